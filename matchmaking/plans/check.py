@@ -1,0 +1,78 @@
+"""An independent checker of plans: it re-reads the assignments and trusts no solver."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from matchmaking.scoring.objective import GROUP_COLUMNS, plan_kind
+from matchmaking.scoring.requests import Requests
+
+
+def check_plan(
+    assignments: pd.DataFrame,
+    *,
+    requests: Requests | None = None,
+    capacities: Sequence[int] | None = None,
+    min_size: int | None = None,
+    max_size: int | None = None,
+    members: Sequence[str] | None = None,
+    kind: str | None = None,
+) -> list[str]:
+    """List every hard rule a plan breaks, in words (empty list: valid).
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        A plan in one of the output shapes (see :func:`matchmaking.scoring.objective.plan_kind`).
+    requests : Requests, optional
+        Together / apart / pin / host requests.
+    capacities : sequence of int, optional
+        Seats per table (table ``t`` has ``capacities[t - 1]``); tables beyond it are errors.
+    min_size, max_size : int, optional
+        Bounds on every group's size.
+    members : sequence of str, optional
+        Who must be placed (in every round of the plan, or once for cohorts).
+    kind : str, optional
+        The plan kind, guessed from the columns by default.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plan = pd.DataFrame({"round": [1, 1, 1], "table": [1, 1, 2], "member": ["a", "b", "a"]})
+    >>> check_plan(plan, capacities=[1, 1])
+    ['round 1: a is placed 2 times', 'round 1, table 1: 2 members for 1 seats']
+    """
+    kind = kind or plan_kind(assignments)
+    cols = GROUP_COLUMNS[kind]
+    out: list[str] = []
+    slot_cols = cols[:-1]
+    slots = assignments.groupby(slot_cols, sort=True) if slot_cols else [((1,), assignments)]
+    for key, frame in slots:
+        key = key if isinstance(key, tuple) else (key,)
+        label = f"round {key[0]}: " if slot_cols else ""
+        counts = frame["member"].value_counts()
+        for m, n in counts[counts > 1].sort_index().items():
+            out.append(f"{label}{m} is placed {n} times")
+        if members is not None:
+            missing = sorted(set(members) - set(frame["member"]))
+            if missing:
+                out.append(f"{label}{len(missing)} member(s) not placed: {', '.join(missing[:5])}")
+    for key, frame in assignments.groupby(cols, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        where = ", ".join(f"{c} {v}" for c, v in zip(cols, key, strict=True))
+        size = len(frame)
+        if capacities is not None:
+            t = int(key[-1])
+            if not 1 <= t <= len(capacities):
+                out.append(f"{where}: no such table (1..{len(capacities)})")
+            elif size > capacities[t - 1]:
+                out.append(f"{where}: {size} members for {capacities[t - 1]} seats")
+        if min_size is not None and size < min_size:
+            out.append(f"{where}: {size} members, fewer than {min_size}")
+        if max_size is not None and size > max_size:
+            out.append(f"{where}: {size} members, more than {max_size}")
+    if requests is not None:
+        out += requests.violations(assignments, cols)
+    return out

@@ -1,0 +1,213 @@
+"""The plan object every solver returns: assignments, objective, bound, gap, explanations."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matchmaking.model.io import write_table
+from matchmaking.scoring.objective import GROUP_COLUMNS, Objective, co_groupings
+
+STATUSES = ("optimal", "feasible", "infeasible", "unknown")
+GROUP_WORD = {"seating": "table", "cohorts": "cohort", "pairs": "group"}
+
+
+@dataclass
+class Plan:
+    """A seating plan, a cohort partition or a set of pairings, with its quality.
+
+    Attributes
+    ----------
+    kind : str
+        ``"seating"`` (``round, table, member``), ``"cohorts"`` (``cohort, member``) or
+        ``"pairs"`` (``round, group, member``).
+    assignments : pandas.DataFrame
+        The plan, in the output-file shape of its kind.
+    objective : float
+        Its value under :attr:`objective_fn`.
+    bound : float
+        A proven upper bound on the best possible objective (``inf`` when none is known).
+    status : str
+        ``optimal``, ``feasible``, ``infeasible`` or ``unknown``.
+    objective_fn : Objective, optional
+        The objective, used for metrics and explanations.
+    time : float
+        Seconds spent solving.
+    method : str
+        What produced the plan (e.g. ``"greedy+lns"``).
+    breakdown : dict
+        The objective term by term.
+    notes : list of str
+        What the organizer should know (why repeats were unavoidable, too few leads...).
+    progress : list of (float, float, float)
+        ``(seconds, objective, bound)`` at each improvement.
+    extras : dict
+        Solver-specific details.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matchmaking import Community, affinity, Objective
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c", "d"],
+    ...     "offers": ["x", "", "", ""], "needs": ["", "x", "", ""]}))
+    >>> obj = Objective(affinity(c))
+    >>> plan = Plan("cohorts", pd.DataFrame({"cohort": [1, 1, 2, 2], "member": list("abcd")}),
+    ...             objective=1.0, bound=1.0, status="optimal", objective_fn=obj)
+    >>> plan.gap
+    0.0
+    >>> print(plan.explain("b"))
+    b in cohort 1 with a: a offers x, which b needs; new contact
+    """
+
+    kind: str
+    assignments: pd.DataFrame
+    objective: float
+    bound: float = math.inf
+    status: str = "unknown"
+    objective_fn: Objective | None = None
+    time: float = 0.0
+    method: str = ""
+    breakdown: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    progress: list[tuple[float, float, float]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in GROUP_COLUMNS:
+            raise ValueError(f"kind must be one of {list(GROUP_COLUMNS)}, not {self.kind!r}")
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+        cols = self.group_columns + ["member"]
+        missing = [c for c in cols if c not in self.assignments.columns]
+        if missing:
+            raise ValueError(f"a {self.kind} plan needs columns {cols}; missing {missing}")
+        self.assignments = self.assignments[cols].reset_index(drop=True)
+        per_slot = self.group_columns[:-1] + ["member"]
+        dup = self.assignments.duplicated(per_slot)
+        if dup.any():
+            row = self.assignments[dup].iloc[0]
+            raise ValueError(f"member {row['member']!r} is placed twice in the same {per_slot[0]}")
+        if self.bound < self.objective - 1e-6 * max(1.0, abs(self.objective)):
+            raise ValueError(f"bound {self.bound} is below the objective {self.objective}: not a bound")
+
+    # ------------------------------------------------------------------ quality
+    @property
+    def group_columns(self) -> list[str]:
+        return list(GROUP_COLUMNS[self.kind])
+
+    @property
+    def gap(self) -> float:
+        """Relative gap ``(bound - objective) / |bound|`` (0 = proven optimal, inf = no bound)."""
+        if self.status == "optimal":
+            return 0.0
+        if not math.isfinite(self.bound):
+            return math.inf
+        if self.bound == self.objective:
+            return 0.0
+        return (self.bound - self.objective) / max(abs(self.bound), 1e-9)
+
+    def groups(self) -> dict[tuple, list[str]]:
+        """Members of each group, keyed by the group columns' values."""
+        return {
+            (key if isinstance(key, tuple) else (key,)): grp["member"].tolist()
+            for key, grp in self.assignments.groupby(self.group_columns, sort=True)
+        }
+
+    # ------------------------------------------------------------------ explanations
+    def explain(self, member: str) -> str:
+        """In words: per round (or cohort), whom ``member`` is with and why."""
+        rows = self.assignments[self.assignments["member"] == member]
+        if rows.empty:
+            return f"{member} is not in this plan"
+        word = GROUP_WORD[self.kind]
+        lines = []
+        aff = self.objective_fn.affinity if self.objective_fn else None
+        seen: set[str] = set()
+        for key, grp in self.assignments.groupby(self.group_columns, sort=True):
+            key = key if isinstance(key, tuple) else (key,)
+            if member not in set(grp["member"]):
+                continue
+            others = [m for m in grp["member"] if m != member]
+            where = (f"round {key[0]}, {word} {key[-1]}" if len(key) > 1 else f"{word} {key[0]}")
+            if not others:
+                lines.append(f"{member} in {where}, alone")
+                continue
+            parts = []
+            for other in others:
+                reasons = aff.explain(member, other) if aff is not None else []
+                if other in seen:
+                    reasons = [r for r in reasons if r != "new contact"] + ["met earlier in this plan"]
+                parts.append(f"{other}: " + "; ".join(reasons) if reasons else other)
+                seen.add(other)
+            lines.append(f"{member} in {where} with " + (" | ".join(parts)))
+        return "\n".join(lines)
+
+    def metrics(self) -> dict[str, float]:
+        """Pairs met, repeats, needs covered, and the per-person value (minimum, median)."""
+        pairs = co_groupings(self.assignments, self.group_columns)
+        distinct = pairs.drop_duplicates(["a", "b"])
+        members = self.assignments["member"].unique().tolist()
+        out: dict[str, float] = {
+            "members": len(members),
+            "groups": int(self.assignments.groupby(self.group_columns).ngroups),
+            "pairs_met": len(distinct),
+        }
+        if self.objective_fn is None:
+            out["repeats"] = int(len(pairs) - len(distinct))
+            return out
+        obj = self.objective_fn
+        out["repeats"] = obj.repeats(pairs)
+        covered, total, _ = obj.needs_covered(self.assignments, self.group_columns)
+        out["needs_covered"] = covered
+        out["needs_total"] = total
+        out["needs_covered_share"] = covered / total if total else 1.0
+        per = self.per_member_value()
+        out["value_min"] = float(per.min()) if len(per) else 0.0
+        out["value_median"] = float(per.median()) if len(per) else 0.0
+        return out
+
+    def per_member_value(self) -> pd.Series:
+        """Sum of the affinity of the distinct people each member meets."""
+        members = self.assignments["member"].unique().tolist()
+        pairs = co_groupings(self.assignments, self.group_columns).drop_duplicates(["a", "b"])
+        if self.objective_fn is None or not len(pairs):
+            return pd.Series(0.0, index=members)
+        s = self.objective_fn.affinity.score(pairs["a"].tolist(), pairs["b"].tolist())["total"].to_numpy()
+        both = pd.concat([pd.Series(s, index=pairs["a"].to_numpy()), pd.Series(s, index=pairs["b"].to_numpy())])
+        return both.groupby(level=0).sum().reindex(members, fill_value=0.0)
+
+    def summary(self) -> str:
+        """A short report: status, objective, bound, gap, time and the main metrics."""
+        gap = "n/a" if not math.isfinite(self.gap) else f"{100 * self.gap:.1f}%"
+        bound = "none" if not math.isfinite(self.bound) else f"{self.bound:.2f}"
+        lines = [
+            f"{self.kind} plan ({self.method or 'solver'}): {self.status}",
+            f"objective {self.objective:.2f}, bound {bound}, gap {gap}, time {self.time:.1f}s",
+        ]
+        if self.breakdown:
+            lines.append("terms: " + ", ".join(f"{k} {v:.2f}" for k, v in self.breakdown.items() if k != "total"))
+        m = self.metrics()
+        lines.append(", ".join(f"{k} {_fmt(v)}" for k, v in m.items()))
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_csv(self, path: str | os.PathLike) -> Path:
+        """Write the assignments (CSV, Excel or Parquet by extension), safely and atomically."""
+        return write_table(self.assignments, path)
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebooks
+        from html import escape
+
+        return "<pre>" + escape(self.summary()) + "</pre>"
+
+
+def _fmt(v: float) -> str:
+    if isinstance(v, (int, np.integer)) or float(v).is_integer():
+        return str(int(v))
+    return f"{v:.3f}"

@@ -1,0 +1,159 @@
+"""The objective of a plan: one definition shared by every solver and by ``matchmaking score``.
+
+A plan puts members in groups (tables of a round, cohorts, pairs of a round). Its value is
+
+``pairs``
+    the affinity of every distinct pair that shares a group at least once (a pair counts
+    once however often it meets);
+``needs``
+    ``needs`` weight x the number of (member, need) couples covered: someone in one of the
+    member's groups offers what they need;
+``spread:<attr>``
+    weight x, summed over groups, the number of distinct values of the attribute beyond the
+    first (a table of 3 sectors scores 2);
+``repeats``
+    minus ``repeat_penalty`` x the number of repeated encounters: every meeting of a pair
+    beyond its first in the plan, and every meeting of a pair that met before (history).
+    Pairs asked to be kept together do not count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from matchmaking.scoring.affinity import Affinity
+
+GROUP_COLUMNS = {"seating": ["round", "table"], "cohorts": ["cohort"], "pairs": ["round", "group"]}
+
+
+def plan_kind(assignments: pd.DataFrame) -> str:
+    """Guess the kind of a plan from its columns (``seating``, ``cohorts`` or ``pairs``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plan_kind(pd.DataFrame(columns=["round", "table", "member"]))
+    'seating'
+    """
+    cols = set(assignments.columns)
+    for kind, group_cols in GROUP_COLUMNS.items():
+        if set(group_cols) | {"member"} <= cols:
+            return kind
+    raise ValueError(
+        f"a plan has columns round,table,member (seating), cohort,member or round,group,member; got {sorted(cols)}"
+    )
+
+
+def co_groupings(assignments: pd.DataFrame, group_columns: Iterable[str]) -> pd.DataFrame:
+    """Every (a, b) pair that shares a group, one row per shared group (a < b).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plan = pd.DataFrame({"round": [1, 1, 1, 2, 2], "table": [1, 1, 1, 1, 1],
+    ...                      "member": ["x", "y", "z", "x", "y"]})
+    >>> co_groupings(plan, ["round", "table"])[["a", "b"]].values.tolist()
+    [['x', 'y'], ['x', 'y'], ['x', 'z'], ['y', 'z']]
+    """
+    group_columns = list(group_columns)
+    keys = assignments[group_columns].astype(str).agg("\x1f".join, axis=1) if len(assignments) else pd.Series([], dtype=str)
+    frame = pd.DataFrame({"g": keys.to_numpy(), "member": assignments["member"].astype(str).to_numpy()})
+    merged = frame.merge(frame, on="g", suffixes=("_a", "_b"))
+    merged = merged[merged["member_a"] < merged["member_b"]]
+    out = pd.DataFrame({"g": merged["g"].to_numpy(), "a": merged["member_a"].to_numpy(), "b": merged["member_b"].to_numpy()})
+    return out.sort_values(["a", "b", "g"]).reset_index(drop=True)
+
+
+@dataclass
+class Objective:
+    """Weights of a plan's objective (see the module docstring for each term).
+
+    Parameters
+    ----------
+    affinity : Affinity
+        Pair values.
+    needs : float
+        Weight per covered (member, need).
+    spread : dict
+        Attribute -> weight per extra distinct value in a group.
+    repeat_penalty : float
+        Weight per repeated encounter.
+    together : set of frozenset
+        Pairs kept together on purpose (their repeats are free).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matchmaking import Community, affinity
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "offers": ["x", "", ""],
+    ...     "needs": ["", "x", "x"], "sector": ["art", "art", "crafts"]}))
+    >>> plan = pd.DataFrame({"round": [1, 1, 1, 2, 2, 2], "table": [1, 1, 2, 1, 1, 2],
+    ...                      "member": ["a", "b", "c", "a", "c", "b"]})
+    >>> obj = Objective(affinity(c), needs=0.5, spread={"sector": 1.0}, repeat_penalty=2.0)
+    >>> obj.evaluate(plan)
+    {'pairs': 2.0, 'needs': 1.0, 'spread:sector': 1.0, 'repeats': 0.0, 'total': 4.0}
+    """
+
+    affinity: Affinity
+    needs: float = 0.0
+    spread: Mapping[str, float] = field(default_factory=dict)
+    repeat_penalty: float = 0.0
+    together: set = field(default_factory=set)
+
+    def evaluate(self, assignments: pd.DataFrame, kind: str | None = None) -> dict[str, float]:
+        """The value of a plan, term by term, with ``total``."""
+        kind = kind or plan_kind(assignments)
+        group_cols = GROUP_COLUMNS[kind]
+        c = self.affinity.community
+        assignments = assignments.astype({"member": str})
+        pairs = co_groupings(assignments, group_cols)
+        distinct = pairs.drop_duplicates(["a", "b"])
+        value = float(self.affinity.score(distinct["a"].tolist(), distinct["b"].tolist())["total"].sum()) if len(distinct) else 0.0
+        out: dict[str, float] = {"pairs": value}
+        if self.needs:
+            out["needs"] = self.needs * float(self.needs_covered(assignments, group_cols)[0])
+        for attr, w in self.spread.items():
+            values = c.members[attr].reindex(assignments["member"].to_numpy()).to_numpy()
+            tmp = pd.DataFrame({"g": assignments[group_cols].astype(str).agg("|".join, axis=1).to_numpy(), "v": values})
+            distinct_values = tmp.dropna().groupby("g")["v"].nunique()
+            out[f"spread:{attr}"] = w * float((distinct_values - 1).clip(lower=0).sum())
+        out["repeats"] = 0.0 - self.repeat_penalty * float(self.repeats(pairs))
+        out["total"] = float(sum(out.values()))
+        return out
+
+    def repeats(self, pairs: pd.DataFrame) -> int:
+        """Repeated encounters in a table of co-groupings (see :func:`co_groupings`)."""
+        if not len(pairs):
+            return 0
+        keyed = pairs.groupby(["a", "b"]).size().rename("n").reset_index()
+        if self.together:
+            keep = [frozenset((a, b)) not in self.together for a, b in zip(keyed["a"], keyed["b"], strict=True)]
+            keyed = keyed[keep]
+        within = int((keyed["n"] - 1).sum())
+        met = self.affinity.met
+        if len(met):
+            before = keyed.merge(met[["a", "b"]], on=["a", "b"], how="inner")
+            within += int(before["n"].sum())
+        return within
+
+    def needs_covered(self, assignments: pd.DataFrame, group_cols: list[str]) -> tuple[int, int, pd.Series]:
+        """(covered, total, per-member share) of (member, need) couples covered by groupmates."""
+        c = self.affinity.community
+        members = assignments["member"].astype(str).unique().tolist()
+        sub = c.subset(members)
+        offers = sub.incidence("offers").toarray() > 0
+        needs = sub.incidence("needs").toarray() > 0
+        pos = {m: i for i, m in enumerate(members)}
+        covered = np.zeros_like(needs)
+        for _, grp in assignments.groupby(group_cols, sort=False):
+            idx = np.asarray([pos[m] for m in grp["member"].astype(str)])
+            counts = offers[idx].sum(axis=0)
+            others = counts[None, :] - offers[idx]
+            covered[idx] |= needs[idx] & (others > 0)
+        total_needs = needs.sum(axis=1)
+        share = np.divide(covered.sum(axis=1), total_needs, out=np.ones(len(members)), where=total_needs > 0)
+        return int(covered.sum()), int(needs.sum()), pd.Series(share, index=members)

@@ -1,0 +1,119 @@
+"""Reading the optional ``pairs.csv`` (``a,b,weight``) and meeting counts."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from matchmaking.errors import InputError
+from matchmaking.model.community import Community
+from matchmaking.model.io import ROW, read_table, require_columns, source_name, unescape_cell
+
+
+def read_pairs(source: str | os.PathLike | pd.DataFrame, community: Community) -> pd.DataFrame:
+    """Read and validate a pairs table ``a,b,weight`` against a community.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        The pairs file (CSV, Excel, Parquet) or table.
+    community : Community
+        Members the ids must belong to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a``, ``b`` (member ids) and ``weight`` (float).
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and column of an unknown member, a pair of a member with
+        themself, a pair listed twice, or a weight that is not a number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"]}))
+    >>> read_pairs(pd.DataFrame({"a": ["a"], "b": ["c"], "weight": ["2.5"]}), c)
+       a  b  weight
+    0  a  c     2.5
+    >>> read_pairs(pd.DataFrame({"a": ["a"], "b": ["z"], "weight": [1]}), c)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: DataFrame, row 2, column 'b': unknown member 'z'
+    """
+    fname = "DataFrame" if isinstance(source, pd.DataFrame) else source_name(source)
+    table = read_table(source, name=fname)
+    require_columns(table, ["a", "b", "weight"], fname)
+    a = table["a"].map(unescape_cell).tolist()
+    b = table["b"].map(unescape_cell).tolist()
+    rows = table[ROW].tolist()
+    community.check_members(a, file=fname, column="a", rows=rows)
+    community.check_members(b, file=fname, column="b", rows=rows)
+    weights = []
+    seen: dict[frozenset, int] = {}
+    for x, y, w, row in zip(a, b, table["weight"], rows, strict=True):
+        if x == y:
+            raise InputError(f"a member paired with themself ({x!r})", file=fname, row=row, column="b")
+        key = frozenset((x, y))
+        if key in seen:
+            raise InputError(
+                f"pair {x!r}-{y!r} is listed twice (first on row {seen[key]})", file=fname, row=row, column="b"
+            )
+        seen[key] = row
+        text = str(w).strip().lstrip("'")
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value):
+            raise InputError(f"weight {text!r} is not a number", file=fname, row=row, column="weight")
+        weights.append(value)
+    return pd.DataFrame({"a": a, "b": b, "weight": np.asarray(weights, dtype=float)})
+
+
+def pair_matrix(frame: pd.DataFrame, community: Community, value: str = "weight") -> sp.csr_matrix:
+    """Symmetric sparse member x member matrix from a table of pairs ``a, b, <value>``.
+
+    Pairs listed in both orders are summed.
+    """
+    n = len(community)
+    if len(frame) == 0:
+        return sp.csr_matrix((n, n))
+    i = community.index_of(frame["a"])
+    j = community.index_of(frame["b"])
+    v = frame[value].to_numpy(dtype=float)
+    m = sp.coo_matrix((np.r_[v, v], (np.r_[i, j], np.r_[j, i])), shape=(n, n)).tocsr()
+    m.sum_duplicates()
+    return m
+
+
+def history_counts(history: object, community: Community) -> pd.DataFrame:
+    """Normalise a meeting history to a table ``a, b, count`` of members of ``community``.
+
+    ``history`` may be None, a DataFrame with columns ``a, b`` (and optionally ``count``;
+    each row counts once otherwise), or any object with a ``pair_counts(members)`` method
+    returning such a table (:class:`matchmaking.MeetingHistory` does). Pairs involving
+    people outside the community are ignored.
+    """
+    if history is None:
+        return pd.DataFrame({"a": [], "b": [], "count": []})
+    if hasattr(history, "pair_counts"):
+        frame = history.pair_counts(community.ids)
+    elif isinstance(history, pd.DataFrame):
+        frame = history
+    else:
+        raise TypeError("history must be None, a DataFrame (a, b[, count]) or a MeetingHistory")
+    frame = frame.copy()
+    if "count" not in frame:
+        frame["count"] = 1
+    keep = frame["a"].isin(community.members.index) & frame["b"].isin(community.members.index)
+    frame = frame.loc[keep & (frame["a"] != frame["b"])]
+    lo = np.minimum(frame["a"].astype(str), frame["b"].astype(str))
+    hi = np.maximum(frame["a"].astype(str), frame["b"].astype(str))
+    frame = pd.DataFrame({"a": lo, "b": hi, "count": frame["count"].astype(float)})
+    return frame.groupby(["a", "b"], as_index=False)["count"].sum()

@@ -1,0 +1,1 @@
+"""Solvers: seating, cohorts and pairings (each in its own module)."""
