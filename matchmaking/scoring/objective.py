@@ -157,3 +157,50 @@ class Objective:
         total_needs = needs.sum(axis=1)
         share = np.divide(covered.sum(axis=1), total_needs, out=np.ones(len(members)), where=total_needs > 0)
         return int(covered.sum()), int(needs.sum()), pd.Series(share, index=members)
+
+
+#: Default weight of "needs covered in the group" per plan kind (pairs: complementarity already counts it).
+DEFAULT_NEEDS = {"seating": 1.0, "cohorts": 1.0, "pairs": 0.0}
+
+
+def default_objective(
+    community: object,
+    kind: str,
+    *,
+    pairs: object = None,
+    history: object = None,
+    together: set | None = None,
+    spread: Mapping[str, float] | None = None,
+    needs: float | None = None,
+    **affinity_weights: object,
+) -> Objective:
+    """The objective the solvers optimise and ``matchmaking score`` reports, by default.
+
+    With ``pairs`` (a pairs file or table) the pair weights are the whole objective (the
+    ``--pairs`` contract: anyone can recompute it from the files alone). Otherwise the
+    affinity of :func:`matchmaking.affinity` (``affinity_weights`` passed on) plus
+    ``needs`` x needs covered in the group (default :data:`DEFAULT_NEEDS`) and ``spread``.
+
+    Examples
+    --------
+    >>> import matchmaking as mm
+    >>> obj = default_objective(mm.datasets.demo_community(), "seating")
+    >>> obj.needs, obj.affinity.terms
+    (1.0, ['complementarity', 'goals'])
+    """
+    from matchmaking.scoring.affinity import Affinity, affinity
+
+    if pairs is not None:
+        aff = Affinity.from_pairs(community, pairs)  # type: ignore[arg-type]
+        if history is not None:
+            from matchmaking.scoring.pairs_file import history_counts
+
+            aff.met = history_counts(history, community)  # type: ignore[arg-type]
+        return Objective(aff, needs=0.0, spread=dict(spread or {}), together=set(together or ()))
+    aff = affinity(community, history=history, **affinity_weights)  # type: ignore[arg-type]
+    return Objective(
+        aff,
+        needs=DEFAULT_NEEDS[kind] if needs is None else needs,
+        spread=dict(spread or {}),
+        together=set(together or ()),
+    )

@@ -1,0 +1,60 @@
+"""``matchmaking score``: evaluate any plan, from any tool, with the solvers' objective."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from matchmaking.commands.common import add_common, load_history
+from matchmaking.model.community import Community
+from matchmaking.plans.check import check_plan
+from matchmaking.plans.io import read_plan
+from matchmaking.plans.plan import Plan
+from matchmaking.scoring.objective import default_objective
+from matchmaking.scoring.requests import Requests
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "score",
+        help="evaluate a plan (seating, cohorts or pairs) and list every broken request",
+        description="Evaluate a plan CSV from any tool with the same objective as the solvers. "
+        "Exit 0 when the plan breaks no rule, 1 when it does, 2 on bad input.",
+    )
+    p.add_argument("members", help="members file (CSV, Excel or Parquet)")
+    p.add_argument("plan", help="plan file: round,table,member | cohort,member | round,group,member")
+    add_common(p, solve=False)
+    p.add_argument("--table-size", type=int, help="seats per table (checks capacities)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    community = Community.from_csv(args.members)
+    kind, assignments = read_plan(args.plan, community)
+    requests = Requests.read(args.constraints, community) if args.constraints else Requests()
+    objective = default_objective(
+        community, kind, pairs=args.pairs, history=load_history(args.history), together=requests.together_pairs()
+    )
+    breakdown = objective.evaluate(assignments, kind)
+    n_tables = int(assignments[objective_cols(kind)[-1]].max()) if len(assignments) else 0
+    capacities = [args.table_size] * n_tables if args.table_size else None
+    violations = check_plan(assignments, requests=requests, capacities=capacities, kind=kind)
+    plan = Plan(kind, assignments, objective=breakdown["total"], breakdown=breakdown, objective_fn=objective)
+    metrics = plan.metrics()
+    if args.json:
+        print(json.dumps({"kind": kind, "objective": breakdown, "metrics": metrics, "violations": violations}, indent=2))
+    else:
+        print(f"{kind} plan {args.plan}: objective {breakdown['total']:.3f}")
+        print("  terms: " + ", ".join(f"{k} {v:.3f}" for k, v in breakdown.items() if k != "total"))
+        print("  " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items()))
+        print(f"  {len(violations)} violation(s)")
+        for v in violations:
+            print(f"  - {v}")
+    return 1 if violations else 0
+
+
+def objective_cols(kind: str) -> list[str]:
+    from matchmaking.scoring.objective import GROUP_COLUMNS
+
+    return GROUP_COLUMNS[kind]

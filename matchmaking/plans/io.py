@@ -1,0 +1,71 @@
+"""Reading a plan file from any tool (CSV, Excel or Parquet in one of the output shapes)."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from matchmaking.errors import InputError
+from matchmaking.model.community import Community
+from matchmaking.model.io import ROW, read_table, source_name, unescape_cell
+from matchmaking.scoring.objective import GROUP_COLUMNS
+
+
+def read_plan(source: str | os.PathLike | pd.DataFrame, community: Community) -> tuple[str, pd.DataFrame]:
+    """Read and validate a plan: ``round,table,member``, ``cohort,member`` or ``round,group,member``.
+
+    Returns
+    -------
+    kind : str
+        ``seating``, ``cohorts`` or ``pairs``.
+    assignments : pandas.DataFrame
+        The plan, with whole-number group columns and member ids.
+
+    Raises
+    ------
+    InputError
+        Naming file, row and column of an unknown member, a number that is not a whole
+        number >= 1, or missing columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"]}))
+    >>> kind, plan = read_plan(pd.DataFrame({"cohort": ["1", "1"], "member": ["a", "b"]}), c)
+    >>> kind, plan["cohort"].tolist()
+    ('cohorts', [1, 1])
+    """
+    fname = "DataFrame" if isinstance(source, pd.DataFrame) else source_name(source)
+    table = read_table(source, name=fname)
+    kind = next((k for k, cols in GROUP_COLUMNS.items() if set(cols) | {"member"} <= set(table.columns)), None)
+    if kind is None:
+        raise InputError(
+            "a plan needs columns round,table,member (seating), cohort,member (cohorts) "
+            f"or round,group,member (pairs); the columns are {[c for c in table.columns if c != ROW]}",
+            file=fname, row=1,
+        )
+    members = table["member"].map(unescape_cell)
+    community.check_members(members.tolist(), file=fname, column="member", rows=table[ROW].tolist())
+    out = pd.DataFrame({"member": members})
+    for col in GROUP_COLUMNS[kind]:
+        values = []
+        for value, row in zip(table[col], table[ROW], strict=True):
+            try:
+                number = float(value)
+                ok = number.is_integer() and number >= 1
+            except ValueError:
+                ok = False
+            if not ok:
+                raise InputError(f"{value!r} is not a whole number >= 1", file=fname, row=row, column=col)
+            values.append(int(number))
+        out[col] = values
+    out = out[GROUP_COLUMNS[kind] + ["member"]]
+    dup = out.duplicated(GROUP_COLUMNS[kind][:-1] + ["member"])
+    if dup.any():
+        pos = int(dup.to_numpy().argmax())
+        raise InputError(
+            f"member {out['member'].iloc[pos]!r} placed twice in the same round", file=fname,
+            row=int(table[ROW].iloc[pos]), column="member",
+        )
+    return kind, out
