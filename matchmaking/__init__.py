@@ -15,6 +15,26 @@ from matchmaking.scoring import Affinity, Objective, Requests, affinity, read_pa
 
 __version__ = "0.1.0"
 
+# Entry points that live in their own modules, imported on first use (``mm.seat`` ...).
+_LAZY = {
+    "seat": "matchmaking.solvers.seating",
+    "form_cohorts": "matchmaking.solvers.cohorts",
+    "help_squad": "matchmaking.solvers.squads",
+    "pair": "matchmaking.solvers.pairing",
+    "MeetingHistory": "matchmaking.history",
+    "simulate": "matchmaking.research.simulate",
+    "widgets": "matchmaking.widgets",
+}
+
+
+def __getattr__(name: str) -> object:
+    import importlib
+
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name])
+        return module if module.__name__.endswith("." + name) else getattr(module, name)
+    raise AttributeError(f"module 'matchmaking' has no attribute {name!r}")
+
 __all__ = [
     "Affinity",
     "Community",
@@ -23,10 +43,17 @@ __all__ = [
     "LabelIndex",
     "Objective",
     "Plan",
+    "MeetingHistory",
     "Requests",
     "affinity",
     "check_plan",
     "datasets",
+    "form_cohorts",
+    "help_squad",
     "normalize_label",
+    "pair",
     "read_pairs",
+    "seat",
+    "simulate",
+    "widgets",
 ]
