@@ -13,7 +13,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from matchmaking.errors import InputError
-from matchmaking.model.io import ROW, TableLike, read_table, require_columns, source_name, split_list
+from matchmaking.model.io import (
+    ROW,
+    TableLike,
+    read_table,
+    require_columns,
+    source_name,
+    split_list,
+)
 from matchmaking.model.labels import LabelIndex
 
 LIST_COLUMNS = ("offers", "needs", "goals")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,9 @@ class Plan:
         ``(seconds, objective, bound)`` at each improvement.
     extras : dict
         Solver-specific details.
+    explainer : callable, optional
+        ``explainer(plan, member) -> str`` replacing the generic :meth:`explain` (a solver
+        that knows more, e.g. why a cohort fits, sets it).
 
     Examples
     --------
@@ -77,6 +81,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     progress: list[tuple[float, float, float]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    explainer: Callable[[Plan, str], str] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in GROUP_COLUMNS:
@@ -122,6 +127,8 @@ class Plan:
     # ------------------------------------------------------------------ explanations
     def explain(self, member: str) -> str:
         """In words: per round (or cohort), whom ``member`` is with and why."""
+        if self.explainer is not None:
+            return self.explainer(self, member)
         rows = self.assignments[self.assignments["member"] == member]
         if rows.empty:
             return f"{member} is not in this plan"
