@@ -140,7 +140,7 @@ class Community:
         for col in table.columns:
             if col in RESERVED or col == ROW:
                 continue
-            members[col] = _attribute_column(table[col].tolist()).to_numpy()
+            members[col] = _attribute_column(table[col].tolist()).set_axis(members.index)
         community = cls(members, source=fname)
         community.__dict__["skill_labels"] = skills
         community.__dict__["goal_labels"] = goals
