@@ -1,0 +1,414 @@
+"""A ledger of who met whom: events, rounds, tables, pairs and cohorts, kept in one SQLite file.
+
+:class:`MeetingHistory` records any plan (a :class:`~matchmaking.plans.Plan`, a DataFrame in
+an output shape, or a plan file) as an *event*, and answers the questions an organizer asks:
+how often did two members meet, when last, whom did a member meet, who has met nobody new
+lately. Every solver reads it through
+:func:`matchmaking.scoring.pairs_file.history_counts` (its :meth:`MeetingHistory.pair_counts`)
+to favour new encounters.
+
+Safety: every write is one ``BEGIN IMMEDIATE`` transaction (a crash mid-write leaves the
+previous state, never half an event); the database runs in WAL mode with a busy timeout so
+that several processes can write at once; recording an event that is already there with the
+same content changes nothing (a double import does not double count); the schema carries a
+version number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from matchmaking.errors import InputError
+from matchmaking.model.io import write_table
+from matchmaking.scoring.objective import GROUP_COLUMNS, co_groupings, plan_kind
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL UNIQUE,
+    date TEXT,
+    kind TEXT NOT NULL,
+    members INTEGER NOT NULL,
+    checksum TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attendance (
+    event TEXT NOT NULL REFERENCES events(event) ON DELETE CASCADE,
+    round INTEGER NOT NULL,
+    grp INTEGER NOT NULL,
+    member TEXT NOT NULL,
+    PRIMARY KEY (event, round, member)
+);
+CREATE TABLE IF NOT EXISTS encounters (
+    event TEXT NOT NULL REFERENCES events(event) ON DELETE CASCADE,
+    round INTEGER NOT NULL,
+    grp INTEGER NOT NULL,
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
+    PRIMARY KEY (event, round, a, b),
+    CHECK (a < b)
+);
+CREATE INDEX IF NOT EXISTS encounters_a ON encounters(a);
+CREATE INDEX IF NOT EXISTS encounters_b ON encounters(b);
+CREATE INDEX IF NOT EXISTS attendance_member ON attendance(member);
+"""
+
+
+def _as_date(date: object) -> str | None:
+    if date is None:
+        return None
+    if isinstance(date, dt.datetime):
+        return date.isoformat(timespec="seconds")
+    if isinstance(date, dt.date):
+        return date.isoformat()
+    text = str(date).strip()
+    try:
+        return pd.Timestamp(text).isoformat() if "T" in text or " " in text else dt.date.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise ValueError(f"date {text!r} is not an ISO date (YYYY-MM-DD)") from exc
+
+
+def _encounter_rows(event: str, pairs: pd.DataFrame) -> Iterator[tuple[str, int, int, str, str]]:
+    """Rows ``(event, round, group, a, b)`` from :func:`co_groupings` on ``round, group``."""
+    if len(pairs) == 0:
+        return
+    keys = pairs["g"].str.split("\x1f", expand=True)
+    for r, g, a, b in zip(keys[0], keys[1], pairs["a"], pairs["b"], strict=True):
+        yield event, int(r), int(g), a, b
+
+
+def _insert_stream(rows: list[tuple[str, int, int, str, str]]) -> Iterator[tuple[str, int, int, str, str]]:
+    """The rows handed to SQLite inside the write transaction (a seam the crash test uses)."""
+    yield from rows
+
+
+class MeetingHistory:
+    """Who met whom, at which event: a ledger in one SQLite file (no server).
+
+    Parameters
+    ----------
+    path : path
+        The database file, created with its schema when missing.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, os
+    >>> h = MeetingHistory(os.path.join(tempfile.mkdtemp(), "history.db"))
+    >>> plan = pd.DataFrame({"round": [1, 1, 1, 2, 2, 2], "table": [1, 1, 2, 1, 1, 2],
+    ...                      "member": ["ana", "ben", "cleo", "ana", "cleo", "ben"]})
+    >>> h.record(plan, event="cafe-1", date="2026-01-15")
+    2
+    >>> h.record(plan, event="cafe-1", date="2026-01-15")  # the same event again: no change
+    0
+    >>> h.pair_counts()
+          a     b  count
+    0   ana   ben      1
+    1   ana  cleo      1
+    >>> h.times_met("ana", "cleo"), h.last_met("ana", "ben")
+    (1, '2026-01-15')
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise ValueError(f"{self.path}: is a folder, not a history file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._transaction() as con:
+            # statement by statement: executescript would commit outside the transaction
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                con.execute(statement)
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise ValueError(
+                    f"{self.path}: history schema version {row[0]} is newer than this library's "
+                    f"({SCHEMA_VERSION}); upgrade matchmaking"
+                )
+
+    def __repr__(self) -> str:
+        return f"MeetingHistory({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ connections
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"{self.path}: not a meeting history database ({exc})") from exc
+        con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute("PRAGMA synchronous=NORMAL")
+        return con
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``: takes the write lock up front)."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> pd.DataFrame:
+        con = self._connect()
+        try:
+            return pd.read_sql_query(sql, con, params=list(params))
+        finally:
+            con.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version stored in the file."""
+        return int(self._query("SELECT value FROM meta WHERE key = 'schema_version'")["value"].iloc[0])
+
+    # ------------------------------------------------------------------ writing
+    def record(
+        self,
+        plan: object,
+        *,
+        event: str | None = None,
+        date: str | dt.date | None = None,
+        replace: bool = False,
+    ) -> int:
+        """Record a plan as one event; returns the number of pair encounters added.
+
+        Parameters
+        ----------
+        plan : Plan, DataFrame or path
+            A plan object, or a table / file in one of the output shapes: seating
+            ``round,table,member``, cohorts ``cohort,member``, pairs ``round,group,member``.
+            In a cohort, every two members of a cohort count as having met once.
+        event : str, optional
+            The event's name (unique in the ledger). Defaults to a name made from the plan's
+            content, so that importing the same file twice is harmless.
+        date : str or date, optional
+            When it happened (ISO ``YYYY-MM-DD``); orders events in :meth:`last_met` and
+            :meth:`stale`.
+        replace : bool
+            If the event is already recorded with a different content, replace it (otherwise
+            a ``ValueError`` is raised). The same content is never counted twice.
+
+        Returns
+        -------
+        int
+            Encounters (pair x round) written; 0 when the event was already there.
+        """
+        kind, frame = self._plan_frame(plan)
+        group_cols = GROUP_COLUMNS[kind]
+        rounds = frame["round"] if "round" in frame else pd.Series(1, index=frame.index)
+        attendance = pd.DataFrame(
+            {"round": rounds.astype(int).to_numpy(), "grp": frame[group_cols[-1]].astype(int).to_numpy(),
+             "member": frame["member"].astype(str).to_numpy()}
+        ).sort_values(["round", "grp", "member"], kind="stable")
+        dup = attendance.duplicated(["round", "member"])
+        if dup.any():
+            raise ValueError(f"member {attendance.loc[dup, 'member'].iloc[0]!r} is placed twice in the same round")
+        checksum = hashlib.sha256(
+            (kind + "\n" + attendance.to_csv(index=False)).encode()
+        ).hexdigest()
+        name = event if event is not None else f"{kind}-{checksum[:12]}"
+        if not str(name).strip():
+            raise ValueError("event name is empty")
+        when = _as_date(date)
+        pairs = co_groupings(attendance.rename(columns={"grp": "group"}), ["round", "group"])
+        encounters = list(_encounter_rows(name, pairs))
+        with self._transaction() as con:
+            old = con.execute("SELECT checksum, date FROM events WHERE event = ?", (name,)).fetchone()
+            if old is not None:
+                if old[0] == checksum and (when is None or old[1] == when):
+                    return 0
+                if not replace:
+                    raise ValueError(
+                        f"event {name!r} is already recorded with a different plan or date; "
+                        "pass replace=True (--replace) to overwrite it"
+                    )
+                con.execute("DELETE FROM encounters WHERE event = ?", (name,))
+                con.execute("DELETE FROM attendance WHERE event = ?", (name,))
+                con.execute("DELETE FROM events WHERE event = ?", (name,))
+            con.execute(
+                "INSERT INTO events (event, date, kind, members, checksum, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (name, when, kind, int(attendance["member"].nunique()), checksum,
+                 dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+            )
+            con.executemany(
+                "INSERT INTO attendance VALUES (?, ?, ?, ?)",
+                [(name, int(r), int(g), m) for r, g, m in attendance.itertuples(index=False)],
+            )
+            con.executemany("INSERT INTO encounters VALUES (?, ?, ?, ?, ?)", _insert_stream(encounters))
+        return len(encounters)
+
+    @staticmethod
+    def _plan_frame(plan: object) -> tuple[str, pd.DataFrame]:
+        if hasattr(plan, "assignments") and hasattr(plan, "kind"):
+            return plan.kind, plan.assignments  # a Plan
+        if isinstance(plan, pd.DataFrame):
+            return plan_kind(plan), plan
+        else:
+            from matchmaking.model.io import ROW, read_table
+
+            fname = str(plan)
+            frame = read_table(plan, name=fname)
+            try:
+                kind = plan_kind(frame)
+            except ValueError as exc:
+                raise InputError(str(exc), file=fname, row=1) from exc
+            for col in GROUP_COLUMNS[kind]:
+                numbers = pd.to_numeric(frame[col], errors="coerce")
+                bad = numbers.isna() | (numbers < 1) | (numbers % 1 != 0)
+                if bad.any():
+                    pos = int(bad.to_numpy().argmax())
+                    raise InputError(
+                        f"{frame[col].iloc[pos]!r} is not a whole number >= 1", file=fname,
+                        row=int(frame[ROW].iloc[pos]), column=col,
+                    )
+                frame[col] = numbers.astype(int)
+            empty = frame["member"] == ""
+            if empty.any():
+                raise InputError("empty member id", file=fname, row=int(frame.loc[empty, ROW].iloc[0]), column="member")
+            return kind, frame
+
+    def remove(self, event: str) -> bool:
+        """Delete an event and its encounters; returns whether it was there."""
+        with self._transaction() as con:
+            con.execute("DELETE FROM encounters WHERE event = ?", (event,))
+            con.execute("DELETE FROM attendance WHERE event = ?", (event,))
+            return con.execute("DELETE FROM events WHERE event = ?", (event,)).rowcount > 0
+
+    # ------------------------------------------------------------------ reading
+    def events(self) -> pd.DataFrame:
+        """The recorded events: ``event, date, kind, members, encounters`` in recording order."""
+        return self._query(
+            "SELECT e.event, e.date, e.kind, e.members, "
+            "(SELECT COUNT(*) FROM encounters x WHERE x.event = e.event) AS encounters "
+            "FROM events e ORDER BY e.seq"
+        )
+
+    def encounters(self) -> pd.DataFrame:
+        """Every encounter: ``event, date, round, group, a, b`` (one row per pair per round)."""
+        return self._query(
+            "SELECT x.event, e.date, x.round, x.grp AS 'group', x.a, x.b FROM encounters x "
+            "JOIN events e ON e.event = x.event ORDER BY e.seq, x.round, x.grp, x.a, x.b"
+        )
+
+    def pair_counts(self, members: Iterable[str] | None = None) -> pd.DataFrame:
+        """How often each pair met: ``a, b, count`` (``a < b``), restricted to ``members``.
+
+        This is the method every solver reads (see
+        :func:`~matchmaking.scoring.pairs_file.history_counts`).
+        """
+        frame = self._query("SELECT a, b, COUNT(*) AS count FROM encounters GROUP BY a, b ORDER BY a, b")
+        if members is not None:
+            keep = set(map(str, members))
+            frame = frame[frame["a"].isin(keep) & frame["b"].isin(keep)].reset_index(drop=True)
+        return frame.astype({"a": str, "b": str, "count": int})
+
+    def times_met(self, a: str, b: str) -> int:
+        """How many times (rounds or cohorts) ``a`` and ``b`` shared a group."""
+        lo, hi = sorted((str(a), str(b)))
+        return int(self._query("SELECT COUNT(*) AS n FROM encounters WHERE a = ? AND b = ?", (lo, hi))["n"].iloc[0])
+
+    def last_met(self, a: str, b: str) -> str | None:
+        """The date (or, undated, the event name) of the last event where ``a`` and ``b`` met."""
+        lo, hi = sorted((str(a), str(b)))
+        frame = self._query(
+            "SELECT e.event, e.date FROM encounters x JOIN events e ON e.event = x.event "
+            "WHERE x.a = ? AND x.b = ? ORDER BY e.date IS NULL, e.date DESC, e.seq DESC LIMIT 1", (lo, hi)
+        )
+        if frame.empty:
+            return None
+        return frame["date"].iloc[0] or frame["event"].iloc[0]
+
+    def met(self, member: str) -> pd.DataFrame:
+        """Everyone ``member`` met: ``member, count, events, first, last`` (most met first)."""
+        frame = self._query(
+            "SELECT CASE WHEN x.a = ? THEN x.b ELSE x.a END AS member, COUNT(*) AS count, "
+            "COUNT(DISTINCT x.event) AS events, MIN(e.date) AS first, MAX(e.date) AS last "
+            "FROM encounters x JOIN events e ON e.event = x.event WHERE x.a = ? OR x.b = ? "
+            "GROUP BY 1 ORDER BY count DESC, member", (member, member, member)
+        )
+        return frame
+
+    def attendance(self) -> pd.DataFrame:
+        """Who was at which event: ``event, date, member, rounds``."""
+        return self._query(
+            "SELECT t.event, e.date, t.member, COUNT(*) AS rounds FROM attendance t "
+            "JOIN events e ON e.event = t.event GROUP BY t.event, t.member ORDER BY e.seq, t.member"
+        )
+
+    def stale(self, n_events: int = 3) -> pd.DataFrame:
+        """Members who met nobody new in each of their last ``n_events`` events.
+
+        A member counts when they attended at least ``n_events`` events and, at every one of
+        their last ``n_events``, everyone they shared a group with was someone they had met
+        at an earlier event (events ordered by date, then recording order).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``member, events_attended, last_new`` (the last event where they met someone
+            new, or empty), sorted by member.
+        """
+        if n_events < 1:
+            raise ValueError("n_events must be at least 1")
+        order = self._query("SELECT event FROM events ORDER BY date IS NULL, date, seq")["event"].tolist()
+        rank = {e: i for i, e in enumerate(order)}
+        att = self._query("SELECT DISTINCT event, member FROM attendance")
+        enc = self._query("SELECT DISTINCT event, a, b FROM encounters")
+        enc["r"] = enc["event"].map(rank)
+        first = enc.groupby(["a", "b"])["r"].min().rename("first").reset_index()
+        enc = enc.merge(first, on=["a", "b"])
+        new = enc[enc["r"] == enc["first"]]
+        new_by = pd.concat([new[["a", "r"]].rename(columns={"a": "member"}), new[["b", "r"]].rename(columns={"b": "member"})])
+        new_set = set(zip(new_by["member"], new_by["r"], strict=True))
+        att["r"] = att["event"].map(rank)
+        rows = []
+        for member, grp in att.groupby("member", sort=True):
+            ranks = sorted(grp["r"])
+            if len(ranks) < n_events:
+                continue
+            if any((member, r) in new_set for r in ranks[-n_events:]):
+                continue
+            earlier = [r for r in ranks if (member, r) in new_set]
+            rows.append((member, len(ranks), order[max(earlier)] if earlier else ""))
+        return pd.DataFrame(rows, columns=["member", "events_attended", "last_new"])
+
+    # ------------------------------------------------------------------ export
+    def to_csv(self, path: str | os.PathLike) -> Path:
+        """Write every encounter (``event, date, round, group, a, b``) to a file, atomically."""
+        return write_table(self.encounters(), path)
+
+    def to_networkx(self) -> nx.Graph:
+        """The encounter graph: edge attributes ``count``, ``events``, ``first`` and ``last`` (dates)."""
+        frame = self._query(
+            "SELECT x.a, x.b, COUNT(*) AS count, COUNT(DISTINCT x.event) AS events, MIN(e.date) AS first, "
+            "MAX(e.date) AS last FROM encounters x JOIN events e ON e.event = x.event GROUP BY x.a, x.b ORDER BY x.a, x.b"
+        )
+        g = nx.Graph()
+        g.add_nodes_from(sorted(self._query("SELECT DISTINCT member FROM attendance")["member"]))
+        for a, b, count, events, first, last in frame.itertuples(index=False):
+            g.add_edge(a, b, count=int(count), events=int(events), first=first, last=last)
+        return g
+
+    def __len__(self) -> int:
+        return int(self._query("SELECT COUNT(*) AS n FROM events")["n"].iloc[0])
