@@ -74,7 +74,7 @@ class Affinity:
                     raise ValueError(
                         f"term {name!r} names no attribute; attributes are {self.community.attributes}"
                     )
-        self._cache: dict[str, sp.csr_matrix] = {}
+        self._cache: dict[str, tuple] = {}
 
     # ----------------------------------------------------------------- building
     @classmethod
@@ -102,40 +102,67 @@ class Affinity:
         return float(sum(w for t, w in self.weights.items() if t.startswith("spread:")))
 
     # ----------------------------------------------------------------- raw terms
-    def _raw(self, term: str) -> sp.csr_matrix:
-        """Unweighted sparse member x member matrix of a term (spread: the 'same' part, negated)."""
+    def _factors(self, term: str) -> tuple[list[tuple[sp.csr_matrix, sp.csr_matrix]], sp.csr_matrix | None]:
+        """A term as ``sum(L @ R.T for L, R in factors) + explicit`` (unweighted; spread negated).
+
+        Feature-based terms stay factorised (member x label matrices), so a block of rows of
+        the score is computed without ever building the n x n matrix.
+        """
         if term in self._cache:
             return self._cache[term]
         c = self.community
         n = len(c)
+        factors: list[tuple[sp.csr_matrix, sp.csr_matrix]] = []
+        explicit = None
         if term == "complementarity":
             offers, needs = c.incidence("offers"), c.incidence("needs")
-            half = (offers @ needs.T).tocsr()
-            m = half + half.T
+            factors = [(offers, needs), (needs, offers)]
         elif term == "goals":
             g = c.incidence("goals")
-            m = (g @ g.T).tocsr()
+            factors = [(g, g)]
         elif term.startswith(("similar:", "spread:")):
             codes = c.attribute_codes(term.split(":", 1)[1])
             present = np.flatnonzero(codes >= 0)
+            sign = -1.0 if term.startswith("spread:") else 1.0
             onehot = sp.csr_matrix(
                 (np.ones(len(present), dtype=np.float32), (present, codes[present])),
                 shape=(n, max(codes.max() + 1, 1)),
             )
-            m = (onehot @ onehot.T).tocsr()
-            if term.startswith("spread:"):
-                m = -m
+            factors = [(sign * onehot, onehot)]
         elif term == "novelty":
-            m = -pair_matrix(self.met, c, "count")
+            explicit = -pair_matrix(self.met, c, "count")
         elif term == "pairs":
-            m = pair_matrix(self.explicit, c, "weight")
+            explicit = pair_matrix(self.explicit, c, "weight")
         else:  # pragma: no cover - validated in __post_init__
             raise ValueError(term)
-        m = sp.csr_matrix(m, dtype=np.float64)
-        m.setdiag(0)
-        m.eliminate_zeros()
-        self._cache[term] = m
-        return m
+        factors = [(sp.csr_matrix(a, dtype=np.float64), sp.csr_matrix(b, dtype=np.float64)) for a, b in factors]
+        self._cache[term] = (factors, explicit)
+        return factors, explicit
+
+    def _rows(self, rows: np.ndarray, cols: np.ndarray | None = None) -> sp.csr_matrix:
+        """Weighted score minus baseline for a block of rows (all columns, or ``cols``), diagonal zeroed."""
+        n = len(self.community)
+        width = n if cols is None else len(cols)
+        total = sp.csr_matrix((len(rows), width), dtype=np.float64)
+        for term in self.terms:
+            w = self.weights[term]
+            factors, explicit = self._factors(term)
+            for left, right in factors:
+                r = right if cols is None else right[cols]
+                total = total + w * (left[rows] @ r.T)
+            if explicit is not None:
+                block = explicit[rows]
+                total = total + w * (block if cols is None else block[:, cols])
+        total = sp.csr_matrix(total, dtype=np.float64)
+        # zero the diagonal: entries where the row member is the column member
+        col_ids = np.arange(n) if cols is None else np.asarray(cols)
+        coo = total.tocoo()
+        same = np.asarray(rows)[coo.row] == col_ids[coo.col]
+        if same.any():
+            coo.data[same] = 0.0
+            total = coo.tocsr()
+        total.eliminate_zeros()
+        return total
 
     def matrix(self, members: Sequence[str] | None = None) -> sp.csr_matrix:
         """Sparse symmetric matrix of scores minus :attr:`baseline`, over ``members``.
@@ -155,17 +182,8 @@ class Affinity:
                [1., 0., 0.],
                [1., 0., 0.]])
         """
-        total = None
-        for term in self.terms:
-            part = self.weights[term] * self._raw(term)
-            total = part if total is None else total + part
-        n = len(self.community)
-        total = sp.csr_matrix((n, n)) if total is None else total.tocsr()
-        if members is not None:
-            idx = self.community.index_of(members)
-            total = total[idx][:, idx]
-        total.eliminate_zeros()
-        return total.tocsr()
+        idx = np.arange(len(self.community)) if members is None else self.community.index_of(members)
+        return self._rows(idx, None if members is None else idx).tocsr()
 
     def dense(self, members: Sequence[str] | None = None) -> np.ndarray:
         """Dense matrix of full scores (baseline included, zero diagonal) over ``members``.
@@ -196,7 +214,7 @@ class Affinity:
         out = pd.DataFrame({"a": list(a), "b": list(b)})
         total = np.zeros(len(ia))
         for term in self.terms:
-            raw = np.asarray(self._raw(term)[ia, ib]).ravel() if len(ia) else np.zeros(0)
+            raw = self._pairwise(term, ia, ib)
             if term.startswith("spread:"):
                 raw = 1.0 + raw
                 raw[ia == ib] = 0.0
@@ -204,6 +222,19 @@ class Affinity:
             out[term] = values
             total += values
         out["total"] = total
+        return out
+
+    def _pairwise(self, term: str, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """Unweighted values of one term for the pairs (ia[k], ib[k]), without any n x n matrix."""
+        if not len(ia):
+            return np.zeros(0)
+        factors, explicit = self._factors(term)
+        out = np.zeros(len(ia))
+        for left, right in factors:
+            out += np.asarray(left[ia].multiply(right[ib]).sum(axis=1)).ravel()
+        if explicit is not None:
+            out += np.asarray(explicit[ia, ib]).ravel()
+        out[ia == ib] = 0.0
         return out
 
     def top_pairs(self, k: int = 10, *, min_score: float = 0.0) -> pd.DataFrame:
@@ -219,10 +250,9 @@ class Affinity:
         n = len(self.community)
         ids = np.asarray(self.community.ids, dtype=object)
         rows_out, cols_out, vals_out = [], [], []
-        full = self.matrix()
         block = max(1, 2_000_000 // max(n, 1))
         for start in range(0, n, block):
-            sub = full[start : start + block].tocsr()
+            sub = self._rows(np.arange(start, min(n, start + block)))
             for r in range(sub.shape[0]):
                 lo, hi = sub.indptr[r], sub.indptr[r + 1]
                 cols, vals = sub.indices[lo:hi], sub.data[lo:hi] + self.baseline
@@ -276,11 +306,11 @@ class Affinity:
                 if not _same(ra[attr], rb[attr]):
                     reasons.append((w, f"different {attr} ({ra[attr]} / {rb[attr]})"))
             elif term == "pairs":
-                v = float(self._raw("pairs")[c.index_of([a])[0], c.index_of([b])[0]])
+                v = float(self._pairwise("pairs", c.index_of([a]), c.index_of([b]))[0])
                 if v:
                     reasons.append((w * v, f"organizer's pair weight {v:+g}"))
         if "novelty" in self.weights:
-            times = -float(self._raw("novelty")[c.index_of([a])[0], c.index_of([b])[0]])
+            times = -float(self._pairwise("novelty", c.index_of([a]), c.index_of([b]))[0])
             reasons.append((-self.weights["novelty"] * times, f"already met {times:g} time(s)" if times else "new contact"))
         else:
             reasons.append((0.0, "new contact"))
