@@ -162,6 +162,9 @@ class Objective:
 #: Default weight of "needs covered in the group" per plan kind (pairs: complementarity already counts it).
 DEFAULT_NEEDS = {"seating": 1.0, "cohorts": 1.0, "pairs": 0.0}
 
+#: Default penalty per repeated encounter per plan kind (seating: every repeat costs 1).
+DEFAULT_REPEAT_PENALTY = {"seating": 1.0, "cohorts": 0.0, "pairs": 0.0}
+
 
 def default_objective(
     community: object,
@@ -172,6 +175,7 @@ def default_objective(
     together: set | None = None,
     spread: Mapping[str, float] | None = None,
     needs: float | None = None,
+    repeat_penalty: float | None = None,
     **affinity_weights: object,
 ) -> Objective:
     """The objective the solvers optimise and ``matchmaking score`` reports, by default.
@@ -180,6 +184,7 @@ def default_objective(
     ``--pairs`` contract: anyone can recompute it from the files alone). Otherwise the
     affinity of :func:`matchmaking.affinity` (``affinity_weights`` passed on) plus
     ``needs`` x needs covered in the group (default :data:`DEFAULT_NEEDS`) and ``spread``.
+    Either way, ``repeat_penalty`` per repeated encounter (default :data:`DEFAULT_REPEAT_PENALTY`).
 
     Examples
     --------
@@ -190,17 +195,19 @@ def default_objective(
     """
     from matchmaking.scoring.affinity import Affinity, affinity
 
+    penalty = DEFAULT_REPEAT_PENALTY[kind] if repeat_penalty is None else float(repeat_penalty)
     if pairs is not None:
         aff = Affinity.from_pairs(community, pairs)  # type: ignore[arg-type]
         if history is not None:
             from matchmaking.scoring.pairs_file import history_counts
 
             aff.met = history_counts(history, community)  # type: ignore[arg-type]
-        return Objective(aff, needs=0.0, spread=dict(spread or {}), together=set(together or ()))
+        return Objective(aff, needs=0.0, spread=dict(spread or {}), repeat_penalty=penalty, together=set(together or ()))
     aff = affinity(community, history=history, **affinity_weights)  # type: ignore[arg-type]
     return Objective(
         aff,
         needs=DEFAULT_NEEDS[kind] if needs is None else needs,
         spread=dict(spread or {}),
+        repeat_penalty=penalty,
         together=set(together or ()),
     )

@@ -1,0 +1,1282 @@
+"""Event seating: several rounds of tables, hard requests, and a plan whose quality is proven.
+
+The problem
+-----------
+Attendees sit at tables for ``R`` rounds. A plan is worth the objective of
+:class:`matchmaking.scoring.objective.Objective` (the one ``matchmaking score`` reports): the
+value of the distinct pairs who share a table, the needs covered at someone's tables, the
+spread of chosen attributes per table, minus a penalty per repeated encounter. Repeats are
+treated lexicographically: the search first minimises them (zero whenever it can find such
+a plan) and then maximises the value without adding any.
+
+Hard requests: table capacities (tables may differ, seats may stay empty), a minimum per
+open table, per-round attendance, keep together, keep apart, pins (a table in every round
+or one), hosts (stay at their table every round) and locked rounds (kept as they were).
+
+The engine
+----------
+1. A **constructive start**, round by round: members (together-groups as one block) are
+   placed, most constrained first, at the open table with the best marginal value, each table
+   filled up to a balanced target size.
+2. A **repeat repair** (a conflict-directed tabu search in the style of Dotú and Van
+   Hentenryck for the social golfer problem) when the start has repeats: it swaps a member
+   who repeats with the member of another table that removes the most repeats.
+3. An **improvement phase**: simulated annealing over swaps and moves between tables of a
+   round, with exact incremental evaluation of every term, rejecting any move that adds a
+   repeat; then a **large-neighbourhood search** re-solving a few tables of a round exactly
+   with OR-Tools CP-SAT (warm-started with the current seating as a hint).
+4. A **bound** (:func:`seating_bound`), proven by relaxation, and, for small events, the exact
+   CP-SAT optimum.
+
+The search stops at the time limit or when it stalls; with the same seed and worker count, a
+search that stops by stalling (or by ``iterations``) returns the same plan.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from matchmaking.errors import InfeasibleError, InputError
+from matchmaking.model.community import Community
+from matchmaking.plans.plan import Plan
+from matchmaking.scoring.objective import Objective, default_objective
+from matchmaking.scoring.requests import Requests
+
+__all__ = ["seat", "seating_bound", "SeatingProblem"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The problem, validated
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class SeatingProblem:
+    """A validated seating problem over the event's members (indices ``0..n-1``).
+
+    Built by :func:`seat` (see there for the parameters); exposed for benchmarks and for
+    baselines that must solve exactly the same problem.
+    """
+
+    community: Community
+    members: list[str]
+    capacities: np.ndarray
+    rounds: int
+    attend: np.ndarray  # rounds x n bool
+    fixed: np.ndarray  # rounds x n int: table index or -1
+    locked_rounds: set[int]
+    min_size: int
+    objective: Objective
+    requests: Requests
+    blocks: list[list[int]]  # together-components (indices)
+    block_of: np.ndarray
+    apart: list[set[int]]
+    weights: np.ndarray = field(repr=False, default=None)  # n x n pair values
+    met_before: np.ndarray = field(repr=False, default=None)  # n x n bool (repeat on first meeting)
+    together: np.ndarray = field(repr=False, default=None)  # n x n bool
+    offers: np.ndarray = field(repr=False, default=None)  # n x K bool
+    needs: np.ndarray = field(repr=False, default=None)  # n x K bool
+    spread_codes: list[np.ndarray] = field(default_factory=list, repr=False)
+    spread_weights: list[float] = field(default_factory=list)
+    spread_names: list[str] = field(default_factory=list)
+    targets: np.ndarray = field(repr=False, default=None)  # rounds x T target sizes
+
+    @property
+    def n(self) -> int:
+        return len(self.members)
+
+    @property
+    def n_tables(self) -> int:
+        return len(self.capacities)
+
+    def to_frame(self, tab: np.ndarray) -> pd.DataFrame:
+        """Assignments ``round, table, member`` (1-based) from a rounds x n table array."""
+        r, i = np.nonzero(tab >= 0)
+        frame = pd.DataFrame({"round": r + 1, "table": tab[r, i] + 1, "member": np.asarray(self.members, dtype=object)[i]})
+        return frame.sort_values(["round", "table", "member"]).reset_index(drop=True)
+
+    def violations(self, tab: np.ndarray) -> list[str]:
+        """Every hard rule ``tab`` breaks (an independent re-check through :func:`check_plan`)."""
+        from matchmaking.plans.check import check_plan
+
+        frame = self.to_frame(tab)
+        out = check_plan(frame, requests=self.requests, capacities=list(map(int, self.capacities)),
+                         min_size=self.min_size or None, kind="seating")
+        for r in range(self.rounds):
+            placed = int((tab[r] >= 0).sum())
+            if placed != int(self.attend[r].sum()):
+                out.append(f"round {r + 1}: {placed} placed for {int(self.attend[r].sum())} attendees")
+        return out
+
+
+def _capacities(tables: int | Sequence[int] | None, table_size: int | None, capacities: Sequence[int] | None) -> np.ndarray:
+    if capacities is None and tables is not None and not isinstance(tables, (int, np.integer)):
+        capacities, tables = list(tables), None
+    if capacities is not None:
+        caps = [int(c) for c in capacities]
+        if tables is not None and int(tables) != len(caps):
+            raise InputError(f"tables={tables} but {len(caps)} capacities given", column="capacities")
+    else:
+        if tables is None or table_size is None:
+            raise InputError("give tables and table_size, or a list of capacities", column="tables")
+        caps = [int(table_size)] * int(tables)
+    if not caps or min(caps) < 1:
+        raise InputError(f"every table needs at least one seat; capacities {caps}", column="capacities")
+    return np.asarray(caps, dtype=np.int64)
+
+
+def _attendance(attendance: object, community: Community, rounds: int) -> dict[int, list[str]]:
+    if attendance is None:
+        return {r: list(community.ids) for r in range(1, rounds + 1)}
+    if isinstance(attendance, pd.DataFrame):
+        missing = {"member", "round"} - set(attendance.columns)
+        if missing:
+            raise InputError(f"attendance needs columns member, round; missing {sorted(missing)}", file="attendance")
+        attendance = {int(r): grp["member"].astype(str).tolist() for r, grp in attendance.groupby("round")}
+    if not isinstance(attendance, Mapping):
+        raise InputError("attendance is a mapping round -> members, or a table member,round", file="attendance")
+    out: dict[int, list[str]] = {}
+    for r, who in attendance.items():
+        r = int(r)
+        if not 1 <= r <= rounds:
+            raise InputError(f"attendance names round {r}; rounds are 1..{rounds}", file="attendance", column="round")
+        who = [str(m) for m in who]
+        unknown = [m for m in who if m not in community]
+        if unknown:
+            raise InputError(f"unknown member(s) {unknown[:5]} in round {r}", file="attendance", column="member")
+        out[r] = who
+    for r in range(1, rounds + 1):
+        out.setdefault(r, list(community.ids))
+    return out
+
+
+def _requests(requests: object, hosts: object, community: Community, n_tables: int) -> Requests:
+    if requests is None:
+        req = Requests()
+    elif isinstance(requests, Requests):
+        req = Requests(list(requests.together), list(requests.apart), list(requests.pins), dict(requests.hosts))
+    else:
+        req = Requests.read(requests, community)  # type: ignore[arg-type]
+    if hosts is not None:
+        if isinstance(hosts, Mapping):
+            req.hosts.update({str(m): int(t) for m, t in hosts.items()})
+        else:
+            req.hosts.update({str(m): t + 1 for t, m in enumerate(hosts)})
+    for m in req.members():
+        if m not in community:
+            raise InputError(f"request names unknown member {m!r}", file="constraints", column="a")
+    for m, t in req.hosts.items():
+        if not 1 <= t <= n_tables:
+            raise InputError(f"host {m} at table {t}; tables are 1..{n_tables}", file="hosts", column="table")
+    for m, t, _r in req.pins:
+        if not 1 <= t <= n_tables:
+            raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", file="constraints", column="b")
+    return req
+
+
+def _targets(n_r: int, caps: np.ndarray, forced: np.ndarray, min_size: int) -> np.ndarray:
+    """Balanced table sizes for ``n_r`` attendees: as even as the capacities allow.
+
+    Tables holding a fixed member (``forced``) stay open; the fewest tables are closed so that
+    every open table reaches ``min_size``.
+    """
+    T = len(caps)
+    order = sorted(range(T), key=lambda t: (not forced[t], -caps[t], t))
+    for k in range(T, 0, -1):
+        open_ = order[:k]
+        if caps[open_].sum() < n_r:
+            break
+        if k < T and forced[order[k]]:
+            break
+        size = _waterfill(n_r, caps[open_])
+        if size.min(initial=n_r) >= max(min_size, 1) or (k == 1 and size.sum() == n_r and min_size <= n_r):
+            out = np.zeros(T, dtype=np.int64)
+            out[open_] = size
+            return out
+    raise InfeasibleError(
+        f"{n_r} attendees cannot fill tables of {list(map(int, caps))} with at least {min_size} per open table",
+        [f"min_table_size={min_size}", f"{n_r} attendees"],
+    )
+
+
+def _waterfill(n: int, caps: np.ndarray) -> np.ndarray:
+    size = np.zeros(len(caps), dtype=np.int64)
+    left = n
+    while left > 0:
+        room = np.flatnonzero(size < caps)
+        if not len(room):
+            break
+        share = max(1, left // len(room))
+        for t in room:
+            add = min(share, caps[t] - size[t], left)
+            size[t] += add
+            left -= add
+            if not left:
+                break
+    return size
+
+
+def build_problem(
+    community: Community,
+    *,
+    tables: int | Sequence[int] | None = None,
+    table_size: int | None = None,
+    capacities: Sequence[int] | None = None,
+    min_table_size: int | None = None,
+    rounds: int = 1,
+    attendance: object = None,
+    requests: object = None,
+    hosts: object = None,
+    locked: pd.DataFrame | None = None,
+    objective: Objective | None = None,
+    pairs: object = None,
+    history: object = None,
+    needs: float = 1.0,
+    spread: Sequence[str] | Mapping[str, float] | None = None,
+    repeat_penalty: float | None = None,
+) -> SeatingProblem:
+    """Validate the inputs of :func:`seat` and build the :class:`SeatingProblem`."""
+    if not isinstance(community, Community):
+        raise TypeError(f"community must be a Community, not {type(community).__name__}")
+    if int(rounds) < 1:
+        raise InputError(f"rounds must be >= 1, not {rounds}", column="rounds")
+    rounds = int(rounds)
+    caps = _capacities(tables, table_size, capacities)
+    T = len(caps)
+    min_size = int(min_table_size or 0)
+    if min_size > caps.max():
+        raise InputError(f"min_table_size {min_size} exceeds every table's capacity", column="min_table_size")
+    att = _attendance(attendance, community, rounds)
+    locked_rows: dict[int, pd.DataFrame] = {}
+    if locked is not None and len(locked):
+        missing = {"round", "table", "member"} - set(locked.columns)
+        if missing:
+            raise InputError(f"locked rounds need columns round, table, member; missing {sorted(missing)}", file="locked")
+        locked = locked.astype({"member": str})
+        for r, grp in locked.groupby("round"):
+            r = int(r)
+            if not 1 <= r <= rounds:
+                raise InputError(f"locked plan has round {r}; rounds are 1..{rounds}", file="locked", column="round")
+            bad = grp[(grp["table"] < 1) | (grp["table"] > T)]
+            if len(bad):
+                raise InputError(f"locked plan has table {bad['table'].iloc[0]}; tables are 1..{T}", file="locked", column="table")
+            unknown = [m for m in grp["member"] if m not in community]
+            if unknown:
+                raise InputError(f"locked plan names unknown member(s) {unknown[:5]}", file="locked", column="member")
+            locked_rows[r] = grp
+            att[r] = grp["member"].tolist()
+    req = _requests(requests, hosts, community, T)
+    everyone = set().union(*map(set, att.values()))
+    members = [m for m in community.ids if m in everyone]
+    n = len(members)
+    pos = {m: i for i, m in enumerate(members)}
+    attend = np.zeros((rounds, n), dtype=bool)
+    for r, who in att.items():
+        attend[r - 1, [pos[m] for m in who]] = True
+
+    # together blocks (union-find) and apart sets
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in req.together:
+        if a in pos and b in pos:
+            parent[find(pos[a])] = find(pos[b])
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    blocks = sorted(groups.values())
+    block_of = np.zeros(n, dtype=np.int64)
+    for b, blk in enumerate(blocks):
+        block_of[blk] = b
+    apart: list[set[int]] = [set() for _ in range(n)]
+    for a, b in req.apart:
+        if a in pos and b in pos:
+            ia, ib = pos[a], pos[b]
+            if block_of[ia] == block_of[ib]:
+                chain = [f"together {x}-{y}" for x, y in req.together if pos.get(x, -1) in blocks[block_of[ia]]]
+                raise InfeasibleError(f"{a} and {b} are asked apart but linked by together requests", [f"apart {a}-{b}", *chain])
+            apart[ia].add(ib)
+            apart[ib].add(ia)
+
+    # fixed tables: locked rounds, hosts, pins; spread to whole together-blocks
+    fixed = np.full((rounds, n), -1, dtype=np.int64)
+    why: dict[tuple[int, int], str] = {}
+
+    def fix(r: int, i: int, t: int, reason: str) -> None:
+        for j in blocks[block_of[i]]:
+            if not attend[r, j]:
+                continue
+            if fixed[r, j] >= 0 and fixed[r, j] != t:
+                raise InfeasibleError(
+                    f"round {r + 1}: {members[j]} cannot be at table {fixed[r, j] + 1} and at table {t + 1}",
+                    [why[(r, j)], reason],
+                )
+            fixed[r, j] = t
+            why[(r, j)] = reason
+
+    for r, grp in locked_rows.items():
+        for m, t in zip(grp["member"], grp["table"], strict=True):
+            fixed[r - 1, pos[m]] = int(t) - 1
+            why[(r - 1, pos[m])] = f"locked round {r}"
+    free_rounds = [r for r in range(rounds) if r + 1 not in locked_rows]
+    for m, t in req.hosts.items():
+        if m in pos:
+            for r in free_rounds:
+                if attend[r, pos[m]]:
+                    fix(r, pos[m], t - 1, f"host {m} at table {t}")
+    for m, t, rr in req.pins:
+        if m in pos:
+            for r in free_rounds if rr is None else [rr - 1]:
+                if r in free_rounds and attend[r, pos[m]]:
+                    fix(r, pos[m], t - 1, f"pin {m} -> table {t}" + ("" if rr is None else f", round {rr}"))
+    # feasibility of the fixed part and of each round
+    targets = np.zeros((rounds, T), dtype=np.int64)
+    for r in range(rounds):
+        n_r = int(attend[r].sum())
+        for b in blocks:
+            size = int(attend[r, b].sum())
+            if size > caps.max():
+                raise InfeasibleError(
+                    f"round {r + 1}: {size} members kept together exceed the largest table ({caps.max()})",
+                    [f"together {x}-{y}" for x, y in req.together if pos.get(x, -1) in b],
+                )
+        on = fixed[r][fixed[r] >= 0]
+        counts = np.bincount(on, minlength=T)
+        over = np.flatnonzero(counts > caps)
+        if len(over):
+            t = int(over[0])
+            names = [why[(r, i)] for i in np.flatnonzero(fixed[r] == t)]
+            raise InfeasibleError(f"round {r + 1}: {counts[t]} members fixed at table {t + 1} of {caps[t]} seats", names)
+        for i in np.flatnonzero(fixed[r] >= 0):
+            for j in apart[i]:
+                if fixed[r, j] == fixed[r, i] and i < j and r not in locked_rows:
+                    raise InfeasibleError(
+                        f"round {r + 1}: {members[i]} and {members[j]} are asked apart but fixed at table {fixed[r, i] + 1}",
+                        [f"apart {members[i]}-{members[j]}", why[(r, i)], why[(r, j)]],
+                    )
+        if n_r > caps.sum():
+            raise InfeasibleError(f"round {r + 1}: {n_r} attendees for {caps.sum()} seats", [f"{T} tables"])
+        if r + 1 in locked_rows:
+            targets[r] = counts
+        else:
+            targets[r] = _targets(n_r, caps, counts > 0, min_size)
+            targets[r] = np.maximum(targets[r], counts)
+            _rebalance(targets[r], caps, n_r, counts)
+
+    # objective
+    together_pairs = req.together_pairs()
+    if objective is None:
+        spread_w = dict.fromkeys(spread, 1.0) if isinstance(spread, (list, tuple)) else dict(spread or {})
+        objective = default_objective(community, "seating", pairs=pairs, history=history, together=together_pairs,
+                                      spread=spread_w, needs=needs, repeat_penalty=repeat_penalty)
+    elif together_pairs - objective.together:
+        objective = Objective(objective.affinity, objective.needs, dict(objective.spread), objective.repeat_penalty,
+                              set(objective.together) | together_pairs)
+    for attr in objective.spread:
+        if attr not in community.attributes:
+            raise InputError(f"spread names {attr!r}; attributes are {community.attributes}", column="spread")
+    aff = objective.affinity
+    W = aff.dense(members)
+    met = (aff.times_met(members).toarray() > 0) if len(aff.met) else np.zeros((n, n), dtype=bool)
+    tg = np.zeros((n, n), dtype=bool)
+    for a, b in req.together:
+        if a in pos and b in pos:
+            tg[pos[a], pos[b]] = tg[pos[b], pos[a]] = True
+    met &= ~tg
+    idx = community.index_of(members)
+    offers = community.incidence("offers")[idx].toarray() > 0
+    needs_m = community.incidence("needs")[idx].toarray() > 0
+    prob = SeatingProblem(
+        community=community, members=members, capacities=caps, rounds=rounds, attend=attend, fixed=fixed,
+        locked_rounds={r - 1 for r in locked_rows}, min_size=min_size, objective=objective, requests=req,
+        blocks=blocks, block_of=block_of, apart=apart, weights=W, met_before=met, together=tg,
+        offers=offers, needs=needs_m, targets=targets,
+    )
+    for attr, w in objective.spread.items():
+        prob.spread_codes.append(community.attribute_codes(attr)[idx])
+        prob.spread_weights.append(float(w))
+        prob.spread_names.append(attr)
+    return prob
+
+
+def _rebalance(target: np.ndarray, caps: np.ndarray, n_r: int, counts: np.ndarray) -> None:
+    """Make ``target`` sum to ``n_r`` after raising tables to their fixed counts."""
+    excess = int(target.sum()) - n_r
+    while excess > 0:
+        cand = np.flatnonzero(target > counts)
+        if not len(cand):
+            break
+        t = cand[np.argmax(target[cand])]
+        target[t] -= 1
+        excess -= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The state: a seating with every term maintained incrementally
+# ---------------------------------------------------------------------------------------------
+class _State:
+    """A full seating (rounds x n table indices) with exact incremental objective terms.
+
+    Pair counts live in a dense matrix (numpy); needs and spread counts, touched a few at a
+    time, in plain Python dicts (faster than numpy for single cells).
+    """
+
+    def __init__(self, prob: SeatingProblem, repeat_weight: float = 1.0) -> None:
+        self.p = prob
+        n, R, T = prob.n, prob.rounds, prob.n_tables
+        self.tab = np.full((R, n), -1, dtype=np.int64)
+        self.at: list[list[list[int]]] = [[[] for _ in range(T)] for _ in range(R)]
+        self.C = np.zeros((n, n), dtype=np.int16)
+        self.need_list = [list(map(int, np.flatnonzero(row))) for row in prob.needs]
+        self.offer_list = [list(map(int, np.flatnonzero(row))) for row in prob.offers]
+        self.offer_set = [set(x) for x in self.offer_list]
+        self.NC: list[dict[int, int]] = [dict.fromkeys(ks, 0) for ks in self.need_list]  # covering tablemates
+        self.TO: list[list[dict[int, int]]] = [[{} for _ in range(T)] for _ in range(R)]  # offers at a table
+        self.SC: list[list[list[dict[int, int]]]] = [[[{} for _ in range(T)] for _ in range(R)] for _ in prob.spread_codes]
+        self.codes = [list(map(int, c)) for c in prob.spread_codes]
+        self.W = prob.weights
+        self.H = prob.met_before
+        self.TG = prob.together
+        self.has_h = bool(prob.met_before.any())
+        self.has_tg = bool(prob.together.any())
+        self.needs_w = float(prob.objective.needs)
+        self.pairs = 0.0
+        self.covered = 0
+        self.spread = [0.0 for _ in prob.spread_codes]
+        self.repeats = 0
+
+    # ---- totals
+    def value(self) -> float:
+        """Objective without the repeats term."""
+        return self.pairs + self.needs_w * self.covered + sum(self.spread)
+
+    def total(self) -> float:
+        return self.value() - self.p.objective.repeat_penalty * self.repeats
+
+    def key(self) -> tuple[int, float]:
+        return (self.repeats, -self.value())
+
+    def _repeat_flags(self, i: int, m: np.ndarray, c: np.ndarray, first: int) -> int:
+        """Repeats added (first=1) or removed (first=2) when ``i`` joins or leaves ``m`` (pair counts ``c``).
+
+        As in :meth:`Objective.repeats`: a meeting beyond a pair's first, plus every meeting of
+        a pair that met before; pairs kept together never count.
+        """
+        rep = c >= first
+        if self.has_tg:
+            rep &= ~self.TG[i, m]
+        return int(rep.sum()) + (int(self.H[i, m].sum()) if self.has_h else 0)
+
+    # ---- elementary moves (exact)
+    def add(self, i: int, r: int, t: int) -> tuple[float, int]:
+        """Seat ``i`` at table ``t`` of round ``r``; return (value delta, repeats delta)."""
+        mates = self.at[r][t]
+        offered = self.TO[r][t]
+        dp, dc, dr = 0.0, 0, 0
+        if mates:
+            m = np.asarray(mates)
+            c = self.C[i, m]
+            dp = float(self.W[i, m][c == 0].sum())
+            dr = self._repeat_flags(i, m, c, 1)
+            self.C[i, m] = c + 1
+            self.C[m, i] = c + 1
+            nc = self.NC[i]
+            for k in self.need_list[i]:
+                got = offered.get(k, 0)
+                if got:
+                    if nc[k] == 0:
+                        dc += 1
+                    nc[k] += got
+            offs = self.offer_set[i]
+            if offs:
+                NC = self.NC
+                for j in mates:
+                    ncj = NC[j]
+                    for k in self.need_list[j]:
+                        if k in offs:
+                            if ncj[k] == 0:
+                                dc += 1
+                            ncj[k] += 1
+        for k in self.offer_list[i]:
+            offered[k] = offered.get(k, 0) + 1
+        ds = self._spread_change(i, r, t, +1) if self.codes else 0.0
+        mates.append(i)
+        self.tab[r, i] = t
+        self.pairs += dp
+        self.covered += dc
+        self.repeats += dr
+        return dp + self.needs_w * dc + ds, dr
+
+    def remove(self, i: int, r: int) -> tuple[float, int]:
+        """Unseat ``i`` in round ``r``; return (value delta, repeats delta)."""
+        t = int(self.tab[r, i])
+        mates = self.at[r][t]
+        mates.remove(i)
+        offered = self.TO[r][t]
+        for k in self.offer_list[i]:
+            offered[k] -= 1
+        dp, dc, dr = 0.0, 0, 0
+        if mates:
+            m = np.asarray(mates)
+            c = self.C[i, m]
+            dp = -float(self.W[i, m][c == 1].sum())
+            dr = -self._repeat_flags(i, m, c, 2)
+            self.C[i, m] = c - 1
+            self.C[m, i] = c - 1
+            nc = self.NC[i]
+            for k in self.need_list[i]:
+                got = offered.get(k, 0)
+                if got:
+                    nc[k] -= got
+                    if nc[k] == 0:
+                        dc -= 1
+            offs = self.offer_set[i]
+            if offs:
+                NC = self.NC
+                for j in mates:
+                    ncj = NC[j]
+                    for k in self.need_list[j]:
+                        if k in offs:
+                            ncj[k] -= 1
+                            if ncj[k] == 0:
+                                dc -= 1
+        ds = self._spread_change(i, r, t, -1) if self.codes else 0.0
+        self.tab[r, i] = -1
+        self.pairs += dp
+        self.covered += dc
+        self.repeats += dr
+        return dp + self.needs_w * dc + ds, dr
+
+    def _spread_change(self, i: int, r: int, t: int, sign: int) -> float:
+        """Update the value counts of table ``t``; the change of the spread terms.
+
+        A table's spread is ``max(distinct values - 1, 0)``: it changes only when a value
+        appears or disappears at a table that keeps (or had) another value.
+        """
+        total = 0.0
+        for a, codes in enumerate(self.codes):
+            v = codes[i]
+            if v < 0:
+                continue
+            counts = self.SC[a][r][t]
+            d = len(counts)
+            if sign > 0:
+                if v in counts:
+                    counts[v] += 1
+                    continue
+                counts[v] = 1
+                delta = 1.0 if d >= 1 else 0.0
+            else:
+                if counts[v] > 1:
+                    counts[v] -= 1
+                    continue
+                del counts[v]
+                delta = -1.0 if d >= 2 else 0.0
+            delta *= self.p.spread_weights[a]
+            self.spread[a] += delta
+            total += delta
+        return total
+
+    def swap_delta(self, i: int, j: int, r: int) -> tuple[float, int]:
+        """(value delta, repeats delta) of swapping ``i`` and ``j`` (other tables of round ``r``), read-only."""
+        a, b = int(self.tab[r, i]), int(self.tab[r, j])
+        A = [k for k in self.at[r][a] if k != i]
+        B = [k for k in self.at[r][b] if k != j]
+        la, lb = len(A), len(B)
+        rows = np.asarray([i] * (la + lb) + [j] * (la + lb))
+        cols = np.asarray(A + B + B + A)
+        c = self.C[rows, cols]
+        w = self.W[rows, cols]
+        leave = np.zeros(len(rows), dtype=bool)
+        leave[:la] = True
+        leave[la + lb: la + 2 * lb] = True
+        dp = float(w[~leave & (c == 0)].sum() - w[leave & (c == 1)].sum())
+        rep_add = ~leave & (c >= 1)
+        rep_rem = leave & (c >= 2)
+        if self.has_tg:
+            tg = self.TG[rows, cols]
+            rep_add &= ~tg
+            rep_rem &= ~tg
+        dr = int(rep_add.sum()) - int(rep_rem.sum())
+        if self.has_h:
+            h = self.H[rows, cols]
+            dr += int((h & ~leave).sum()) - int((h & leave).sum())
+        dc = 0
+        if self.needs_w:
+            ta, tb = self.TO[r][a], self.TO[r][b]
+            oi, oj = self.offer_set[i], self.offer_set[j]
+            for x, ox, here, there, oy in ((i, oi, ta, tb, oj), (j, oj, tb, ta, oi)):
+                ncx = self.NC[x]
+                for k in self.need_list[x]:
+                    old = ncx[k]
+                    # x leaves its table (loses its offers but its own) and joins the other (without y)
+                    new = old - (here.get(k, 0) - (k in ox)) + (there.get(k, 0) - (k in oy))
+                    dc += (new > 0) - (old > 0)
+            if oi != oj:
+                diff = oi ^ oj
+                for mates, sign in ((A, 1), (B, -1)):
+                    for m in mates:
+                        ncm = self.NC[m]
+                        for k in self.need_list[m]:
+                            if k in diff:
+                                old = ncm[k]
+                                new = old + sign * ((k in oj) - (k in oi))
+                                dc += (new > 0) - (old > 0)
+        ds = 0.0
+        for x, codes in enumerate(self.codes):
+            vi, vj = codes[i], codes[j]
+            if vi == vj:
+                continue
+            for t, out_, in_ in ((a, vi, vj), (b, vj, vi)):
+                counts = self.SC[x][r][t]
+                d_old = len(counts)
+                d_new = d_old
+                if out_ >= 0 and counts[out_] == 1:
+                    d_new -= 1
+                if in_ >= 0 and in_ not in counts:
+                    d_new += 1
+                ds += self.p.spread_weights[x] * (max(d_new - 1, 0) - max(d_old - 1, 0))
+        return dp + self.needs_w * dc + ds, dr
+
+    def move(self, i: int, r: int, t: int) -> tuple[float, int]:
+        v1, r1 = self.remove(i, r)
+        v2, r2 = self.add(i, r, t)
+        return v1 + v2, r1 + r2
+
+    def swap(self, i: int, j: int, r: int) -> tuple[float, int]:
+        a, b = int(self.tab[r, i]), int(self.tab[r, j])
+        v1, r1 = self.remove(i, r)
+        v2, r2 = self.remove(j, r)
+        v3, r3 = self.add(i, r, b)
+        v4, r4 = self.add(j, r, a)
+        return v1 + v2 + v3 + v4, r1 + r2 + r3 + r4
+
+    def load(self, tab: np.ndarray) -> None:
+        """Replace the seating by ``tab`` (rounds x n), only touching members who move."""
+        for r in range(self.p.rounds):
+            diff = np.flatnonzero(self.tab[r] != tab[r])
+            for i in diff:
+                if self.tab[r, i] >= 0:
+                    self.remove(int(i), r)
+            for i in diff:
+                if tab[r, i] >= 0:
+                    self.add(int(i), r, int(tab[r, i]))
+
+    def apart_ok(self, i: int, r: int, t: int, leaving: int = -1) -> bool:
+        return all(self.tab[r, j] != t or j == leaving for j in self.p.apart[i])
+
+
+# ---------------------------------------------------------------------------------------------
+# Construction
+# ---------------------------------------------------------------------------------------------
+def _greedy(state: _State, rng: np.random.Generator, rounds: Iterable[int], *, random_order: bool = False) -> None:
+    """Seat every unseated attendee of ``rounds``, block by block, at the best table with room."""
+    p = state.p
+    T = p.n_tables
+    big = 1e3 * (1.0 + float(np.abs(p.weights).max(initial=0.0)))
+    for r in rounds:
+        for i in np.flatnonzero(p.fixed[r] >= 0):
+            if state.tab[r, i] < 0:
+                state.add(int(i), r, int(p.fixed[r, i]))
+        target = p.targets[r]
+        sizes = np.bincount(state.tab[r][state.tab[r] >= 0], minlength=T)
+        todo = []
+        for blk in p.blocks:
+            who = [i for i in blk if p.attend[r, i] and state.tab[r, i] < 0]
+            if who:
+                todo.append(who)
+        keys = rng.random(len(todo))
+        order = sorted(range(len(todo)), key=lambda b: (-len(todo[b]), -sum(len(p.apart[i]) for i in todo[b]), keys[b]))
+        onehot = np.zeros((p.n, T))
+        seated = np.flatnonzero(state.tab[r] >= 0)
+        onehot[seated, state.tab[r, seated]] = 1.0
+        for b in order:
+            who = todo[b]
+            s = len(who)
+            room = target - sizes
+            ok = room >= s
+            if not ok.any():
+                ok = p.capacities - sizes >= s
+            for i in who:
+                for j in p.apart[i]:
+                    if state.tab[r, j] >= 0:
+                        ok[state.tab[r, j]] = False
+            if not ok.any():
+                raise InfeasibleError(
+                    f"round {r + 1}: found no table for {', '.join(p.members[i] for i in who)} "
+                    "(capacities and apart requests)",
+                    [f"apart {p.members[i]}-{p.members[j]}" for i in who for j in p.apart[i]],
+                )
+            if random_order:
+                score = rng.random(T)
+            else:
+                score = np.zeros(T)
+                for i in who:
+                    gain = np.where(state.C[i] == 0, p.weights[i], 0.0)
+                    gain = gain - big * (((state.C[i] >= 1) | p.met_before[i]) & ~p.together[i])
+                    score += gain @ onehot
+                    uncovered = [k for k in state.need_list[i] if state.NC[i][k] == 0]
+                    if uncovered and state.needs_w:
+                        score += state.needs_w * np.asarray(
+                            [sum(1 for k in uncovered if offered.get(k)) for offered in state.TO[r]])
+                    for a, codes in enumerate(state.codes):
+                        v = codes[i]
+                        if v >= 0:
+                            fresh = np.asarray([bool(counts) and v not in counts for counts in state.SC[a][r]])
+                            score += p.spread_weights[a] * fresh
+                score -= 1e-6 * sizes  # ties: the emptier table
+            score[~ok] = -np.inf
+            t = int(np.argmax(score))
+            for i in who:
+                state.add(i, r, t)
+                onehot[i, t] = 1.0
+            sizes[t] += s
+
+
+# ---------------------------------------------------------------------------------------------
+# Repeat repair: conflict-directed tabu search (social-golfer style)
+# ---------------------------------------------------------------------------------------------
+def _movable(p: SeatingProblem, r: int) -> np.ndarray:
+    """Members a search may move in round ``r``: attending, not fixed, not in a together-block."""
+    single = np.asarray([len(p.blocks[b]) == 1 for b in p.block_of], dtype=bool)
+    return p.attend[r] & (p.fixed[r] < 0) & single & (r not in p.locked_rounds)
+
+
+def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, max_iter: int) -> None:
+    """Swap members to remove repeated encounters; stops at zero repeats, the deadline or ``max_iter``.
+
+    The conflict-directed tabu search of Dotú and Van Hentenryck for the social golfer
+    problem: every iteration evaluates (vectorised, per round) the change in repeats of every
+    swap of a member who repeats with a member of another table, and makes the best swap that
+    is not tabu (a member may not return to a table it left for a random tenure) unless it
+    beats the best plan found (aspiration). Ties are broken at random; a stalled search
+    restarts from the best plan after a few random swaps.
+    """
+    p = state.p
+    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
+    if not rounds:
+        return
+    movable = {r: _movable(p, r) for r in rounds}
+    T = p.n_tables
+    tabu = {r: np.zeros((p.n, T), dtype=np.int64) for r in rounds}
+    best_rep = state.repeats
+    best_tab = state.tab.copy()
+    it = stall = 0
+    everything = (slice(None), slice(None))
+    while state.repeats > 0 and it < max_iter and time.perf_counter() < deadline:
+        it += 1
+        rep1 = _rep(state, everything, 1).astype(float)
+        rep2 = _rep(state, everything, 2)
+        best = (np.inf, -1, -1, -1)
+        for r in rounds:
+            tabr = state.tab[r]
+            seated = tabr >= 0
+            onehot = np.zeros((p.n, T))
+            onehot[np.flatnonzero(seated), tabr[seated]] = 1.0
+            leave = ((rep2 @ onehot)[np.arange(p.n), np.maximum(tabr, 0)]) * seated
+            rows = np.flatnonzero((leave > 0) & movable[r])
+            if not len(rows):
+                continue
+            join = rep1 @ onehot  # repeats of member x at table t (x absent from t)
+            tr = np.maximum(tabr, 0)
+            delta = (join[rows][:, tr] + join[:, tr[rows]].T - leave[rows, None] - leave[None, :]
+                     - 2 * rep1[rows])
+            ok = movable[r][None, :] & (tr[rows][:, None] != tr[None, :])
+            is_tabu = (tabu[r][rows][:, tr] > it) | (tabu[r][:, tr[rows]] > it).T
+            delta[is_tabu & (state.repeats + delta >= best_rep)] = np.inf
+            delta[~ok] = np.inf
+            delta += rng.random(delta.shape) * 0.5
+            for _ in range(5):
+                k = int(np.argmin(delta))
+                x, j = rows[k // p.n], k % p.n
+                d = delta.flat[k]
+                if not np.isfinite(d) or d >= best[0]:
+                    break
+                a, b = int(tabr[x]), int(tabr[j])
+                if state.apart_ok(int(x), r, b, leaving=int(j)) and state.apart_ok(int(j), r, a, leaving=int(x)):
+                    best = (d, r, int(x), int(j))
+                    break
+                delta.flat[k] = np.inf
+        if not np.isfinite(best[0]):
+            stall += 1
+        else:
+            _, r, i, j = best
+            a, b = int(state.tab[r, i]), int(state.tab[r, j])
+            state.swap(i, j, r)
+            tabu[r][i, a] = it + 4 + int(rng.integers(0, 12))
+            tabu[r][j, b] = it + 4 + int(rng.integers(0, 12))
+            if state.repeats < best_rep:
+                best_rep = state.repeats
+                best_tab = state.tab.copy()
+                stall = 0
+            else:
+                stall += 1
+        if stall > 500:  # perturb: a few random swaps from the best plan
+            state.load(best_tab)
+            for _ in range(3):
+                _random_swap(state, rng, rounds, movable)
+            stall = 0
+    if state.repeats > best_rep:
+        state.load(best_tab)
+
+
+def _rep(state: _State, index: tuple, first: int) -> np.ndarray:
+    """Repeat flags (0, 1 or 2) of the pairs ``index`` selects, for a meeting added (first=1) or removed (2)."""
+    rep = (state.C[index] >= first).astype(np.int64)
+    if state.has_tg:
+        rep &= ~state.TG[index]
+    if state.has_h:
+        rep += state.H[index]
+    return rep
+
+
+def _random_swap(state: _State, rng: np.random.Generator, rounds: list[int], movable: dict) -> None:
+    r = rounds[int(rng.integers(len(rounds)))]
+    who = np.flatnonzero(movable[r])
+    if len(who) < 2:
+        return
+    i, j = (int(x) for x in rng.choice(who, 2, replace=False))
+    a, b = int(state.tab[r, i]), int(state.tab[r, j])
+    if a != b and state.apart_ok(i, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=i):
+        state.swap(i, j, r)
+
+
+# ---------------------------------------------------------------------------------------------
+# Improvement: simulated annealing with restarts, lexicographic in (repeats, -value)
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Search:
+    """Bookkeeping shared by the improvement phases: best plan, progress, callback, stopping."""
+
+    state: _State
+    t0: float
+    deadline: float
+    bound: float
+    callback: Callable[[dict], object] | None = None
+    best_key: tuple[int, float] = (0, 0.0)
+    best_tab: np.ndarray = None
+    progress: list[tuple[float, float, float]] = field(default_factory=list)
+    iterations: int = 0
+    max_iterations: int | None = None
+    stopped: bool = False
+    _last_call: float = -1.0
+
+    def __post_init__(self) -> None:
+        self.best_key = self.state.key()
+        self.best_tab = self.state.tab.copy()
+        self.record(force=True)
+
+    def out_of_budget(self) -> bool:
+        if self.stopped or time.perf_counter() >= self.deadline:
+            return True
+        return self.max_iterations is not None and self.iterations >= self.max_iterations
+
+    def improved(self) -> bool:
+        key = self.state.key()
+        if key < (self.best_key[0], self.best_key[1] - 1e-9):
+            self.best_key = key
+            self.best_tab = self.state.tab.copy()
+            self.record()
+            return True
+        return False
+
+    def record(self, force: bool = False) -> None:
+        now = time.perf_counter() - self.t0
+        total = self.state.total()
+        self.progress.append((now, total, self.bound))
+        if self.callback is not None and (force or now - self._last_call >= 0.25):
+            self._last_call = now
+            info = {"time": now, "objective": total, "bound": self.bound, "repeats": self.state.repeats,
+                    "iteration": self.iterations}
+            if self.callback(info) is False:
+                self.stopped = True
+
+
+def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: int = 3) -> None:
+    """Simulated annealing over swaps and moves; reheats from the best plan every ``cycle`` moves.
+
+    A move that adds a repeat is rejected, one that removes a repeat is taken; otherwise the
+    Metropolis rule on the value. Stops after ``patience`` cycles without improvement.
+    """
+    state, p = search.state, search.state.p
+    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
+    slots = [(r, int(i)) for r in rounds for i in np.flatnonzero(_movable(p, r))]
+    if not slots:
+        return
+    single = np.asarray([len(b) == 1 for b in p.blocks])[p.block_of]
+    free = {r: set(map(int, np.flatnonzero(single & (p.fixed[r] < 0)))) for r in rounds}
+    lo = max(p.min_size, 1)
+    caps = p.capacities
+    # temperature from the typical size of a change
+    samples = []
+    for _ in range(100):
+        step = _propose(state, rng, slots, free, lo, caps)
+        if step is not None:
+            dv, dr, apply, undo = step
+            if undo is not None:
+                undo()
+            if dr == 0 and dv:
+                samples.append(abs(dv))
+    t_hi = 0.5 * float(np.median(samples)) if samples else 1.0
+    t_lo = t_hi / 200.0
+    stale = 0
+    while not search.out_of_budget() and stale < patience:
+        found = False
+        for k in range(cycle):
+            if k % 256 == 0 and search.out_of_budget():
+                break
+            temp = t_hi * (t_lo / t_hi) ** (k / cycle)
+            search.iterations += 1
+            step = _propose(state, rng, slots, free, lo, caps)
+            if step is None:
+                continue
+            dv, dr, apply, undo = step
+            if dr < 0 or (dr == 0 and (dv >= 0 or rng.random() < math.exp(dv / temp))):
+                if apply is not None:
+                    apply()
+                if (dr < 0 or dv > 0) and search.improved():
+                    found = True
+            elif undo is not None:
+                undo()
+        state.load(search.best_tab)
+        stale = 0 if found else stale + 1
+
+
+def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int]], free: dict[int, set],
+             lo: int, caps: np.ndarray) -> tuple[float, int, Callable | None, Callable | None] | None:
+    """A random swap (evaluated, not made) or move (made); ``(value delta, repeats delta, apply, undo)``."""
+    r, i = slots[int(rng.integers(len(slots)))]
+    at = state.at[r]
+    a = int(state.tab[r, i])
+    b = int(rng.integers(len(at)))
+    if b == a or not at[b]:
+        return None
+    if rng.random() < 0.1 and len(at[a]) - 1 >= lo and len(at[b]) < caps[b]:
+        if not state.apart_ok(i, r, b):
+            return None
+        dv, dr = state.move(i, r, b)
+        return dv, dr, None, lambda: state.move(i, r, a)
+    fr = free[r]
+    mates = [j for j in at[b] if j in fr]
+    if not mates:
+        return None
+    j = mates[int(rng.integers(len(mates)))]
+    if not (state.apart_ok(i, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=i)):
+        return None
+    dv, dr = state.swap_delta(i, j, r)
+    return dv, dr, lambda: state.swap(i, j, r), None
+
+
+# ---------------------------------------------------------------------------------------------
+# Bound
+# ---------------------------------------------------------------------------------------------
+def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
+    """A proven upper bound on the objective of any plan of ``problem``, term by term.
+
+    Each term is bounded by a relaxation:
+
+    ``pairs``
+        Member ``i`` sits with at most ``D_i = sum over the rounds i attends of (c - 1)``
+        others (``c`` the largest capacity), and meets only members who attend a round with
+        them and are not asked apart. A pair counts its value once, and at most its positive
+        part, so the pair term is at most half the sum over members of their ``D_i`` best
+        positive values (each met pair is counted from both ends, each end among its best
+        ``D_i``).
+    ``needs``
+        A (member, need) couple can only be covered if some possible tablemate offers it.
+    ``spread:<attr>``
+        In a round, ``sum_t max(d_t - 1, 0) = sum_t d_t - (tables with a valued member)``; a
+        value appears at no more tables than it has members (nor than there are tables), a
+        table holds at most ``min(capacity, #values)`` values, and the valued members need at
+        least as many tables as the fewest largest tables that seat them.
+    ``repeats``
+        At most 0, and at most minus the penalty times a pigeonhole lower bound on repeats:
+        tables of sizes ``s_t`` seat ``sum_t s_t (s_t - 1) / 2`` encounters a round, fewest when
+        sizes are as even as the capacities allow; only pairs that can meet and never met
+        can meet once for free (pairs kept together: every round).
+
+    Returns
+    -------
+    bound : float
+    terms : dict
+        The bound of each term, and ``min_repeats`` (the pigeonhole lower bound).
+    """
+    p = problem
+    n, R = p.n, p.rounds
+    can = (p.attend.T.astype(np.int64) @ p.attend.astype(np.int64)) > 0  # attend a round together
+    np.fill_diagonal(can, False)
+    for i in range(n):
+        if p.apart[i]:
+            can[i, list(p.apart[i])] = False
+    cmax = int(p.capacities.max())
+    deg = p.attend.sum(axis=0) * (cmax - 1)
+    W = np.where(can, np.maximum(p.weights, 0.0), 0.0)
+    pair_b = 0.0
+    for i in range(n):
+        k = int(min(deg[i], can[i].sum()))
+        if k <= 0:
+            continue
+        row = W[i]
+        top = np.partition(row, len(row) - k)[len(row) - k:] if k < len(row) else row
+        pair_b += float(top.sum())
+    pair_b /= 2.0
+    terms: dict[str, float] = {"pairs": pair_b}
+    if p.objective.needs:
+        offered = (can.astype(np.int64) @ p.offers.astype(np.int64)) > 0
+        terms["needs"] = float(p.objective.needs) * float((offered & p.needs).sum())
+    caps_sorted = np.sort(p.capacities)[::-1]
+    for name, w, codes in zip(p.spread_names, p.spread_weights, p.spread_codes, strict=True):
+        total = 0.0
+        n_values = int(codes.max(initial=-1)) + 1
+        for r in range(R):
+            valued = codes[p.attend[r] & (codes >= 0)]
+            if not len(valued):
+                continue
+            cnt = np.bincount(valued, minlength=n_values)
+            cnt = cnt[cnt > 0]
+            distinct = min(int(np.minimum(cnt, len(p.capacities)).sum()), int(np.minimum(p.capacities, len(cnt)).sum()))
+            need_tables = int(np.searchsorted(np.cumsum(caps_sorted), len(valued)) + 1)
+            total += max(distinct - need_tables, 0)
+        terms[f"spread:{name}"] = w * total
+    # pigeonhole lower bound on repeats
+    encounters = 0
+    for r in range(R):
+        size = _waterfill(int(p.attend[r].sum()), p.capacities)
+        encounters += int((size * (size - 1) // 2).sum())
+    free = np.triu(can & ~p.met_before, 1)
+    together_extra = 0
+    for a, b in p.requests.together:
+        if a in p.community and b in p.community:
+            ia, ib = _pos(p, a), _pos(p, b)
+            if ia >= 0 and ib >= 0:
+                together_extra += max(int((p.attend[:, ia] & p.attend[:, ib]).sum()) - 1, 0)
+    min_rep = max(encounters - int(free.sum()) - together_extra, 0)
+    terms["repeats"] = -float(p.objective.repeat_penalty) * min_rep
+    bound = float(sum(terms.values()))
+    terms["min_repeats"] = float(min_rep)
+    return bound, terms
+
+
+def _pos(p: SeatingProblem, m: str) -> int:
+    try:
+        return p.members.index(m)
+    except ValueError:
+        return -1
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point
+# ---------------------------------------------------------------------------------------------
+def seat(
+    community: Community,
+    *,
+    tables: int | Sequence[int] | None = None,
+    table_size: int | None = None,
+    capacities: Sequence[int] | None = None,
+    min_table_size: int | None = None,
+    rounds: int = 1,
+    attendance: Mapping[int, Iterable[str]] | pd.DataFrame | None = None,
+    requests: Requests | str | pd.DataFrame | None = None,
+    hosts: Mapping[str, int] | Sequence[str] | None = None,
+    locked: pd.DataFrame | Plan | None = None,
+    objective: Objective | None = None,
+    pairs: object = None,
+    history: object = None,
+    needs: float = 1.0,
+    spread: Sequence[str] | Mapping[str, float] | None = None,
+    fairness: float = 0.0,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    workers: int = 1,
+    callback: Callable[[dict], object] | None = None,
+    iterations: int | None = None,
+) -> Plan:
+    """Seat an event's attendees at tables over several rounds.
+
+    Parameters
+    ----------
+    community : Community
+        The attendees (or a larger community, with ``attendance`` naming who comes).
+    tables, table_size : int, optional
+        Number of tables and seats per table; or ``capacities`` (a list, one per table;
+        ``tables`` may also be that list).
+    capacities : sequence of int, optional
+        Seats per table, for tables of different sizes. Seats may stay empty.
+    min_table_size : int, optional
+        Fewest members at an open table (tables may stay empty).
+    rounds : int
+        Number of rounds.
+    attendance : mapping or DataFrame, optional
+        ``{round: members}`` or a table ``member, round``; rounds not named: everyone.
+    requests : Requests, path or DataFrame, optional
+        Hard requests (together, apart, pins, hosts); a path is read as ``constraints.csv``.
+    hosts : mapping or sequence, optional
+        ``{member: table}``, or a list of members hosting tables 1, 2, ... in order. A host
+        stays at their table every round.
+    locked : DataFrame or Plan, optional
+        Rounds already held (``round, table, member``): kept exactly as they are; the other
+        rounds are planned around them (re-planning after no-shows and walk-ins).
+    objective : Objective, optional
+        The objective; by default :func:`~matchmaking.scoring.objective.default_objective`
+        (``pairs``, ``history``, ``needs`` and ``spread`` feed it).
+    pairs : path or DataFrame, optional
+        A pairs file whose weights are the whole affinity.
+    history : DataFrame or MeetingHistory, optional
+        Who already met: such pairs meeting again count as repeats.
+    needs : float
+        Weight per (member, need) covered by someone at one of their tables.
+    spread : list or dict of str, optional
+        Attributes to mix at each table (weight per extra distinct value).
+    fairness : float
+        Weight of the least-served attendee's value: after the search, swaps that raise the
+        minimum per-member value are made while they cost less than ``fairness`` times the
+        rise (0: off).
+    time_limit : float
+        Seconds for the whole solve.
+    seed : int
+        Random seed; with the same seed and worker count a solve that stops by stalling or by
+        ``iterations`` returns the same plan.
+    workers : int
+        CP-SAT workers for the exact parts.
+    callback : callable, optional
+        Called with ``{"time", "objective", "bound", "repeats", "iteration"}`` on improvements
+        (at most 4 times a second); returning ``False`` stops the search.
+    iterations : int, optional
+        Stop after this many local-search moves (for reproducible runs at a fixed effort).
+
+    Returns
+    -------
+    Plan
+        Kind ``"seating"``, assignments ``round, table, member``; ``bound`` from
+        :func:`seating_bound` (or the CP-SAT optimum on small events).
+
+    Raises
+    ------
+    InputError
+        Bad parameters or requests naming unknown members or tables.
+    InfeasibleError
+        Requests that cannot all hold, naming them.
+
+    Examples
+    --------
+    >>> import matchmaking as mm
+    >>> c = mm.datasets.synthetic_community(24, seed=1)
+    >>> plan = mm.seat(c, tables=6, table_size=4, rounds=3, time_limit=2, seed=0)
+    >>> plan.status in ("optimal", "feasible"), plan.metrics()["repeats"], len(plan.assignments)
+    (True, 0, 72)
+    >>> plan.bound >= plan.objective
+    True
+    """
+    t0 = time.perf_counter()
+    if time_limit is None or not time_limit > 0:
+        raise InputError(f"time_limit must be > 0 seconds, not {time_limit}", column="time_limit")
+    if fairness < 0:
+        raise InputError(f"fairness must be >= 0, not {fairness}", column="fairness")
+    if isinstance(locked, Plan):
+        locked = locked.assignments
+    prob = build_problem(
+        community, tables=tables, table_size=table_size, capacities=capacities, min_table_size=min_table_size,
+        rounds=rounds, attendance=attendance, requests=requests, hosts=hosts, locked=locked, objective=objective,
+        pairs=pairs, history=history, needs=needs, spread=spread,
+    )
+    rng = np.random.default_rng(seed)
+    bound, bound_terms = seating_bound(prob)
+    deadline = t0 + float(time_limit)
+    state = _State(prob, repeat_weight=1.0)
+    _greedy(state, rng, range(prob.rounds))
+    method = ["greedy"]
+    search = _Search(state, t0, deadline, bound, callback, max_iterations=iterations)
+    if state.repeats > 0:
+        method.append("tabu")
+        budget = t0 + 0.6 * float(time_limit)
+        _repair_repeats(state, rng, min(budget, deadline), max_iter=50_000 if iterations is None else iterations)
+        search.improved()
+    method.append("sa")
+    n_moves = int(sum(_movable(prob, r).sum() for r in range(prob.rounds)))
+    _anneal(search, rng, cycle=max(2_000, 40 * n_moves))
+    state.load(search.best_tab)
+    if fairness > 0:
+        method.append("fair")
+        _raise_minimum(search, rng, fairness)
+        state.load(search.best_tab)
+    return _make_plan(prob, state, bound, bound_terms, t0, "+".join(method), search)
+
+
+def _make_plan(prob: SeatingProblem, state: _State, bound: float, bound_terms: dict, t0: float,
+               method: str, search: _Search) -> Plan:
+    frame = prob.to_frame(state.tab)
+    violations = prob.violations(state.tab)
+    if violations:  # pragma: no cover - a solver bug, never an input problem
+        raise RuntimeError("seating produced an invalid plan: " + "; ".join(violations[:5]))
+    breakdown = prob.objective.evaluate(frame, "seating")
+    objective = breakdown["total"]
+    if abs(objective - state.total()) > 1e-6 * max(1.0, abs(objective)):  # pragma: no cover
+        raise RuntimeError(f"internal objective {state.total()} differs from the evaluated {objective}")
+    notes = []
+    min_rep = int(bound_terms.get("min_repeats", 0))
+    if state.repeats:
+        why = (f"at least {min_rep} are unavoidable: the tables seat more encounters than there are new pairs "
+               "(pigeonhole)" if min_rep else "no plan without repeats was found in the time given")
+        notes.append(f"{state.repeats} repeated encounter(s); {why}")
+    status = "optimal" if objective >= bound - 1e-9 * max(1.0, abs(bound)) else "feasible"
+    search.record(force=True)
+    return Plan(
+        "seating", frame, objective=objective, bound=max(bound, objective) if status == "optimal" else bound,
+        status=status, objective_fn=prob.objective, time=time.perf_counter() - t0, method=method,
+        breakdown=breakdown, notes=notes, progress=search.progress,
+        extras={"bound_terms": bound_terms, "iterations": search.iterations, "repeats": state.repeats},
+    )
+
+
+def _raise_minimum(search: _Search, rng: np.random.Generator, fairness: float) -> None:
+    """Swaps that raise the least-served member's pair value, while worth it under ``fairness``."""
+    state, p = search.state, search.state.p
+    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
+    movable = {r: _movable(p, r) for r in rounds}
+    for _ in range(200):
+        if search.out_of_budget() or not rounds:
+            return
+        per = _per_member(state)
+        seated = p.attend.any(axis=0)
+        worst = int(np.flatnonzero(seated)[np.argmin(np.where(seated, per, np.inf)[seated])])
+        low = float(per[worst])
+        best = None
+        for r in rounds:
+            if not movable[r][worst] or search.out_of_budget():
+                continue
+            a = int(state.tab[r, worst])
+            for j in np.flatnonzero(movable[r] & (state.tab[r] != a) & (state.tab[r] >= 0)):
+                j = int(j)
+                b = int(state.tab[r, j])
+                if not (state.apart_ok(worst, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=worst)):
+                    continue
+                dv, dr = state.swap(worst, j, r)
+                touched = np.asarray(state.at[r][a] + state.at[r][b])
+                after = per.copy()
+                after[touched] = _per_member(state, touched)
+                new_min = float(after[seated].min())
+                state.swap(worst, j, r)
+                gain = dv + fairness * (new_min - low)
+                if dr <= 0 and new_min > low and gain > 0 and (best is None or gain > best[0]):
+                    best = (gain, r, j)
+        if best is None:
+            return
+        state.swap(worst, best[2], best[1])
+        search.best_tab = state.tab.copy()
+        search.best_key = state.key()
+        search.record()
+
+
+def _per_member(state: _State, rows: np.ndarray | None = None) -> np.ndarray:
+    """Each member's pair value (of ``rows``): the sum of the values of the distinct people they meet."""
+    C, W = (state.C, state.W) if rows is None else (state.C[rows], state.W[rows])
+    return np.where(C > 0, W, 0.0).sum(axis=1)
