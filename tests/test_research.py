@@ -18,8 +18,10 @@ from matchmaking import Community  # noqa: E402
 from matchmaking.cli import main  # noqa: E402
 from matchmaking.research import (  # noqa: E402
     GrowthModel,
+    familiar_seating,
     growth_curve,
     homophily_seating,
+    mingling_seating,
     network_metrics,
     novelty_seating,
     random_seating,
@@ -39,7 +41,9 @@ def small():
 
 
 # ---------------------------------------------------------------- strategies
-@pytest.mark.parametrize("strategy", [random_seating, homophily_seating(), novelty_seating])
+@pytest.mark.parametrize(
+    "strategy", [random_seating, homophily_seating(), novelty_seating, familiar_seating, mingling_seating(0.5)]
+)
 def test_strategies_seat_everyone_once_per_round(small, strategy):
     plan = strategy(small.subset(small.ids[:23]), None, np.random.default_rng(1), table_size=5, rounds=3)
     assert list(plan.columns) == ["round", "table", "member"]
@@ -214,3 +218,69 @@ def test_simulate_replays_real_attendance_davis():
     assert first["joined"].iloc[-1] == 18 and (first["members"] == first["joined"]).all()
     with pytest.raises(ValueError, match="not in the community"):
         mm.simulate(community, schedule=pd.DataFrame({"event": ["x"], "member": ["Nobody"]}))
+
+
+def test_familiar_seating_regroups_people_who_met(small):
+    group = small.subset(small.ids[:24])
+    first = random_seating(group, None, np.random.default_rng(0), table_size=4, rounds=1)
+    history = mm.scoring.objective.co_groupings(first, ["round", "table"])[["a", "b"]].assign(count=1)
+    again = familiar_seating(group, history, np.random.default_rng(1), table_size=4, rounds=1)
+    repeats = mm.scoring.objective.co_groupings(again, ["round", "table"]).merge(history, on=["a", "b"])
+    assert len(repeats) >= 0.8 * len(history)
+
+
+def test_rounds_per_event():
+    sim = mm.simulate(members=100, events=3, rounds=(1, 3, 2), growth="all", attendance=1.0, table_size=5, seed=0)
+    contacts = sim.metrics["contacts"].tolist()
+    assert contacts[0] == 20 * 10 and contacts[1] > contacts[2] > contacts[0]  # 20 tables of 5: 10 pairs each
+    with pytest.raises(ValueError, match="one number per event"):
+        mm.simulate(members=100, events=3, rounds=(1, 2))
+
+
+# ---------------------------------------------------------------- real data: SocioPatterns
+@pytest.fixture(scope="module")
+def sfhh():
+    return mm.datasets.sfhh_contacts(SOCIOPATTERNS / "SFHH_tij.dat.gz")
+
+
+@needs_sfhh
+def test_sfhh_published_size_and_daily_graphs(sfhh):
+    from matchmaking.datasets.real import daily_tie_graphs
+
+    g = mm.datasets.contact_graph(sfhh)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (403, 9565)
+    assert sfhh["t"].is_monotonic_increasing  # a time-ordered contact stream
+    days = daily_tie_graphs(sfhh)
+    assert sorted(days) == [1, 2]
+    assert {d: x.number_of_nodes() for d, x in days.items()} == {1: 402, 2: 361}
+    assert {d: x.number_of_edges() for d, x in days.items()} == {1: 5824, 2: 4561}
+    assert sum(w for *_, w in days[1].edges(data="windows")) == int((sfhh["day"] == 1).sum())
+
+
+@needs_sfhh
+def test_calibrated_tie_model_comes_close_to_sfhh(sfhh):
+    from matchmaking.research.calibration import compare, loss, simulate_conference, tie_stats
+
+    real = tie_stats(sfhh)
+    assert real.table()["distinct pairs"] == 9565 and real.table()["new pairs day 2"] == 3741
+    best = dict(rounds_per_hour=4, table_size=4, tie_rate=0.4, sociability=0.9)  # from calibrate(), see the notebook
+    sims = simulate_conference(sfhh, strategy=mingling_seating(0.3), seed=0, **best)
+    table = compare(real, sims).set_index("statistic")
+    assert table.loc["distinct pairs", "ratio"] == pytest.approx(1.0, abs=0.15)
+    assert table.loc["sd degree", "ratio"] == pytest.approx(1.0, abs=0.2)
+    assert table.loc["new pairs day 2", "ratio"] == pytest.approx(1.0, abs=0.2)
+    assert table.loc["KS distance, degree", "simulated"] < 0.12
+    # and a poor model is measurably worse
+    poor = compare(real, simulate_conference(sfhh, seed=0, rounds_per_hour=1, table_size=3, tie_rate=0.3))
+    assert loss(poor) > loss(compare(real, sims)) + 0.5
+
+
+@needs_sfhh
+def test_invs_offices_departments():
+    from matchmaking.datasets.real import invs_offices
+
+    community, contacts = invs_offices(SOCIOPATTERNS / "workplace_InVS15_tij.dat.gz",
+                                       SOCIOPATTERNS / "workplace_InVS15_metadata.txt")
+    assert len(community) == 232 and community.members["department"].nunique() == 12
+    assert (community.members["in_contacts"] == "yes").sum() == 217
+    assert set(contacts["day"]) <= set(range(1, 15))

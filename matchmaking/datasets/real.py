@@ -132,8 +132,22 @@ def sfhh_contacts(path: str | os.PathLike) -> pd.DataFrame:
         ``SFHH_tij.dat.gz`` (or the unpacked ``.dat``).
     """
     frame = read_sociopatterns(path)
-    day = (frame["t"] - frame["t"].min()) // 86_400 + 1
-    return frame.assign(day=day.astype(int))
+    return frame.assign(day=contact_days(frame["t"]))
+
+
+def contact_days(t: pd.Series) -> pd.Series:
+    """Day number (from 1) of contact times in seconds, by calendar day (midnight to midnight).
+
+    SocioPatterns times count seconds from midnight of the first day, so a day-2 contact
+    at 8:10 is on day 2 even though it comes less than 24 hours after the first contact.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> contact_days(pd.Series([32_520, 86_399, 86_400, 118_000])).tolist()
+    [1, 1, 2, 2]
+    """
+    return (t // 86_400 - t.min() // 86_400 + 1).astype(int)
 
 
 def contact_graph(contacts: pd.DataFrame) -> nx.Graph:
@@ -150,5 +164,106 @@ def contact_graph(contacts: pd.DataFrame) -> nx.Graph:
     g = nx.Graph()
     g.add_weighted_edges_from((i, j, int(w)) for (i, j), w in counts.items())
     return g
+
+
+def contact_episodes(contacts: pd.DataFrame, *, gap: int = 60) -> pd.DataFrame:
+    """Ties per pair and day: contact windows and *episodes* (contacts split by silences > ``gap`` s).
+
+    An episode is one conversation: consecutive 20 s windows of the same pair with no break
+    longer than ``gap`` seconds. It is the real counterpart of a shared round in
+    :func:`matchmaking.simulate`.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame
+        ``t, i, j`` (and ``day``; computed by calendar day when absent).
+    gap : int
+        Seconds of silence that end an episode.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``day, i, j, windows, episodes, first`` (``first`` = time of the pair's first contact
+        that day), sorted by day and pair.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"t": [20, 40, 300, 320, 90_000], "i": ["1"] * 5, "j": ["2"] * 5})
+    >>> contact_episodes(c).values.tolist()
+    [[1, '1', '2', 4, 2, 20], [2, '1', '2', 1, 1, 90000]]
+    """
+    frame = contacts if "day" in contacts else contacts.assign(day=contact_days(contacts["t"]))
+    frame = frame.sort_values(["day", "i", "j", "t"], kind="stable")
+    step = frame.groupby(["day", "i", "j"])["t"].diff()
+    starts = step.isna() | (step > gap)
+    out = (
+        frame.assign(start=starts)
+        .groupby(["day", "i", "j"], sort=True)
+        .agg(windows=("t", "size"), episodes=("start", "sum"), first=("t", "min"))
+        .reset_index()
+    )
+    return out.astype({"day": int, "windows": int, "episodes": int, "first": int})
+
+
+def daily_tie_graphs(contacts: pd.DataFrame, *, gap: int = 60) -> dict[int, nx.Graph]:
+    """One tie graph per day: edge attributes ``windows`` (20 s windows) and ``episodes``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"t": [20, 40, 90_000], "i": ["1", "1", "2"], "j": ["2", "2", "3"]})
+    >>> {d: sorted(g.edges(data="windows")) for d, g in daily_tie_graphs(c).items()}
+    {1: [('1', '2', 2)], 2: [('2', '3', 1)]}
+    """
+    graphs: dict[int, nx.Graph] = {}
+    for day, grp in contact_episodes(contacts, gap=gap).groupby("day", sort=True):
+        g = nx.Graph(day=int(day))
+        g.add_edges_from(
+            (i, j, {"windows": int(w), "episodes": int(e)})
+            for i, j, w, e in zip(grp["i"], grp["j"], grp["windows"], grp["episodes"], strict=True)
+        )
+        graphs[int(day)] = g
+    return graphs
+
+
+def invs_offices(contacts_path: str | os.PathLike, metadata_path: str | os.PathLike) -> tuple[Community, pd.DataFrame]:
+    """The InVS office building (2013 or 2015): people with their department, and their contacts.
+
+    Parameters
+    ----------
+    contacts_path : path
+        ``workplace_InVS_tij.dat.zip`` (2013) or ``workplace_InVS15_tij.dat.gz`` (2015).
+    metadata_path : path
+        The matching ``..._metadata.txt`` (``id<TAB>department``).
+
+    Returns
+    -------
+    community : Community
+        Everyone in the metadata, with attribute ``department`` (the ground-truth groups) and
+        ``in_contacts`` (whether they appear in the contact file: some do not).
+    contacts : pandas.DataFrame
+        ``t, i, j, day`` (day by calendar day from the first).
+
+    Raises
+    ------
+    FileNotFoundError
+        With a note on where to download the files.
+    InputError
+        When a contact names someone absent from the metadata.
+    """
+    contacts = read_sociopatterns(contacts_path)
+    meta = read_sociopatterns_metadata(metadata_path)
+    known = set(meta["id"])
+    seen = set(contacts["i"]) | set(contacts["j"])
+    missing = sorted(seen - known, key=lambda x: int(x) if x.isdigit() else 0)
+    if missing:
+        raise InputError(f"{len(missing)} people in the contacts are not in the metadata, e.g. {missing[0]!r}",
+                         file=str(metadata_path))
+    community = Community.from_frame(
+        meta.assign(in_contacts=meta["id"].isin(seen).map({True: "yes", False: "no"})),
+        name=str(metadata_path),
+    )
+    return community, contacts.assign(day=contact_days(contacts["t"]))
 
 

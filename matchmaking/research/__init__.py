@@ -9,7 +9,9 @@ conference contacts.
 from matchmaking.research.metrics import network_metrics
 from matchmaking.research.simulate import METRICS, GrowthModel, Simulation, growth_curve
 from matchmaking.research.strategies import (
+    familiar_seating,
     homophily_seating,
+    mingling_seating,
     novelty_seating,
     optimised_seating,
     random_seating,
@@ -20,8 +22,10 @@ __all__ = [
     "METRICS",
     "GrowthModel",
     "Simulation",
+    "familiar_seating",
     "growth_curve",
     "homophily_seating",
+    "mingling_seating",
     "network_metrics",
     "novelty_seating",
     "optimised_seating",

@@ -8,8 +8,8 @@ Over a series of events:
 3. a **strategy** seats the attendees at tables for a few rounds (see
    :mod:`matchmaking.research.strategies`);
 4. two people at the same table **form a tie** with probability
-   ``1 - exp(-tie_rate * (1 + affinity_effect * affinity) * shared_rounds)``: it rises with
-   shared time and with their affinity (:func:`matchmaking.affinity`: complementary skills,
+   ``1 - exp(-tie_rate * (1 + affinity_effect * affinity) * s_a * s_b * shared_rounds)``: it
+   rises with shared time, with both people's sociability ``s`` and with their affinity (:func:`matchmaking.affinity`: complementary skills,
    shared goals, same city/sector); a tie's weight is its shared rounds, and meeting again
    reinforces it;
 5. ties **fade** without contact (weight x ``1 - fade`` per event, dropped below
@@ -67,14 +67,20 @@ class GrowthModel:
         Probability that an active member attends an event.
     event_size : int, optional
         Cap on attendees (a random subset when more would come).
-    table_size, rounds : int
-        Seats per table; rounds (table changes) per event.
+    table_size : int
+        Seats per table.
+    rounds : int or tuple of int
+        Rounds (table changes) per event, or one number per event.
     tie_rate : float
         Tie hazard per shared round at zero affinity.
     affinity_effect : float
         Relative increase of the hazard per point of affinity.
     similar : tuple of str
         Attributes where sameness adds affinity (homophily of tie formation).
+    sociability : float
+        Spread (log-normal sigma) of members' sociability: a pair's tie hazard is multiplied
+        by both members' sociability (mean 1); 0 = everyone alike. Real contact networks
+        have broad degree distributions (SFHH: sigma about 0.6).
     fade, min_weight : float
         Weight lost per event without contact; ties below ``min_weight`` are lost.
     leave, leave_isolated : float
@@ -94,10 +100,11 @@ class GrowthModel:
     attendance: float = 0.15
     event_size: int | None = None
     table_size: int = 8
-    rounds: int = 2
+    rounds: int | tuple[int, ...] = 2
     tie_rate: float = 0.2
     affinity_effect: float = 0.5
     similar: tuple[str, ...] = ("city", "sector")
+    sociability: float = 0.0
     fade: float = 0.15
     min_weight: float = 0.5
     leave: float = 0.005
@@ -110,9 +117,9 @@ class GrowthModel:
         """Check every parameter; returns self. Raises ``ValueError`` naming the parameter."""
         checks = {
             "members": self.members >= 2, "events": self.events >= 1, "initial": 0 <= self.initial <= 1,
-            "attendance": 0 <= self.attendance <= 1, "table_size": self.table_size >= 2, "rounds": self.rounds >= 1,
+            "attendance": 0 <= self.attendance <= 1, "table_size": self.table_size >= 2, "rounds": min(np.atleast_1d(self.rounds)) >= 1,
             "tie_rate": self.tie_rate >= 0, "affinity_effect": self.affinity_effect >= 0,
-            "fade": 0 <= self.fade <= 1, "min_weight": self.min_weight >= 0, "leave": 0 <= self.leave <= 1,
+            "fade": 0 <= self.fade <= 1, "sociability": self.sociability >= 0, "min_weight": self.min_weight >= 0, "leave": 0 <= self.leave <= 1,
             "leave_isolated": 0 <= self.leave_isolated <= 1, "k": self.k >= 1, "path_samples": self.path_samples >= 1,
             "event_size": self.event_size is None or self.event_size >= 2,
         }
@@ -121,7 +128,13 @@ class GrowthModel:
             raise ValueError(f"invalid growth-model parameter(s): {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
         if isinstance(self.growth, str) and self.growth not in ("logistic", "linear", "all"):
             raise ValueError(f"growth must be 'logistic', 'linear', 'all' or a list of counts, not {self.growth!r}")
+        if not np.isscalar(self.rounds) and len(self.rounds) != self.events:
+            raise ValueError(f"rounds: expected one number per event ({self.events}), got {len(self.rounds)}")
         return self
+
+    def rounds_at(self, event: int) -> int:
+        """Rounds of event ``event`` (from 1)."""
+        return int(self.rounds) if np.isscalar(self.rounds) else int(self.rounds[event - 1])
 
 
 def growth_curve(model: GrowthModel, n: int) -> np.ndarray:
@@ -344,8 +357,10 @@ def run_replicate(
         def scores(a: list[str], b: list[str]) -> np.ndarray:
             return aff.score(a, b)["total"].to_numpy(dtype=float)
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, replicate]).spawn(5)]
-    rng_attend, rng_strategy, rng_ties, rng_leave, rng_metrics = streams
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, replicate]).spawn(6)]
+    rng_attend, rng_strategy, rng_ties, rng_leave, rng_metrics, rng_people = streams
+    sigma = model.sociability
+    social = np.exp(sigma * rng_people.standard_normal(n) - sigma**2 / 2) if sigma > 0 else np.ones(n)
 
     active = np.zeros(n, dtype=bool)
     ever = np.zeros(n, dtype=bool)
@@ -383,7 +398,9 @@ def run_replicate(
             history = pd.DataFrame(
                 {"a": ids[mi[known]], "b": ids[mj[known]], "count": met_count[known]}
             )
-            plan = strategy(pool.subset(att_ids), history, rng_strategy, table_size=model.table_size, rounds=model.rounds)
+            plan = strategy(
+                pool.subset(att_ids), history, rng_strategy, table_size=model.table_size, rounds=model.rounds_at(event)
+            )
             plan = _check_plan(plan, set(att_ids), name)
             enc_keys, enc_count = _table_pairs(plan, position, n)
         # encounters: who met, who met for the first time
@@ -407,6 +424,7 @@ def run_replicate(
         if len(cand_keys):
             aff_values = scores(ids[cand_keys // n].tolist(), ids[cand_keys % n].tolist())
             hazard = model.tie_rate * (1.0 + model.affinity_effect * np.maximum(aff_values, 0.0))
+            hazard = hazard * social[cand_keys // n] * social[cand_keys % n]
             formed = rng_ties.random(len(cand_keys)) < 1.0 - np.exp(-hazard * cand_count)
         else:
             formed = np.zeros(0, dtype=bool)
@@ -526,6 +544,8 @@ def simulate(
     ...                                attendance=0.5, seed=1).metrics)  # same seed, same result
     True
     """
+    if schedule is not None and "event" in schedule:
+        params = {"events": int(schedule["event"].nunique())} | params
     model = replace(model or GrowthModel(), **params).validate()
     if replicates < 1:
         raise ValueError("replicates must be at least 1")

@@ -11,7 +11,8 @@ where ``attendees`` is a :class:`~matchmaking.Community` of the people at the ev
 result). Tables and rounds are numbered from 1, as in the ``seating`` output file.
 
 Built in: :func:`random_seating`, :func:`homophily_seating` (similar people together),
-:func:`novelty_seating` (greedy: fewest repeated encounters) and :func:`optimised_seating`
+:func:`novelty_seating` (greedy: fewest repeated encounters), :func:`familiar_seating`
+(greedy: most known people, like free mingling) and :func:`optimised_seating`
 (this library's seating solver, :func:`matchmaking.seat`).
 """
 
@@ -115,6 +116,41 @@ def _met_matrix(attendees: Community, history: pd.DataFrame | None) -> np.ndarra
     return met
 
 
+def _greedy(
+    attendees: Community, history: pd.DataFrame | None, rng: np.random.Generator, table_size: int, rounds: int,
+    sign: float | Sequence[float],
+) -> pd.DataFrame:
+    """Each member, in random order, takes the open table minimising ``sign`` x people known there.
+
+    ``sign`` may differ per round (a sequence): 1 novelty, -1 familiarity, 0 random.
+    """
+    n = len(attendees)
+    layout = table_layout(n, table_size)
+    caps = np.bincount(layout)[1:]
+    met = _met_matrix(attendees, history)
+    orders = []
+    signs = [float(sign)] * rounds if np.isscalar(sign) else [float(x) for x in sign]
+    for r in range(rounds):
+        order = rng.permutation(n)
+        tables = len(caps)
+        load = np.zeros((tables, n))  # load[t, m] = times m met the people at table t
+        fill = np.zeros(tables, dtype=int)
+        seat = np.empty(n, dtype=int)
+        tie = rng.random((n, tables))
+        for k, m in enumerate(order):
+            cost = signs[r] * load[:, m] + 1e-3 * fill + 1e-6 * tie[k]
+            cost[fill >= caps] = np.inf
+            t = int(np.argmin(cost))
+            seat[m] = t
+            fill[t] += 1
+            load[t] += met[m]
+        # the members in table order, so that _frame's layout puts them at their table
+        orders.append(np.argsort(seat, kind="stable"))
+        same = seat[:, None] == seat[None, :]
+        met = met + same - np.eye(n)
+    return _frame(orders, attendees.ids, layout)
+
+
 def novelty_seating(
     attendees: Community, history: pd.DataFrame, rng: np.random.Generator, *, table_size: int, rounds: int
 ) -> pd.DataFrame:
@@ -123,31 +159,37 @@ def novelty_seating(
     Earlier meetings (``history``) and earlier rounds of the same event both count, so the
     strategy spreads encounters over new pairs; it ignores affinity entirely.
     """
-    n = len(attendees)
-    layout = table_layout(n, table_size)
-    caps = np.bincount(layout)[1:]
-    met = _met_matrix(attendees, history)
-    orders = []
-    for _ in range(rounds):
-        order = rng.permutation(n)
-        tables = len(caps)
-        load = np.zeros((tables, n))  # load[t, m] = times m met the people at table t
-        fill = np.zeros(tables, dtype=int)
-        seat = np.empty(n, dtype=int)
-        tie = rng.random((n, tables))
-        for k, m in enumerate(order):
-            cost = load[:, m] + 1e-3 * fill + 1e-6 * tie[k]
-            cost[fill >= caps] = np.inf
-            t = int(np.argmin(cost))
-            seat[m] = t
-            fill[t] += 1
-            load[t] += met[m]
-        # the members in table order, so that _frame's layout puts them at their table
-        arranged = np.argsort(seat, kind="stable")
-        orders.append(arranged)
-        same = seat[:, None] == seat[None, :]
-        met = met + same - np.eye(n)
-    return _frame(orders, attendees.ids, np.sort(layout))
+    return _greedy(attendees, history, rng, table_size, rounds, 1.0)
+
+
+def familiar_seating(
+    attendees: Community, history: pd.DataFrame, rng: np.random.Generator, *, table_size: int, rounds: int
+) -> pd.DataFrame:
+    """The opposite of novelty: each member joins the open table where they know most people.
+
+    What people do when nobody seats them (they find those they already know); a baseline
+    for free mingling, and the counterpart of repeated conversations in real contact data.
+    """
+    return _greedy(attendees, history, rng, table_size, rounds, -1.0)
+
+
+def mingling_seating(familiar: float = 0.3) -> Strategy:
+    """Free mingling: each round, with probability ``familiar`` people regroup with those they
+    know (:func:`familiar_seating`), otherwise they mix at random.
+
+    A model of unorganised conference breaks, used to calibrate the tie model on real data.
+    """
+    if not 0 <= familiar <= 1:
+        raise ValueError("familiar must be between 0 and 1")
+
+    def mingling(
+        attendees: Community, history: pd.DataFrame, rng: np.random.Generator, *, table_size: int, rounds: int
+    ) -> pd.DataFrame:
+        signs = np.where(rng.random(rounds) < familiar, -1.0, 0.0)
+        return _greedy(attendees, history, rng, table_size, rounds, signs)
+
+    mingling.__name__ = f"mingling({familiar:g})"
+    return mingling
 
 
 def optimised_seating(time_limit: float = 2.0, **options: Any) -> Strategy:
@@ -182,6 +224,8 @@ BUILTIN: dict[str, Callable[[], Strategy]] = {
     "random": lambda: random_seating,
     "homophily": homophily_seating,
     "novelty": lambda: novelty_seating,
+    "familiar": lambda: familiar_seating,
+    "mingling": mingling_seating,
     "optimised": optimised_seating,
 }
 
