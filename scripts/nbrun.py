@@ -25,7 +25,11 @@ def run(path: Path) -> None:
             continue
         if MARK not in cell.source:
             cell.outputs = []
-        cell.execution_count = None
+            cell.execution_count = None
+        else:  # nbval treats a cell without an execution count as unrun
+            for out in cell.outputs:
+                if "execution_count" in out:
+                    out["execution_count"] = cell.execution_count
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)

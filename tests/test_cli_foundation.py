@@ -1,0 +1,42 @@
+import json
+
+import pandas as pd
+
+from matchmaking.cli import main
+
+
+def test_demo_writes_report(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    html = (out / "index.html").read_text()
+    assert "Directory" in html and "Affinity" in html
+    assert (out / "top_pairs.csv").exists() and (out / "labels.csv").exists()
+
+
+def test_score_reports_objective_and_violations(tiny_frame, tmp_path, capsys):
+    members = tmp_path / "members.csv"
+    tiny_frame.to_csv(members, index=False)
+    plan = tmp_path / "plan.csv"
+    pd.DataFrame({"round": [1, 1, 1, 1, 1, 1], "table": [1, 1, 1, 2, 2, 2],
+                  "member": ["ana", "ben", "chloe", "dan", "eve", "fay"]}).to_csv(plan, index=False)
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("a,b,weight\nana,ben,2\nben,chloe,1.5\ndan,eve,-1\nana,fay,10\n")
+    assert main(["score", str(members), str(plan), "--pairs", str(pairs), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["kind"] == "seating"
+    # with --pairs the objective is the pairs file alone: 2 + 1.5 - 1 (ana-fay never meet)
+    assert result["objective"]["total"] == 2.5
+    cons = tmp_path / "c.csv"
+    cons.write_text("kind,a,b\napart,ana,ben\ntogether,ana,fay\n")
+    assert main(["score", str(members), str(plan), "--constraints", str(cons), "--table-size", "2"]) == 1
+    text = capsys.readouterr().out
+    assert "apart ana-ben broken" in text and "together ana-fay broken" in text and "3 members for 2 seats" in text
+
+
+def test_score_accepts_cohorts_and_pairs_shapes(tiny_frame, tmp_path, capsys):
+    members = tmp_path / "members.xlsx"
+    tiny_frame.to_excel(members, index=False)
+    plan = tmp_path / "cohorts.csv"
+    pd.DataFrame({"cohort": [1, 1, 1, 2, 2, 2], "member": tiny_frame["id"]}).to_csv(plan, index=False)
+    assert main(["score", str(members), str(plan)]) == 0
+    assert "cohorts plan" in capsys.readouterr().out
