@@ -19,6 +19,7 @@ A plan puts members in groups (tables of a round, cohorts, pairs of a round). It
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -68,6 +69,32 @@ def co_groupings(assignments: pd.DataFrame, group_columns: Iterable[str]) -> pd.
     return out.sort_values(["a", "b", "g"]).reset_index(drop=True)
 
 
+def together_closure(together: Iterable[frozenset]) -> set[frozenset]:
+    """Every pair linked by a chain of "keep together" pairs (a-b and b-c link a-c).
+
+    Examples
+    --------
+    >>> sorted(sorted(p) for p in together_closure({frozenset("ab"), frozenset("bc")}))
+    [['a', 'b'], ['a', 'c'], ['b', 'c']]
+    """
+    parent: dict = {}
+
+    def find(x: object) -> object:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for pair in together:
+        a, b = tuple(pair)
+        parent[find(a)] = find(b)
+    groups: dict = {}
+    for x in list(parent):
+        groups.setdefault(find(x), []).append(x)
+    return {frozenset(p) for g in groups.values() for p in itertools.combinations(g, 2)}
+
+
 @dataclass
 class Objective:
     """Weights of a plan's objective (see the module docstring for each term).
@@ -83,7 +110,8 @@ class Objective:
     repeat_penalty : float
         Weight per repeated encounter.
     together : set of frozenset
-        Pairs kept together on purpose (their repeats are free).
+        Pairs kept together on purpose (their repeats are free, and so are those of pairs
+        linked by a chain of them).
 
     Examples
     --------
@@ -131,7 +159,8 @@ class Objective:
             return 0
         keyed = pairs.groupby(["a", "b"]).size().rename("n").reset_index()
         if self.together:
-            keep = [frozenset((a, b)) not in self.together for a, b in zip(keyed["a"], keyed["b"], strict=True)]
+            together = together_closure(self.together)
+            keep = [frozenset((a, b)) not in together for a, b in zip(keyed["a"], keyed["b"], strict=True)]
             keyed = keyed[keep]
         within = int((keyed["n"] - 1).sum())
         met = self.affinity.met

@@ -388,9 +388,10 @@ def build_problem(
     W = aff.dense(members)
     met = (aff.times_met(members).toarray() > 0) if len(aff.met) else np.zeros((n, n), dtype=bool)
     tg = np.zeros((n, n), dtype=bool)
-    for a, b in req.together:
-        if a in pos and b in pos:
-            tg[pos[a], pos[b]] = tg[pos[b], pos[a]] = True
+    for blk in blocks:
+        if len(blk) > 1:
+            tg[np.ix_(blk, blk)] = True
+    np.fill_diagonal(tg, False)
     met &= ~tg
     idx = community.index_of(members)
     offers = community.incidence("offers")[idx].toarray() > 0
@@ -1059,11 +1060,25 @@ def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
             ia, ib = _pos(p, a), _pos(p, b)
             if ia >= 0 and ib >= 0:
                 together_extra += max(int((p.attend[:, ia] & p.attend[:, ib]).sum()) - 1, 0)
-    min_rep = max(encounters - int(free.sum()) - together_extra, 0)
+    min_rep = max(encounters - int(free.sum()) - together_extra, forced_repeats(p), 0)
     terms["repeats"] = -float(p.objective.repeat_penalty) * min_rep
     bound = float(sum(terms.values()))
     terms["min_repeats"] = float(min_rep)
     return bound, terms
+
+
+def forced_repeats(problem: SeatingProblem) -> int:
+    """Repeats that pins, hosts and locked rounds force: fixed members sharing a table again."""
+    p = problem
+    fixed = np.flatnonzero((p.fixed >= 0).sum(axis=0) >= 1)
+    if len(fixed) < 2:
+        return 0
+    f = p.fixed[:, fixed]
+    same = ((f[:, :, None] == f[:, None, :]) & (f[:, :, None] >= 0)).sum(axis=0)
+    tg = p.together[np.ix_(fixed, fixed)]
+    met = p.met_before[np.ix_(fixed, fixed)]
+    rep = np.where(tg, 0, np.maximum(same - 1, 0) + np.where(met, same, 0))
+    return int(np.triu(rep, 1).sum())
 
 
 def _pos(p: SeatingProblem, m: str) -> int:
@@ -1224,8 +1239,14 @@ def _make_plan(prob: SeatingProblem, state: _State, bound: float, bound_terms: d
     notes = []
     min_rep = int(bound_terms.get("min_repeats", 0))
     if state.repeats:
-        why = (f"at least {min_rep} are unavoidable: the tables seat more encounters than there are new pairs "
-               "(pigeonhole)" if min_rep else "no plan without repeats was found in the time given")
+        forced = forced_repeats(prob)
+        if forced and forced >= min_rep:
+            why = f"{forced} are forced by members fixed at the same table (pins, hosts, locked rounds)"
+        elif min_rep:
+            why = (f"at least {min_rep} are unavoidable: the tables seat more encounters than there are new "
+                   "pairs (pigeonhole)")
+        else:
+            why = "no plan without repeats was found in the time given"
         notes.append(f"{state.repeats} repeated encounter(s); {why}")
     status = "optimal" if objective >= bound - 1e-9 * max(1.0, abs(bound)) else "feasible"
     search.record(force=True)

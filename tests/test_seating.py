@@ -1,0 +1,200 @@
+"""Event seating (issue 3): validity, requests, bound, re-planning, command line."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import matchmaking as mm
+from matchmaking.cli import main
+from matchmaking.solvers import seating as S
+
+
+@pytest.fixture(scope="module")
+def event() -> mm.Community:
+    return mm.datasets.synthetic_community(40, seed=7)
+
+
+def _check(plan: mm.Plan, **kwargs: object) -> list[str]:
+    return mm.check_plan(plan.assignments, kind="seating", **kwargs)
+
+
+def test_plan_is_valid_scored_and_bounded(event: mm.Community) -> None:
+    plan = mm.seat(event, tables=8, table_size=5, rounds=3, spread=["sector"], time_limit=5, seed=1)
+    assert _check(plan, capacities=[5] * 8, members=event.ids) == []
+    assert plan.kind == "seating" and len(plan.assignments) == 120
+    # the objective is the shared one: recomputed from the assignments alone
+    assert plan.objective == pytest.approx(plan.objective_fn.evaluate(plan.assignments)["total"])
+    assert plan.bound >= plan.objective and math.isfinite(plan.gap)
+    assert plan.metrics()["repeats"] == 0
+    assert plan.status == "feasible"
+    assert "round 1, table" in plan.explain(event.ids[0])
+    assert plan.progress and plan.progress[-1][1] == pytest.approx(plan.objective)
+
+
+def test_search_beats_its_greedy_start(event: mm.Community) -> None:
+    prob = S.build_problem(event, tables=8, table_size=5, rounds=3, spread=["sector"])
+    state = S._State(prob)
+    S._greedy(state, np.random.default_rng(0), range(3))
+    plan = mm.seat(event, tables=8, table_size=5, rounds=3, spread=["sector"], time_limit=5, seed=0)
+    assert plan.objective > state.total()
+
+
+def test_same_seed_same_plan(event: mm.Community) -> None:
+    kw = dict(tables=8, table_size=5, rounds=2, time_limit=30, iterations=3000)
+    a = mm.seat(event, seed=3, **kw)
+    b = mm.seat(event, seed=3, **kw)
+    pd.testing.assert_frame_equal(a.assignments, b.assignments)
+
+
+def test_incremental_swap_evaluation_is_exact(event: mm.Community) -> None:
+    hist = pd.DataFrame({"a": event.ids[:8], "b": event.ids[8:16]})
+    req = mm.Requests(together=[(event.ids[20], event.ids[21])])
+    prob = S.build_problem(event, tables=8, table_size=5, rounds=3, spread=["sector", "city"], history=hist,
+                           requests=req)
+    state = S._State(prob)
+    rng = np.random.default_rng(0)
+    S._greedy(state, rng, range(3))
+    for _ in range(300):
+        r = int(rng.integers(3))
+        i, j = (int(x) for x in rng.choice(prob.n, 2, replace=False))
+        if state.tab[r, i] == state.tab[r, j]:
+            continue
+        predicted = state.swap_delta(i, j, r)
+        before = state.total(), state.repeats
+        dv, dr = state.swap(i, j, r)
+        assert predicted[0] == pytest.approx(dv) and predicted[1] == dr
+        assert state.value() - prob.objective.repeat_penalty * state.repeats == pytest.approx(
+            before[0] + dv - prob.objective.repeat_penalty * dr)
+    assert state.total() == pytest.approx(prob.objective.evaluate(prob.to_frame(state.tab))["total"])
+
+
+def test_bound_is_never_below_the_true_optimum() -> None:
+    """Brute force: every plan of 6 people at 2 tables of 3 over 2 rounds."""
+    c = mm.datasets.synthetic_community(6, seed=11)
+    prob = S.build_problem(c, tables=2, table_size=3, rounds=2, spread=["sector"])
+    bound, _ = S.seating_bound(prob)
+    splits = [set(s) for s in itertools.combinations(range(6), 3) if 0 in s]
+    best = -math.inf
+    state = S._State(prob)
+    for s1, s2 in itertools.product(splits, splits):
+        state.load(np.asarray([[0 if i in s else 1 for i in range(6)] for s in (s1, s2)]))
+        best = max(best, state.total())
+    assert bound >= best - 1e-9
+    plan = mm.seat(c, tables=2, table_size=3, rounds=2, spread=["sector"], time_limit=3)
+    assert plan.objective == pytest.approx(best)  # the search finds the optimum of a tiny event
+
+
+def test_tables_of_different_sizes_and_minimum(event: mm.Community) -> None:
+    plan = mm.seat(event, capacities=[12, 10, 10, 6, 6, 6], min_table_size=5, rounds=2, time_limit=3)
+    assert _check(plan, capacities=[12, 10, 10, 6, 6, 6], min_size=5, members=event.ids) == []
+    small = mm.seat(event.subset(event.ids[:13]), tables=4, table_size=10, min_table_size=4, rounds=1, time_limit=2)
+    sizes = small.assignments.groupby("table").size()
+    assert sizes.min() >= 4 and sizes.sum() == 13
+
+
+def test_hard_requests_hold(event: mm.Community) -> None:
+    ids = event.ids
+    req = mm.Requests(together=[(ids[0], ids[1]), (ids[1], ids[2])], apart=[(ids[3], ids[4]), (ids[0], ids[5])],
+                      pins=[(ids[6], 3, None), (ids[7], 4, 2)])
+    plan = mm.seat(event, tables=8, table_size=5, rounds=3, requests=req, hosts=[ids[10], ids[11]], time_limit=3)
+    req.hosts = {ids[10]: 1, ids[11]: 2}
+    assert _check(plan, requests=req, capacities=[5] * 8) == []
+    a = plan.assignments
+    assert set(a[a["member"] == ids[10]]["table"]) == {1}
+    # repeats of pairs kept together (directly or through a chain) are free
+    assert plan.metrics()["repeats"] == 0
+    # a pin at a host's table forces repeats: minimised and explained
+    req.pins.append((ids[12], 1, None))
+    forced = mm.seat(event, tables=8, table_size=5, rounds=3, requests=req, time_limit=3)
+    assert forced.metrics()["repeats"] == 2 and "forced" in forced.notes[0]
+
+
+def test_infeasible_requests_are_named(event: mm.Community) -> None:
+    ids = event.ids
+    req = mm.Requests(together=[(ids[0], ids[1]), (ids[1], ids[2])], apart=[(ids[0], ids[2])])
+    with pytest.raises(mm.InfeasibleError) as err:
+        mm.seat(event, tables=8, table_size=5, rounds=1, requests=req)
+    assert f"apart {ids[0]}-{ids[2]}" in err.value.conflicts
+    req = mm.Requests(pins=[(ids[0], 1, None)], apart=[(ids[0], ids[1])], hosts={ids[1]: 1})
+    with pytest.raises(mm.InfeasibleError, match="apart"):
+        mm.seat(event, tables=8, table_size=5, rounds=1, requests=req)
+    with pytest.raises(mm.InfeasibleError, match="40 attendees for 30 seats"):
+        mm.seat(event, tables=3, table_size=10)
+
+
+def test_bad_input(event: mm.Community) -> None:
+    with pytest.raises(mm.InputError, match="rounds"):
+        mm.seat(event, tables=8, table_size=5, rounds=0)
+    with pytest.raises(mm.InputError, match="unknown member"):
+        mm.seat(event, tables=8, table_size=5, hosts=["nobody"])
+    with pytest.raises(mm.InputError, match="table_size"):
+        mm.seat(event, tables=5)
+    with pytest.raises(mm.InputError, match="tables are 1..8"):
+        mm.seat(event, tables=8, table_size=5, hosts={event.ids[0]: 9})
+
+
+def test_unavoidable_repeats_are_minimised_and_explained() -> None:
+    c = mm.datasets.synthetic_community(12, seed=2)
+    plan = mm.seat(c, tables=2, table_size=6, rounds=3, time_limit=3)
+    _, terms = S.seating_bound(S.build_problem(c, tables=2, table_size=6, rounds=3))
+    assert terms["min_repeats"] > 0
+    assert plan.metrics()["repeats"] >= terms["min_repeats"]
+    assert any("pigeonhole" in n for n in plan.notes)
+    assert plan.bound >= plan.objective
+
+
+def test_replanning_keeps_held_rounds(event: mm.Community) -> None:
+    first = mm.seat(event, tables=8, table_size=5, rounds=3, time_limit=3, seed=0)
+    ids = event.ids
+    held = first.assignments[first.assignments["round"] == 1]
+    later = [m for m in ids if m not in ids[:3]]  # 3 no-shows after round 1
+    attendance = {1: ids, 2: later, 3: later}
+    again = mm.seat(event, tables=8, table_size=5, rounds=3, locked=held, attendance=attendance, time_limit=3)
+    kept = again.assignments[again.assignments["round"] == 1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, held.sort_values(["round", "table", "member"]).reset_index(drop=True))
+    assert set(again.assignments[again.assignments["round"] == 3]["member"]) == set(later)
+    assert again.metrics()["repeats"] == 0
+
+
+def test_social_golfer_kirkman() -> None:
+    c = mm.Community.from_frame(pd.DataFrame({"id": [f"g{i:02d}" for i in range(15)]}))
+    plan = mm.seat(c, tables=5, table_size=3, rounds=7, time_limit=20, seed=0)
+    assert plan.metrics()["repeats"] == 0 and plan.metrics()["pairs_met"] == 105
+
+
+def test_callback_reports_and_stops(event: mm.Community) -> None:
+    seen: list[dict] = []
+
+    def cb(info: dict) -> bool:
+        seen.append(info)
+        return len(seen) < 2
+
+    plan = mm.seat(event, tables=8, table_size=5, rounds=2, time_limit=20, callback=cb)
+    assert len(seen) >= 2 and {"time", "objective", "bound", "repeats"} <= set(seen[0])
+    assert plan.time < 20
+
+
+def test_fairness_raises_the_least_served(event: mm.Community) -> None:
+    kw = dict(tables=8, table_size=5, rounds=2, time_limit=20, iterations=2000, seed=0)
+    plain = mm.seat(event, **kw)
+    fair = mm.seat(event, fairness=50.0, **kw)
+    assert fair.metrics()["value_min"] >= plain.metrics()["value_min"]
+    assert _check(fair, capacities=[5] * 8) == []
+
+
+def test_command_line_seat_then_score(tmp_path, event: mm.Community) -> None:
+    members = tmp_path / "members.csv"
+    event.to_frame().to_csv(members, index=False)
+    out = tmp_path / "plan.csv"
+    report = tmp_path / "plan.html"
+    code = main(["seat", str(members), "--tables", "8", "--table-size", "5", "--rounds", "2", "--time-limit", "3",
+                 "--out", str(out), "--report", str(report), "--spread", "sector"])
+    assert code == 0 and out.exists() and "<script" not in report.read_text()
+    assert main(["score", str(members), str(out)]) == 0
+    assert main(["seat", str(members), "--tables", "5", "--out", str(out)]) == 2
+    assert main(["seat", str(members), "--tables", "8", "--table-size", "5", "--hosts", "ghost", "--out", str(out)]) == 2
