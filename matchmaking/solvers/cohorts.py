@@ -759,7 +759,7 @@ def form_cohorts(
     pairs: object = None,
     history: object = None,
     complementarity: float = 1.0,
-    goals: float = 1.0,
+    goals: float = 0.5,
     needs: float = 1.0,
     previous: Plan | pd.DataFrame | None = None,
     move_budget: int | None = None,

@@ -1,0 +1,357 @@
+"""Help squads: gather the right helpers around one member's problem (or several at once).
+
+A problem is a list of needs: a member's own ``needs``, or a free list of skills. A squad
+is ``k`` helpers chosen to
+
+1. cover as many of the needs as possible (weight :data:`COVER` per need covered),
+2. then be diverse (one point per distinct value of each ``spread`` attribute), be
+   relevant (one point per helper who covers at least one need) and bring new contacts
+   (one point per helper who never met the asker).
+
+A per-helper load cap excludes helpers who already helped too often in the period (from
+``load`` or the meeting history's attendance since a date). In batch mode, each helper
+joins at most one squad.
+
+Exact: helpers who are interchangeable for the objective (same skills among the needs,
+same spread values, same "met the asker" flags) are grouped into types, and CP-SAT
+chooses how many of each type join each squad; its proven bound is the plan's bound.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from matchmaking.model.community import Community
+from matchmaking.plans.plan import Plan
+from matchmaking.scoring.pairs_file import history_counts
+
+__all__ = ["help_squad", "COVER"]
+
+COVER = 100  # points per need covered: coverage first, always
+ProblemSpec = str | Sequence[str] | Mapping[str, Sequence[str]]
+
+
+def help_squad(
+    community: Community,
+    problems: ProblemSpec,
+    *,
+    k: int = 5,
+    skills: Sequence[str] | None = None,
+    spread: Sequence[str] | None = None,
+    history: object = None,
+    load: Mapping[str, float] | None = None,
+    load_cap: float | None = None,
+    since: str | None = None,
+    exclude: Sequence[str] = (),
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 1,
+) -> Plan:
+    """Choose ``k`` helpers per problem who cover its needs, are diverse and new to the asker.
+
+    Parameters
+    ----------
+    community : Community
+        The members.
+    problems : str, list of str or dict
+        A member id (their ``needs``), a list of member ids (batch: one squad each, a
+        helper in at most one squad), or ``{name: [skills]}`` free problems (a name that
+        is a member id makes that member the asker).
+    k : int
+        Helpers per squad.
+    skills : list of str, optional
+        With a single member id: the skills to cover instead of their ``needs``.
+    spread : list of str, optional
+        Attributes to diversify (default: ``sector`` when present).
+    history : DataFrame or MeetingHistory, optional
+        Who met whom (novelty), and, with ``attendance()``, each helper's load.
+    load : dict, optional
+        Member -> sessions already done in the period (overrides the history).
+    load_cap : float, optional
+        Helpers whose load is at or above the cap are not asked.
+    since : str, optional
+        Start of the period (ISO date) when the load comes from the history.
+    exclude : list of str
+        Members not to ask.
+    time_limit : float
+        Seconds for CP-SAT.
+    seed : int
+        Random seed (CP-SAT and the choice among interchangeable helpers).
+    workers : int
+        CP-SAT search workers (1 keeps runs reproducible).
+
+    Returns
+    -------
+    Plan
+        Kind ``cohorts``: ``cohort`` is the squad number, members are the asker (when any)
+        and the helpers. ``extras["squads"]`` has ``squad, problem, member, role, covers,
+        reason``; ``extras["uncovered"]`` the needs nobody eligible offers, per problem.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import matchmaking as mm
+    >>> c = mm.Community.from_frame(pd.DataFrame({
+    ...     "id": ["ana", "ben", "cy", "dee", "eve"],
+    ...     "offers": ["", "seo", "seo; pricing", "pricing", "branding"],
+    ...     "needs": ["seo; pricing; legal", "", "", "", ""],
+    ...     "sector": ["art", "art", "crafts", "crafts", "crafts"]}))
+    >>> plan = mm.help_squad(c, "ana", k=2)
+    >>> plan.status, sorted(plan.assignments["member"])
+    ('optimal', ['ana', 'ben', 'cy'])
+    >>> plan.extras["uncovered"]
+    {'ana': ['legal']}
+    """
+    t0 = time.perf_counter()
+    if k < 1:
+        raise ValueError("k must be >= 1")
+    specs = _problems(community, problems, skills)
+    if spread is None:
+        spread = [a for a in ("sector",) if a in community.attributes]
+    for a in spread:
+        if a not in community.attributes:
+            raise ValueError(f"spread names no attribute {a!r}; attributes are {community.attributes}")
+    for m in exclude:
+        if m not in community:
+            raise KeyError(f"unknown member {m!r} in exclude")
+    members = community.members
+    askers = {asker for _, asker, _ in specs if asker is not None}
+    loads = _loads(community, history, load, since)
+    eligible = [m for m in community.ids if m not in askers and m not in set(exclude)]
+    notes: list[str] = []
+    if load_cap is not None:
+        busy = [m for m in eligible if loads.get(m, 0.0) >= load_cap]
+        if busy:
+            notes.append(f"{len(busy)} helper(s) left out: load at or above the cap of {load_cap:g}")
+        eligible = [m for m in eligible if loads.get(m, 0.0) < load_cap]
+
+    needs_all = sorted({s for _, _, needs in specs for s in needs})
+    offered = {m: set(members.at[m, "offers"]).intersection(needs_all) for m in eligible}
+    met = _met_sets(community, history, [a for _, a, _ in specs])
+    # types of interchangeable helpers
+    types: dict[tuple, list[str]] = {}
+    for m in eligible:
+        sig = (
+            tuple(sorted(offered[m])),
+            tuple(_value(members.at[m, a]) for a in spread),
+            tuple(asker is not None and m in met.get(asker, set()) for _, asker, _ in specs),
+        )
+        types.setdefault(sig, []).append(m)
+    sigs = sorted(types)
+
+    model = cp_model.CpModel()
+    P = len(specs)
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for p in range(P):
+        for t, sig in enumerate(sigs):
+            x[p, t] = model.new_int_var(0, min(k, len(types[sig])), f"x{p}_{t}")
+    for t, sig in enumerate(sigs):
+        if P > 1:
+            model.add(sum(x[p, t] for p in range(P)) <= len(types[sig]))
+    sizes = _squad_sizes(len(eligible), k, P)
+    if sum(sizes) < P * k:
+        notes.append(f"only {len(eligible)} eligible helper(s) for {P} squad(s) of {k}")
+    terms = []
+    uncovered: dict[str, list[str]] = {}
+    for p, (name, asker, needs) in enumerate(specs):
+        model.add(sum(x[p, t] for t in range(len(sigs))) == sizes[p])
+        for s in needs:
+            holders = [t for t, sig in enumerate(sigs) if s in sig[0]]
+            if not holders:
+                uncovered.setdefault(name, []).append(s)
+                continue
+            y = model.new_bool_var(f"y{p}_{s}")
+            model.add(sum(x[p, t] for t in holders) >= 1).only_enforce_if(y)
+            terms.append(COVER * y)
+        for ai in range(len(spread)):
+            values = sorted({sig[1][ai] for sig in sigs if sig[1][ai] is not None})
+            for v in values:
+                z = model.new_bool_var(f"z{p}_{ai}_{v}")
+                model.add(sum(x[p, t] for t, sig in enumerate(sigs) if sig[1][ai] == v) >= 1).only_enforce_if(z)
+                terms.append(z)
+        # helpers who cover at least one need, then new contacts: one point each
+        terms.append(sum(x[p, t] for t, sig in enumerate(sigs) if set(sig[0]).intersection(needs)))
+        if asker is not None:
+            terms.append(sum(x[p, t] for t, sig in enumerate(sigs) if not sig[2][p]))
+    model.maximize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit)
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = int(seed)
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # pragma: no cover - the model is always feasible
+        raise RuntimeError(f"CP-SAT returned {solver.status_name(code)}")
+    status = "optimal" if code == cp_model.OPTIMAL else "feasible"
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    covered = 0
+    pool = {sig: _order(types[sig], loads, rng) for sig in sigs}
+    for p, (name, asker, needs) in enumerate(specs):
+        squad = p + 1
+        if asker is not None:
+            rows.append({"squad": squad, "problem": name, "member": asker, "role": "asker",
+                         "covers": "", "reason": "asked for help with " + ", ".join(needs)})
+        chosen = []
+        for t, sig in enumerate(sigs):
+            for _ in range(int(solver.value(x[p, t]))):
+                chosen.append(pool[sig].pop(0))
+        for m in chosen:
+            covers = sorted(offered[m].intersection(needs))
+            rows.append({"squad": squad, "problem": name, "member": m, "role": "helper",
+                         "covers": "; ".join(covers),
+                         "reason": _reason(community, m, covers, asker, met, spread)})
+        got = {s for m in chosen for s in offered[m]}
+        covered += len(got.intersection(needs))
+        missed = [s for s in needs if s not in got and s not in uncovered.get(name, [])]
+        if missed:
+            notes.append(f"{name}: {', '.join(missed)} offered, but not by a free helper (k or other squads)")
+        if name in uncovered:
+            notes.append(f"{name}: nobody offers {', '.join(uncovered[name])}")
+    squads = pd.DataFrame(rows, columns=["squad", "problem", "member", "role", "covers", "reason"])
+    assignments = squads.rename(columns={"squad": "cohort"})[["cohort", "member"]]
+    objective = float(solver.objective_value)
+    bound = float(solver.best_objective_bound)
+    breakdown = {"needs_covered": float(covered), "needs_total": float(sum(len(n) for _, _, n in specs)),
+                 "total": objective}
+    return Plan(
+        "cohorts", assignments, objective=objective, bound=max(bound, objective), status=status,
+        time=time.perf_counter() - t0, method="cp-sat (helper types)", breakdown=breakdown, notes=notes,
+        extras={"squads": squads, "uncovered": uncovered, "types": len(sigs), "eligible": len(eligible),
+                "loads": loads},
+        explainer=_explain,
+    )
+
+
+def _problems(community: Community, problems: ProblemSpec, skills: Sequence[str] | None) -> list[tuple[str, str | None, list[str]]]:
+    """Normalise the problem spec to ``(name, asker or None, canonical needs)``."""
+    canon = community.skill_labels.canonical
+
+    def labels(items: Sequence[str]) -> list[str]:
+        out: list[str] = []
+        for s in items:
+            c = canon(s)
+            if c and c not in out:
+                out.append(c)
+        return out
+
+    if isinstance(problems, str):
+        problems = [problems]
+    out = []
+    if isinstance(problems, Mapping):
+        for name, items in problems.items():
+            if isinstance(items, str):
+                items = items.split(";")
+            out.append((str(name), str(name) if name in community else None, labels(items)))
+    else:
+        problems = list(problems)
+        if skills is not None and len(problems) != 1:
+            raise ValueError("skills= goes with a single member; use {name: [skills]} for several")
+        for m in problems:
+            if m not in community:
+                raise KeyError(f"unknown member {m!r}")
+            needs = labels(skills) if skills is not None else list(community.members.at[m, "needs"])
+            out.append((m, m, needs))
+    if not out:
+        raise ValueError("no problem given")
+    names = [n for n, _, _ in out]
+    if len(set(names)) != len(names):
+        raise ValueError("a problem is listed twice")
+    for name, _, needs in out:
+        if not needs:
+            raise ValueError(f"problem {name!r} has no needs to cover")
+    return out
+
+
+def _loads(community: Community, history: object, load: Mapping[str, float] | None, since: str | None) -> dict[str, float]:
+    """Sessions each member already did in the period: ``load``, else the history's attendance."""
+    if load is not None:
+        return {str(m): float(v) for m, v in load.items()}
+    if history is not None and hasattr(history, "attendance"):
+        att = history.attendance()
+        if since is not None and "date" in att:
+            att = att[att["date"].fillna("") >= str(since)]
+        return att.groupby("member")["event"].nunique().astype(float).to_dict()
+    return {}
+
+
+def _met_sets(community: Community, history: object, askers: list[str | None]) -> dict[str, set[str]]:
+    if history is None:
+        return {}
+    met = history_counts(history, community)
+    out: dict[str, set[str]] = {}
+    want = {a for a in askers if a is not None}
+    for a, b in zip(met["a"], met["b"], strict=True):
+        if a in want:
+            out.setdefault(a, set()).add(b)
+        if b in want:
+            out.setdefault(b, set()).add(a)
+    return out
+
+
+def _value(v: object) -> object:
+    return None if pd.isna(v) else str(v)  # type: ignore[call-overload]
+
+
+def _squad_sizes(n_eligible: int, k: int, P: int) -> list[int]:
+    """Squad sizes: ``k`` each while helpers last (earlier problems first)."""
+    out, left = [], n_eligible
+    for _ in range(P):
+        s = min(k, left)
+        out.append(s)
+        left -= s
+    return out
+
+
+def _order(ms: list[str], loads: Mapping[str, float], rng: np.random.Generator) -> list[str]:
+    """Interchangeable helpers, least loaded first, ties broken by the seed."""
+    tie = rng.random(len(ms))
+    return [ms[i] for i in np.lexsort((tie, [loads.get(m, 0.0) for m in ms]))]
+
+
+def _reason(community: Community, m: str, covers: list[str], asker: str | None,
+            met: Mapping[str, set[str]], spread: Sequence[str]) -> str:
+    parts = []
+    if covers:
+        parts.append("offers " + ", ".join(covers))
+    else:
+        parts.append("covers no need, brings another view")
+    for a in spread:
+        v = community.members.at[m, a]
+        if not pd.isna(v):
+            parts.append(f"{a} {v}")
+    if asker is not None:
+        parts.append("already met " + asker if m in met.get(asker, set()) else "new contact")
+    return "; ".join(parts)
+
+
+def _explain(plan: Plan, member: str) -> str:
+    squads = plan.extras["squads"]
+    rows = squads[squads["member"] == member]
+    if rows.empty and member in set(squads["problem"]):
+        squad = squads[squads["problem"] == member]
+        lines = [f"{member}: squad {squad['squad'].iloc[0]}"]
+        lines += [f"  {h.member}: {h.reason}" for h in squad.itertuples() if h.role == "helper"]
+        missing = plan.extras["uncovered"].get(member)
+        if missing:
+            lines.append("  nobody offers " + ", ".join(missing))
+        return "\n".join(lines)
+    if rows.empty:
+        return f"{member} is not in a squad"
+    r = rows.iloc[0]
+    squad = squads[squads["squad"] == r["squad"]]
+    helpers = squad[squad["role"] == "helper"]
+    if r["role"] == "asker":
+        lines = [f"{member}: squad {r['squad']}, {r['reason']}"]
+        lines += [f"  {h.member}: {h.reason}" for h in helpers.itertuples()]
+        missing = plan.extras["uncovered"].get(r["problem"])
+        if missing:
+            lines.append("  nobody offers " + ", ".join(missing))
+        return "\n".join(lines)
+    return f"{member} helps {r['problem']} (squad {r['squad']}): {r['reason']}"
+
