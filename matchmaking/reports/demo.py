@@ -29,6 +29,7 @@ SECTIONS: list[str] = [
     "matchmaking.reports.demo:community_section",
     "matchmaking.reports.demo:directory_section",
     "matchmaking.reports.demo:affinity_section",
+    "matchmaking.research.report:research_section",
 ]
 
 

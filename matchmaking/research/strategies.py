@@ -192,26 +192,34 @@ def mingling_seating(familiar: float = 0.3) -> Strategy:
     return mingling
 
 
-def optimised_seating(time_limit: float = 2.0, **options: Any) -> Strategy:
+def optimised_seating(time_limit: float = 10.0, iterations: int | None = 3000, **options: Any) -> Strategy:
     """This library's seating solver (:func:`matchmaking.seat`) as a strategy.
 
     Parameters
     ----------
     time_limit : float
-        Seconds per event given to the solver.
+        Seconds per event at most.
+    iterations : int, optional
+        Local-search moves per event. A fixed effort makes the simulation reproducible bit
+        for bit (a solve stopped by the clock is not); ``None`` leaves only the time limit.
     **options
-        Passed to :func:`matchmaking.seat` (e.g. ``similar`` / ``spread`` weights).
+        Passed to :func:`matchmaking.seat` (e.g. ``spread`` weights).
     """
 
     def optimised(
         attendees: Community, history: pd.DataFrame, rng: np.random.Generator, *, table_size: int, rounds: int
     ) -> pd.DataFrame:
+        import inspect
+
         from matchmaking.solvers.seating import seat  # lazily: the solver is heavy to import
 
+        extra = dict(options)
+        if iterations is not None and "iterations" in inspect.signature(seat).parameters:
+            extra["iterations"] = iterations
         tables = len(np.unique(table_layout(len(attendees), table_size)))
         plan = seat(
             attendees, tables=tables, table_size=table_size, rounds=rounds, history=history,
-            time_limit=time_limit, seed=int(rng.integers(2**31 - 1)), **options,
+            time_limit=time_limit, seed=int(rng.integers(2**31 - 1)), **extra,
         )
         return plan.assignments[["round", "table", "member"]]
 

@@ -112,7 +112,7 @@ def sweep(
     own_cluster = None
     if address is None:
         own_cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
         )
         client = Client(own_cluster)
     elif isinstance(address, str):
