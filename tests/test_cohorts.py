@@ -1,0 +1,209 @@
+"""Cohorts: validity by the independent checker, the bound, growth, requests, errors, CLI."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import matchmaking as mm
+from matchmaking.cli import main
+from matchmaking.solvers.cohorts import check_cohorts, parse_size
+
+KW = dict(size="8-12", similar=["city"], spread=["sector"], protect=["gender"], leaders="role=lead")
+
+
+@pytest.fixture(scope="module")
+def community() -> mm.Community:
+    return mm.datasets.synthetic_community(
+        400, seed=9, cities=["Paris", "Lyon", "Nice"], lead_share=0.1, minority_share=0.03
+    )
+
+
+@pytest.fixture(scope="module")
+def plan(community: mm.Community) -> mm.Plan:
+    return mm.form_cohorts(community, balance=["seniority"], seed=1, **KW)
+
+
+def test_plan_is_valid_by_the_independent_checker(community, plan):
+    assert plan.status == "feasible"
+    assert plan.extras["violations"] == []
+    assert check_cohorts(plan.assignments, community, size="8-12", protect=["gender"], leaders="role=lead",
+                         similar=["city"]) == []
+    a = plan.assignments.merge(community.members[["city", "gender", "role"]], left_on="member", right_index=True)
+    assert sorted(a["member"]) == sorted(community.ids)
+    sizes = a.groupby("cohort").size()
+    assert sizes.between(8, 12).all()
+    assert (a.groupby("cohort")["city"].nunique() == 1).all()  # cohorts by city
+    # protect: nobody alone with their gender
+    assert (a.groupby(["cohort", "gender"]).size() >= 2).all()
+    # leaders: one per cohort where the city has enough leads
+    leads = a.assign(lead=a["role"] == "lead").groupby("cohort").agg(city=("city", "first"), n=("lead", "sum"))
+    for _, grp in leads.groupby("city"):
+        assert grp["n"].max() - grp["n"].min() <= 1
+
+
+def test_objective_is_the_shared_objective_plus_balance(community, plan):
+    terms = plan.objective_fn.evaluate(plan.assignments, "cohorts")
+    assert plan.objective == pytest.approx(terms["total"] + plan.breakdown["balance:seniority"])
+    assert plan.breakdown["balance:seniority"] <= 0
+    assert plan.bound >= plan.objective
+    assert 0 <= plan.gap < 1
+
+
+def test_same_seed_same_plan(community, plan):
+    again = mm.form_cohorts(community, balance=["seniority"], seed=1, **KW)
+    pd.testing.assert_frame_equal(again.assignments, plan.assignments)
+
+
+def test_parallel_blocks_give_the_same_plan(community):
+    one = mm.form_cohorts(community, seed=3, **KW)
+    two = mm.form_cohorts(community, seed=3, workers=2, **KW)
+    pd.testing.assert_frame_equal(one.assignments, two.assignments)
+
+
+def test_search_improves_on_the_start(community, plan):
+    assert plan.extras["search"]["moves"] > 0
+
+
+def test_explanation_in_words(community, plan):
+    member = plan.assignments["member"].iloc[0]
+    text = plan.explain(member)
+    c = int(plan.assignments["cohort"].iloc[0])
+    assert text.startswith(f"{member} in cohort {c}")
+    assert f"same city ({community.members.loc[member, 'city']})" in text
+    assert "lead" in text
+    assert "is not in this plan" in plan.explain("nobody")
+
+
+def _all_partitions(items, size):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for mates in itertools.combinations(rest, size - 1):
+        left = [x for x in rest if x not in mates]
+        for tail in _all_partitions(left, size):
+            yield [(first, *mates), *tail]
+
+
+def test_bound_is_a_real_bound_and_tiny_instances_reach_the_optimum():
+    c = mm.datasets.synthetic_community(9, seed=11)
+    plan = mm.form_cohorts(c, size=3, spread=["sector"], seed=0)
+    best = -np.inf
+    for parts in _all_partitions(c.ids, 3):
+        frame = pd.DataFrame([(g + 1, m) for g, grp in enumerate(parts) for m in grp], columns=["cohort", "member"])
+        best = max(best, plan.objective_fn.evaluate(frame, "cohorts")["total"])
+    assert plan.bound >= best - 1e-9
+    assert plan.objective <= best + 1e-9
+    assert plan.objective >= 0.9 * best  # the local search finds (nearly) the optimum of 280 partitions
+
+
+def test_growth_respects_the_move_budget():
+    df = mm.datasets.synthetic_members(330, seed=4, cities=["Paris", "Lyon"], lead_share=0.1, minority_share=0)
+    old = mm.Community.from_frame(df.iloc[:300])
+    first = mm.form_cohorts(old, seed=0, **KW)
+    grown = mm.Community.from_frame(df)
+    for budget in (0, 4):
+        plan = mm.form_cohorts(grown, previous=first, move_budget=budget, seed=0, **KW)
+        before = first.assignments.set_index("member")["cohort"]
+        after = plan.assignments.set_index("member")["cohort"]
+        moved = int((after.loc[before.index] != before).sum())
+        assert moved <= budget
+        assert plan.extras["moved"] == moved
+        assert set(after.index) == set(grown.ids)
+        newcomer = df["id"].iloc[-1]
+        assert "new member" in plan.explain(newcomer)
+        assert check_cohorts(plan.assignments, grown, size="8-12", previous=first, move_budget=budget) == []
+
+
+def test_too_few_leads_is_said():
+    c = mm.datasets.synthetic_community(120, seed=2, cities=["Lyon"], lead_share=0.02)
+    plan = mm.form_cohorts(c, size="8-12", leaders="role=lead", seed=0)
+    assert any("have no lead" in n for n in plan.notes)
+    assert plan.extras["violations"] == []
+
+
+def test_small_city_is_pooled_with_a_note():
+    c = mm.datasets.synthetic_community(120, seed=2, cities=["Lyon", "Nice", "Pau"], big_city_share=0.9)
+    plan = mm.form_cohorts(c, size="8-12", similar=["city"], seed=0)
+    assert any("pooled into mixed cohorts" in n for n in plan.notes)
+    assert plan.assignments.groupby("cohort").size().between(8, 12).all()
+
+
+def test_requests_together_apart_pin(tmp_path):
+    c = mm.datasets.synthetic_community(60, seed=8, cities=["Lyon"])
+    ids = c.ids
+    table = pd.DataFrame({"kind": ["together", "apart", "pin"], "a": [ids[0], ids[2], ids[4]],
+                          "b": [ids[1], ids[3], "5"]})
+    plan = mm.form_cohorts(c, size="8-12", constraints=table, seed=0)
+    where = plan.assignments.set_index("member")["cohort"]
+    assert where[ids[0]] == where[ids[1]]
+    assert where[ids[2]] != where[ids[3]]
+    assert where[ids[4]] == 5
+    assert plan.extras["violations"] == []
+
+
+def test_conflicting_requests_are_infeasible():
+    c = mm.datasets.synthetic_community(60, seed=8, cities=["Lyon", "Nice"], big_city_share=0.5)
+    m = c.members
+    lyon, nice = m.index[m["city"] == "Lyon"][0], m.index[m["city"] == "Nice"][0]
+    with pytest.raises(mm.InfeasibleError, match=f"together {lyon}-{nice}"):
+        mm.form_cohorts(c, size="8-12", similar=["city"],
+                        constraints=pd.DataFrame({"kind": ["together"], "a": [lyon], "b": [nice]}))
+    with pytest.raises(mm.InfeasibleError, match="cannot be cut"):
+        mm.form_cohorts(c.subset(c.ids[:13]), size="8-12")
+    with pytest.raises(mm.InfeasibleError, match="only"):
+        mm.form_cohorts(c, size="8-12", constraints=pd.DataFrame({"kind": ["pin"], "a": [lyon], "b": ["99"]}))
+
+
+def test_checker_finds_every_kind_of_violation():
+    c = mm.Community.from_frame(pd.DataFrame({
+        "id": list("abcdef"), "g": ["x", "y", "x", "x", "x", "x"], "role": ["lead", "lead", "m", "m", "m", "m"]}))
+    plan = pd.DataFrame({"cohort": [1, 1, 1, 2, 2], "member": list("abcde")})
+    req = mm.Requests(apart=[("a", "c")])
+    out = check_cohorts(plan, c, size="3-3", protect=["g"], leaders="role=lead", requests=req)
+    text = "\n".join(out)
+    assert "1 member(s) not placed: f" in text
+    assert "cohort 2: 2 members, fewer than 3" in text
+    assert "cohort 1: b is the only g='y'" in text
+    assert "leads unevenly spread" in text
+    assert "apart a-c broken" in text
+
+
+def test_bad_input_is_refused(community):
+    with pytest.raises(ValueError, match="MIN-MAX"):
+        parse_size("eight")
+    with pytest.raises(ValueError, match="no attribute 'town'"):
+        mm.form_cohorts(community, similar=["town"])
+    with pytest.raises(ValueError, match="COLUMN=VALUE"):
+        mm.form_cohorts(community, leaders="lead")
+    with pytest.raises(ValueError, match="not numeric"):
+        mm.form_cohorts(community, balance=["city"])
+
+
+def test_cli_writes_cohorts_and_reports_bad_input(tmp_path, capsys):
+    members = tmp_path / "members.csv"
+    mm.datasets.synthetic_members(150, seed=9, cities=["Lyon", "Nice"], lead_share=0.1, minority_share=0).to_csv(
+        members, index=False)
+    out = tmp_path / "cohorts.csv"
+    rc = main(["cohorts", str(members), "--size", "8-12", "--similar", "city", "--spread", "sector",
+               "--protect", "gender", "--leaders", "role=lead", "--out", str(out), "--report", str(tmp_path / "r.html")])
+    text = capsys.readouterr().out
+    assert rc == 0, text
+    assert "bound" in text and "gap" in text and "feasible" in text
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == ["cohort", "member"] and len(frame) == 150
+    assert main(["score", str(members), str(out)]) == 0
+    grown = tmp_path / "grown.csv"
+    rc = main(["cohorts", str(members), "--previous", str(out), "--move-budget", "0", "--out", str(grown)])
+    assert rc == 0
+    assert pd.read_csv(grown).set_index("member")["cohort"].equals(frame.set_index("member")["cohort"])
+    bad = tmp_path / "constraints.csv"
+    bad.write_text("kind,a,b\ntogether,m0001,zz\n")
+    rc = main(["cohorts", str(members), "--constraints", str(bad), "--out", str(tmp_path / "x.csv")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "constraints.csv, row 2, column 'b'" in err
+    assert not (tmp_path / "x.csv").exists()
