@@ -1,0 +1,316 @@
+"""Pieces shared by the pairing modes: objective, weights, exact matchers, plan building."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import rustworkx as rx
+
+from matchmaking.errors import InfeasibleError, InputError
+from matchmaking.model.community import Community
+from matchmaking.plans.plan import Plan
+from matchmaking.scoring.affinity import Affinity
+from matchmaking.scoring.objective import Objective, default_objective
+from matchmaking.scoring.requests import Requests
+
+#: Largest integer weight handed to an exact integer solver (room for sums of 10^6 edges).
+INT_RANGE = 2**40
+
+Callback = Callable[[dict[str, Any]], object]
+
+
+def build_objective(
+    community: Community,
+    objective: Objective | Affinity | None,
+    *,
+    pairs: object = None,
+    history: object = None,
+    requests: Requests | None = None,
+    **affinity_weights: object,
+) -> Objective:
+    """The objective of a pairing: the given one, or the shared default for plans of kind ``pairs``.
+
+    Pairings optimise the affinity of the pairs they form; an objective with a ``needs`` or
+    ``spread`` group term is refused (put such preferences in the affinity's terms).
+    """
+    together = requests.together_pairs() if requests is not None else set()
+    if objective is None:
+        return default_objective(community, "pairs", pairs=pairs, history=history, together=together, **affinity_weights)
+    if isinstance(objective, Affinity):
+        return Objective(objective, together=together)
+    if not isinstance(objective, Objective):
+        raise TypeError("objective must be an Objective, an Affinity or None")
+    if objective.needs or objective.spread:
+        raise ValueError(
+            "pairings optimise pair affinity only: use an Objective without needs/spread group terms "
+            "(put diversity in the affinity, e.g. mm.affinity(c, spread=['sector']))"
+        )
+    return objective
+
+
+def restrict(aff: Affinity, members: Sequence[str]) -> Affinity:
+    """The same affinity over a subset of the members (sharing weights, explicit pairs, history)."""
+    if len(members) == len(aff.community) and list(members) == aff.community.ids:
+        return aff
+    sub = aff.community.subset(members)
+    keep = set(members)
+
+    def inside(frame: pd.DataFrame) -> pd.DataFrame:
+        if not len(frame):
+            return frame
+        return frame[frame["a"].isin(keep) & frame["b"].isin(keep)].reset_index(drop=True)
+
+    return Affinity(sub, dict(aff.weights), explicit=inside(aff.explicit), met=inside(aff.met))
+
+
+def read_requests(constraints: object, community: Community) -> Requests:
+    """``constraints`` as :class:`Requests`: None, a Requests, a path or a DataFrame."""
+    if constraints is None:
+        return Requests()
+    if isinstance(constraints, Requests):
+        return constraints
+    return Requests.read(constraints, community)  # type: ignore[arg-type]
+
+
+def select_members(
+    community: Community, spec: object, what: str, *, within: Sequence[str] | None = None
+) -> list[str] | None:
+    """Members named by ``spec``: None, a list of ids, or ``"column=value"`` (e.g. ``"role=lead"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "role": ["lead", "member", "lead"]}))
+    >>> select_members(c, "role=lead", "mentors")
+    ['a', 'c']
+    >>> select_members(c, "role != lead", "mentees")
+    ['b']
+    >>> select_members(c, ["b", "z"], "mentees")
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: mentees, row 3, column 'id': unknown member 'z'
+    """
+    if spec is None:
+        return None
+    pool = list(within) if within is not None else community.ids
+    if isinstance(spec, str):
+        found = re.fullmatch(r"\s*([^<>=!]+?)\s*(>=|<=|!=|=|>|<)\s*(.*?)\s*", spec)
+        if not found:
+            raise InputError(f"{what} must be a list of ids or 'column=value' (or >=, <=, >, <, !=), not {spec!r}")
+        col, op, value = found.groups()
+        if col not in community.attributes:
+            raise InputError(f"{what}: no attribute {col!r}; attributes are {community.attributes}", column=col)
+        column = community.members.loc[pool, col]
+        numeric = pd.api.types.is_numeric_dtype(column)
+        if numeric:
+            try:
+                target: object = float(value)
+            except ValueError:
+                raise InputError(f"{what}: {col!r} holds numbers, not {value!r}", column=col) from None
+        else:
+            target = value
+        return [m for m, v in zip(pool, column, strict=True) if not pd.isna(v) and _compare(v if numeric else str(v), op, target)]
+    ids = [str(m) for m in spec]  # type: ignore[attr-defined]
+    community.check_members(ids, file=what, column="id", rows=list(range(2, len(ids) + 2)))
+    return ids
+
+
+def _compare(x: object, op: str, y: object) -> bool:
+    return {"=": x == y, "!=": x != y, ">=": x >= y, "<=": x <= y, ">": x > y, "<": x < y}[op]  # type: ignore[operator]
+
+
+def per_member(values: object, members: Sequence[str], what: str, default: int) -> np.ndarray:
+    """An int per member from a scalar, a mapping (missing -> ``default``) or an attribute Series."""
+    if values is None:
+        return np.full(len(members), default, dtype=np.int64)
+    if isinstance(values, (int, np.integer)):
+        out = np.full(len(members), int(values), dtype=np.int64)
+    elif isinstance(values, (Mapping, pd.Series)):
+        get = values.get
+        out = np.asarray([int(get(m, default)) for m in members], dtype=np.int64)
+    else:
+        raise TypeError(f"{what} must be an int, a mapping member -> int or a Series")
+    if (out < 0).any():
+        raise ValueError(f"{what} must be >= 0")
+    return out
+
+
+def integer_weights(weights: np.ndarray) -> tuple[np.ndarray, float, bool]:
+    """Float weights as integers for an exact integer solver: ``(ints, scale, exact)``.
+
+    ``ints == round(weights * scale)``; ``exact`` when no rounding happened (weights that
+    are multiples of 1/scale, e.g. halves), in which case the integer optimum is the float
+    optimum. Otherwise each weight is off by at most ``0.5 / scale``.
+
+    Examples
+    --------
+    >>> integer_weights(np.array([1.5, 2.0, -0.5]))
+    (array([ 3,  4, -1]), 2.0, True)
+    >>> ints, scale, exact = integer_weights(np.array([1 / 3, 1.0]))
+    >>> exact, bool(abs(ints[0] / scale - 1 / 3) <= 0.5 / scale)
+    (False, True)
+    """
+    weights = np.asarray(weights, dtype=float)
+    if not len(weights):
+        return np.zeros(0, dtype=np.int64), 1.0, True
+    top = max(float(np.abs(weights).max()), 1e-12)
+    for scale in (1.0, 2.0, 4.0, 10.0, 20.0, 100.0, 1000.0, 1e4, 1e6):
+        if top * scale > INT_RANGE:
+            break
+        scaled = weights * scale
+        ints = np.rint(scaled)
+        if np.all(np.abs(scaled - ints) <= 1e-9 * np.maximum(1.0, np.abs(scaled))) and np.all(ints / scale == weights):
+            return ints.astype(np.int64), scale, True
+    scale = 2.0 ** math.floor(math.log2(INT_RANGE / top))
+    return np.rint(weights * scale).astype(np.int64), scale, False
+
+
+def max_weight_matching(
+    n: int, i: np.ndarray, j: np.ndarray, weights: np.ndarray, *, max_cardinality: bool = False
+) -> list[tuple[int, int]]:
+    """Exact maximum-weight matching of a general graph (rustworkx's blossom), integer weights.
+
+    Nodes are ``0..n-1``, edges ``(i[k], j[k])`` of weight ``weights[k]`` (ints). Returns the
+    matched pairs ``(u, v)`` with ``u < v``, sorted.
+
+    Examples
+    --------
+    >>> max_weight_matching(4, np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([2, 3, 2]))
+    [(0, 1), (2, 3)]
+    """
+    g = rx.PyGraph(multigraph=False)
+    g.add_nodes_from(range(n))
+    g.add_edges_from(list(zip(i.tolist(), j.tolist(), np.asarray(weights, dtype=np.int64).tolist(), strict=True)))
+    found = rx.max_weight_matching(g, max_cardinality=max_cardinality, weight_fn=lambda w: w)
+    return sorted((min(u, v), max(u, v)) for u, v in found)
+
+
+def bipartite_edge_coloring(left: Sequence[int], right: Sequence[int], colors: int) -> list[int]:
+    """Colour the edges of a bipartite multigraph so that no two edges at a node share a colour.
+
+    ``left[k]`` and ``right[k]`` are the ends of edge ``k`` (left and right nodes are two
+    separate name spaces). With ``colors`` at least the maximum degree a colouring always
+    exists (König); found with alternating-path swaps. Returns the colour (``0..colors-1``)
+    of each edge.
+
+    Examples
+    --------
+    >>> bipartite_edge_coloring([0, 0, 1, 1], [0, 1, 0, 1], 2)
+    [0, 1, 1, 0]
+    """
+    at: dict[tuple[str, int], dict[int, int]] = {}  # node -> colour -> edge
+    color = [-1] * len(left)
+    for e, (u, v) in enumerate(zip(left, right, strict=True)):
+        nu, nv = ("L", u), ("R", v)
+        cu, cv = at.setdefault(nu, {}), at.setdefault(nv, {})
+        a = next(c for c in range(colors) if c not in cu)  # free at u
+        b = next(c for c in range(colors) if c not in cv)  # free at v
+        if a not in cv:
+            b = a
+        elif b not in cu:
+            pass
+        else:
+            # flip the a/b alternating path that starts at v with colour a; it cannot reach u
+            path, node, want = [], nv, a
+            while want in at.get(node, {}):
+                edge = at[node][want]
+                path.append(edge)
+                x, y = ("L", left[edge]), ("R", right[edge])
+                node = y if node == x else x
+                want = b if want == a else a
+            for edge in path:
+                x, y = ("L", left[edge]), ("R", right[edge])
+                old = color[edge]
+                del at[x][old], at[y][old]
+            for edge in path:
+                x, y = ("L", left[edge]), ("R", right[edge])
+                new = b if color[edge] == a else a
+                color[edge] = new
+                at[x][new] = edge
+                at[y][new] = edge
+            b = a
+        color[e] = b
+        cu[b] = e
+        cv[b] = e
+    return color
+
+
+def forced_pairs(requests: Requests, members: Iterable[str]) -> list[tuple[str, str]]:
+    """The ``together`` requests among ``members`` as forced pairs; a member in two is infeasible."""
+    members = set(members)
+    out, seen = [], {}
+    for a, b in requests.together:
+        if a not in members or b not in members:
+            continue
+        for m in (a, b):
+            if m in seen:
+                raise InfeasibleError(
+                    f"{m} is asked to be paired with two people, but a pair has two members",
+                    [f"together {seen[m][0]}-{seen[m][1]}", f"together {a}-{b}"],
+                )
+            seen[m] = (a, b)
+        out.append((a, b))
+    return out
+
+
+def make_plan(
+    groups: Sequence[tuple[int, Sequence[str]]],
+    objective: Objective,
+    *,
+    bound: float,
+    status: str,
+    method: str,
+    time: float,
+    notes: list[str] | None = None,
+    extras: dict[str, Any] | None = None,
+    explainer: Callable[[Plan, str], str] | None = None,
+) -> Plan:
+    """A ``pairs`` plan from ``(round, members)`` groups, valued by the shared objective.
+
+    Groups are numbered from 1 within each round, in the order given.
+    """
+    rows: list[tuple[int, int, str]] = []
+    counter: dict[int, int] = {}
+    for rnd, members in groups:
+        counter[rnd] = counter.get(rnd, 0) + 1
+        rows += [(int(rnd), counter[rnd], str(m)) for m in members]
+    assignments = pd.DataFrame(rows, columns=["round", "group", "member"])
+    breakdown = objective.evaluate(assignments, "pairs") if len(assignments) else {"pairs": 0.0, "repeats": 0.0, "total": 0.0}
+    total = breakdown["total"]
+    if bound < total and total - bound <= 1e-9 * max(1.0, abs(total)):
+        bound = total  # float summation order
+    return Plan(
+        "pairs",
+        assignments,
+        objective=total,
+        bound=bound,
+        status=status,
+        objective_fn=objective,
+        time=time,
+        method=method,
+        breakdown=breakdown,
+        notes=list(notes or []),
+        extras=dict(extras or {}),
+        explainer=explainer,
+    )
+
+
+def generic_explain(plan: Plan, member: str) -> str:
+    """The plan's generic explanation (who, and the affinity reasons), bypassing its explainer."""
+    return dataclasses.replace(plan, explainer=None).explain(member)
+
+
+def report_progress(callback: Callback | None, **info: Any) -> None:
+    """Call the user's callback (if any) with a dict of progress information."""
+    if callback is not None:
+        callback(info)
+
+
+PathLike = str | os.PathLike

@@ -1,0 +1,184 @@
+"""``intro``: one-to-one introductions, an exact maximum-weight matching of a general graph."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from matchmaking.plans.plan import Plan
+from matchmaking.scoring.affinity import Affinity
+from matchmaking.scoring.objective import Objective
+from matchmaking.scoring.requests import Requests
+from matchmaking.solvers.pairing._common import (
+    Callback,
+    forced_pairs,
+    generic_explain,
+    integer_weights,
+    make_plan,
+    max_weight_matching,
+    report_progress,
+    restrict,
+)
+
+#: With more positive pairs than this, ``candidates="auto"`` keeps each member's 10 best.
+MAX_FULL_PAIRS = 200_000
+AUTO_K = 10
+
+
+def candidate_graph(aff: Affinity, candidates: int | str = "auto") -> tuple[pd.DataFrame, bool]:
+    """The pairs worth matching: ``(table a, b, score, complete)``.
+
+    ``complete`` is True when the table holds every pair with a positive score (so a
+    matching optimal over it is optimal over all pairs); otherwise it holds each member's
+    ``candidates`` best partners (:meth:`Affinity.top_pairs`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matchmaking import Community, affinity
+    >>> c = Community.from_frame(pd.DataFrame({"id": list("abc"), "offers": ["x", "", ""],
+    ...     "needs": ["", "x", "x"]}))
+    >>> table, complete = candidate_graph(affinity(c, goals=0))
+    >>> table.values.tolist(), complete
+    ([['a', 'b', 1.0], ['a', 'c', 1.0]], True)
+    """
+    n = len(aff.community)
+    m = aff.matrix()
+    base = aff.baseline
+    if base > 0:
+        positive = n * (n - 1) // 2 - int(((m.data + base) <= 0).sum() // 2)
+    else:
+        positive = int(((m.data + base) > 0).sum() // 2)
+    full = candidates == "all" or (candidates == "auto" and positive <= MAX_FULL_PAIRS)
+    if full:
+        if base > 0:
+            dense = aff.dense()
+            i, j = np.triu_indices(n, 1)
+            v = dense[i, j]
+        else:
+            upper = m.tocoo()
+            keep = upper.row < upper.col
+            i, j, v = upper.row[keep], upper.col[keep], upper.data[keep] + base
+        keep = v > 0
+        ids = np.asarray(aff.community.ids, dtype=object)
+        table = pd.DataFrame({"a": ids[i[keep]], "b": ids[j[keep]], "score": v[keep]})
+        return table.reset_index(drop=True), True
+    k = AUTO_K if candidates in ("auto", "all") else int(candidates)
+    if k < 1:
+        raise ValueError("candidates must be >= 1, 'auto' or 'all'")
+    return aff.top_pairs(k), False
+
+
+def vertex_bound(aff: Affinity) -> float:
+    """Half the sum of each member's best positive score: a bound on any matching's weight.
+
+    Each matched pair's score is at most the average of its two members' best scores, so
+    ``sum(best) / 2`` bounds every matching (it is a feasible dual of the matching LP).
+    """
+    m = aff.matrix()
+    best = np.asarray(m.max(axis=1).todense()).ravel() + aff.baseline
+    if aff.baseline > 0 or m.nnz < m.shape[0] * max(m.shape[0] - 1, 0):
+        best = np.maximum(best, aff.baseline)  # a zero entry is a pair worth the baseline
+    return float(np.clip(best, 0, None).sum() / 2)
+
+
+def intro(
+    objective: Objective,
+    members: Sequence[str],
+    *,
+    candidates: int | str = "auto",
+    requests: Requests | None = None,
+    callback: Callback | None = None,
+) -> Plan:
+    """Maximum-weight one-to-one introductions (see :func:`matchmaking.pair`, mode ``intro``)."""
+    t0 = time.perf_counter()
+    requests = requests or Requests()
+    forced = forced_pairs(requests, members)
+    busy = {m for p in forced for m in p}
+    free = [m for m in members if m not in busy]
+    aff = restrict(objective.affinity, free)
+    table, complete = candidate_graph(aff, candidates)
+    if requests.apart:
+        apart = {frozenset(p) for p in requests.apart}
+        table = table[[frozenset((a, b)) not in apart for a, b in zip(table["a"], table["b"], strict=True)]]
+    table = _with_repeat_penalty(table, objective)
+    table = table[table["score"] > 0]
+    ints, scale, exact = integer_weights(table["score"].to_numpy())
+    pos = {m: k for k, m in enumerate(free)}
+    i = table["a"].map(pos).to_numpy(dtype=np.int64)
+    j = table["b"].map(pos).to_numpy(dtype=np.int64)
+    report_progress(callback, stage="matching", nodes=len(free), edges=len(table))
+    matched = max_weight_matching(len(free), i, j, ints)
+    pairs = [(free[u], free[v]) for u, v in matched] + list(forced)
+    matched_members = {m for p in pairs for m in p}
+    unmatched = [m for m in members if m not in matched_members]
+    slack = 0.0 if exact else len(free) * 0.5 / scale  # integer rounding: see integer_weights
+    notes = []
+    forced_score = 0.0
+    if forced:
+        forced_score = float(objective.affinity.score([a for a, _ in forced], [b for _, b in forced])["total"].sum())
+        notes.append(f"{len(forced)} pair(s) fixed by together requests")
+    if complete:
+        notes.append("exact maximum-weight matching (rustworkx blossom) over all pairs with a positive score")
+    else:
+        k = AUTO_K if candidates in ("auto", "all") else int(candidates)
+        notes.append(
+            f"exact maximum-weight matching (rustworkx blossom) over each member's {k} best partners "
+            f"({len(table)} candidate pairs)"
+        )
+    if unmatched:
+        notes.append(f"{len(unmatched)} member(s) without an intro: no positive-score partner left for them")
+    plan = make_plan(
+        [(1, p) for p in pairs],
+        objective,
+        bound=np.inf,
+        status="feasible",
+        method="blossom (rustworkx)",
+        time=time.perf_counter() - t0,
+        notes=notes,
+        extras={
+            "candidate_pairs": int(len(table)),
+            "complete_graph": complete,
+            "unmatched": unmatched,
+            "integer_scale": scale,
+        },
+        explainer=_explain_intro,
+    )
+    if complete:
+        plan.bound = plan.objective + slack
+        plan.status = "optimal" if exact else "feasible"
+    else:
+        plan.bound = max(plan.objective + slack, vertex_bound(aff) + forced_score)
+        plan.extras["candidate_optimum"] = plan.objective
+        plan.notes.append(
+            f"bound over all pairs: half the sum of each member's best score ({plan.bound:.2f}); "
+            "the plan is optimal over the candidate pairs"
+        )
+    report_progress(callback, stage="done", objective=plan.objective, bound=plan.bound)
+    return plan
+
+
+def _with_repeat_penalty(table: pd.DataFrame, objective: Objective) -> pd.DataFrame:
+    """Scores minus the objective's repeat penalty for pairs that met before."""
+    met = objective.affinity.met
+    if not objective.repeat_penalty or not len(met) or not len(table):
+        return table
+    lo = np.minimum(table["a"].to_numpy(dtype=str), table["b"].to_numpy(dtype=str))
+    hi = np.maximum(table["a"].to_numpy(dtype=str), table["b"].to_numpy(dtype=str))
+    before = set(zip(met["a"], met["b"], strict=True))
+    hit = np.asarray([(x, y) in before for x, y in zip(lo, hi, strict=True)], dtype=bool)
+    return table.assign(score=table["score"].to_numpy() - objective.repeat_penalty * hit)
+
+
+def _explain_intro(plan: Plan, member: str) -> str:
+    if member in set(plan.assignments["member"]):
+        return generic_explain(plan, member)
+    if member in plan.extras.get("unmatched", ()):
+        return (
+            f"{member} has no intro this time: every partner with a positive score was matched to "
+            "someone who adds more to the total (or none has a positive score)"
+        )
+    return f"{member} is not in this plan"
