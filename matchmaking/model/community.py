@@ -233,8 +233,11 @@ class Community:
         vocabulary : sequence of str, optional
             Column order; defaults to :attr:`skills` (or :attr:`goals` for ``goals``).
         """
+        cache = self.__dict__.setdefault("_incidence", {})
         if vocabulary is None:
-            vocabulary = self.goals if column == "goals" else self.skills
+            if column not in cache:
+                cache[column] = self.incidence(column, self.goals if column == "goals" else self.skills)
+            return cache[column]
         col_of = {label: j for j, label in enumerate(vocabulary)}
         rows, cols = [], []
         for i, labels in enumerate(self.members[column]):
@@ -367,28 +370,34 @@ class Community:
         if member not in self:
             raise KeyError(f"unknown member {member!r}")
         me = self.members.loc[member]
-        needs, goals = set(me["needs"]), set(me["goals"])
         same = [a for a in same if a in self.attributes and not _isna(me[a])]
+        i = self._position[member]
+        covers_n = np.asarray((self.incidence("offers") @ self.incidence("needs")[i].T).todense()).ravel()
+        goals_n = np.asarray((self.incidence("goals") @ self.incidence("goals")[i].T).todense()).ravel()
+        alike_n = np.zeros(len(self))
+        for a in same:
+            alike_n += (self.members[a] == me[a]).fillna(False).to_numpy(dtype=bool)
+        score = covers_n + 0.5 * goals_n + 0.25 * alike_n
+        candidates = np.flatnonzero(covers_n > 0)
+        candidates = candidates[candidates != i]
+        order = candidates[np.lexsort((candidates, -score[candidates]))]
+        if limit:
+            order = order[:limit]
+        needs, goals = set(me["needs"]), set(me["goals"])
         rows = []
-        for other, row in self.members.iterrows():
-            if other == member:
-                continue
+        for j in order:
+            row = self.members.iloc[j]
             covers = sorted(needs.intersection(row["offers"]))
-            if not covers:
-                continue
             shared = sorted(goals.intersection(row["goals"]))
             alike = [a for a in same if row[a] == me[a]]
-            score = len(covers) + 0.5 * len(shared) + 0.25 * len(alike)
             reason = f"offers {', '.join(covers)}, which {me['name']} needs"
             if shared:
                 reason += "; shares goal " + ", ".join(repr(g) for g in shared)
             if alike:
                 reason += "; same " + ", ".join(f"{a} ({me[a]})" for a in alike)
-            rows.append({"member": other, "name": row["name"], "covers": covers,
-                         "shared_goals": shared, "score": score, "reason": reason})
-        out = pd.DataFrame(rows, columns=["member", "name", "covers", "shared_goals", "score", "reason"])
-        out = out.sort_values(["score", "member"], ascending=[False, True], kind="stable")
-        return out.head(limit).reset_index(drop=True) if limit else out.reset_index(drop=True)
+            rows.append({"member": self.ids[j], "name": row["name"], "covers": covers,
+                         "shared_goals": shared, "score": float(score[j]), "reason": reason})
+        return pd.DataFrame(rows, columns=["member", "name", "covers", "shared_goals", "score", "reason"])
 
     # ------------------------------------------------------------------ transforms
     def subset(self, members: Iterable[str]) -> Community:
