@@ -241,3 +241,27 @@ def test_welcome(h: int) -> None:
 def test_select_members_errors(small: mm.Community) -> None:
     with pytest.raises(InputError, match="no attribute"):
         mm.pair(small, "mentor", mentors="colour=red")
+
+
+# ---------------------------------------------------------------- command line
+def test_cli_pairs(tmp_path, capsys) -> None:
+    from matchmaking.cli import main
+
+    members = tmp_path / "members.csv"
+    mm.datasets.synthetic_community(30, seed=2).to_frame().to_csv(members, index=False)
+    out = tmp_path / "pairs.csv"
+    assert main(["pairs", str(members), "--mode", "roulette", "--rounds", "2", "--time-limit", "1",
+                 "--out", str(out), "--report", str(tmp_path / "r.html")]) == 0
+    plan = pd.read_csv(out)
+    assert list(plan.columns) == ["round", "group", "member"] and len(plan) == 60
+    assert "bound" in capsys.readouterr().out
+    assert main(["score", str(members), str(out)]) == 0
+    snooze = tmp_path / "snooze.csv"
+    snooze.write_text("member,round\nnobody,1\n")
+    bad = tmp_path / "bad.csv"
+    assert main(["pairs", str(members), "--mode", "roulette", "--snooze", str(snooze), "--out", str(bad)]) == 2
+    assert "row 2, column 'member'" in capsys.readouterr().err
+    assert not bad.exists()
+    assert main(["pairs", str(members), "--mode", "mentor", "--mentors", "role=lead", "--capacity", "9",
+                 "--stable", "mentors", "--out", str(out)]) == 0
+    assert "0 blocking pair(s)" in capsys.readouterr().out
