@@ -1,0 +1,147 @@
+"""Benchmark of the pairing modes (issue 5): intro, mentor, roulette.
+
+Run: ``python benchmarks/bench_pairing.py [--quick] [--no-networkx]``. Prints the standard table
+(instance, method, objective, bound, gap, time_s, peak_mb) plus mode-specific columns.
+
+- intro on 2,000 and 10,000 members, each member's 10 best partners as the candidate graph:
+  ``mm.pair`` (end to end: candidates, matching, bound, plan) against rustworkx's and
+  networkx's ``max_weight_matching`` on the same candidate pairs (matching only) and a greedy
+  matching. ``equals_nx``: same total as networkx (where it runs).
+- mentor, 500 mentors (capacity 4) x 2,000 mentees: welfare-optimal, stable (each side
+  proposing) and a greedy baseline; welfare, blocking pairs (checked independently), time.
+- roulette, 12 rounds on 101 and 1,000 members: joint against round-by-round maximum-weight
+  matching (the published baseline); weight, repeats, time.
+
+Timings are on whatever machine runs it (shared CI runners: pessimistic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import rustworkx as rx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import gap, measure, print_table  # noqa: E402
+
+import matchmaking as mm  # noqa: E402
+from matchmaking.scoring.objective import default_objective  # noqa: E402
+from matchmaking.solvers.pairing import blocking_pairs, integer_weights  # noqa: E402
+from matchmaking.solvers.pairing.mentor import ranks_from_weights, side_weights  # noqa: E402
+
+
+def greedy_matching(table: pd.DataFrame) -> float:
+    used: set[str] = set()
+    total = 0.0
+    for a, b, s in table.sort_values("score", ascending=False, kind="stable").itertuples(index=False):
+        if s > 0 and a not in used and b not in used:
+            used.update((a, b))
+            total += s
+    return total
+
+
+def bench_intro(n: int, run_nx: bool, rows: list[dict]) -> None:
+    c = mm.datasets.synthetic_community(n, seed=1)
+    inst = f"intro n={n}"
+    plan, t, mb = measure(lambda: mm.pair(c, candidates=10))
+    table = mm.affinity(c).top_pairs(10)
+    table = table[table["score"] > 0]
+    rows.append(dict(instance=inst, method="ours: mm.pair (end to end)", objective=plan.objective, bound=plan.bound,
+                     gap=gap(plan.objective, plan.bound), time_s=t, peak_mb=mb, pairs=len(table),
+                     candidate_optimum=plan.extras.get("candidate_optimum", plan.objective)))
+    ints, scale, _ = integer_weights(table["score"].to_numpy())
+    pos = {m: k for k, m in enumerate(c.ids)}
+    edges = list(zip(table["a"].map(pos), table["b"].map(pos), ints.tolist(), strict=True))
+
+    def run_rx() -> set:
+        g = rx.PyGraph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(edges)
+        return rx.max_weight_matching(g, weight_fn=lambda w: w)
+
+    found, t, mb = measure(run_rx)
+    score = {(min(u, v), max(u, v)): s for (u, v, _), s in zip(edges, table["score"], strict=True)}
+    rx_total = float(sum(score[(min(u, v), max(u, v))] for u, v in found))
+    rows.append(dict(instance=inst, method="rustworkx max_weight_matching (same pairs)", objective=rx_total,
+                     time_s=t, peak_mb=mb, pairs=len(table)))
+    if run_nx:
+        def run_nx_() -> float:
+            g = nx.Graph()
+            g.add_weighted_edges_from(table[["a", "b", "score"]].itertuples(index=False))
+            m = nx.max_weight_matching(g)
+            return sum(g[u][v]["weight"] for u, v in m)
+
+        nx_total, t, mb = measure(run_nx_)
+        rows.append(dict(instance=inst, method="networkx max_weight_matching (same pairs)", objective=nx_total,
+                         time_s=t, peak_mb=mb, pairs=len(table)))
+        rows[-3]["equals_nx"] = bool(abs(nx_total - plan.extras["candidate_optimum"]) < 1e-6)
+    g_total, t, mb = measure(lambda: greedy_matching(table))
+    rows.append(dict(instance=inst, method="greedy (same pairs)", objective=g_total, time_s=t, peak_mb=mb, pairs=len(table)))
+
+
+def bench_mentor(n_mentors: int, n_mentees: int, rows: list[dict]) -> None:
+    c = mm.datasets.synthetic_community(n_mentors + n_mentees, seed=2)
+    mentors, mentees = c.ids[:n_mentors], c.ids[n_mentors:]
+    inst = f"mentor {n_mentors}x{n_mentees} cap 4"
+    for stable in (None, "mentees", "mentors"):
+        plan, t, mb = measure(lambda s=stable: mm.pair(c, "mentor", mentors=mentors, mentees=mentees, capacity=4, stable=s))
+        rows.append(dict(instance=inst, method=f"ours: {plan.method}", objective=plan.objective, bound=plan.bound,
+                         gap=gap(plan.objective, plan.bound), time_s=t, peak_mb=mb,
+                         blocking=plan.extras["blocking_pairs"], matched=int(len(plan.assignments) / 2)))
+
+    def greedy() -> tuple[float, int, int]:
+        obj = default_objective(c, "pairs")
+        w = side_weights(obj, mentors, mentees)
+        cap = np.full(len(mentors), 4)
+        taken = np.zeros(len(mentees), dtype=bool)
+        pairs = []
+        for flat in np.argsort(-w, axis=None, kind="stable"):
+            i, j = divmod(int(flat), len(mentees))
+            if cap[i] and not taken[j]:
+                cap[i] -= 1
+                taken[j] = True
+                pairs.append((i, j))
+        ok = np.ones(w.shape, dtype=bool)
+        block = blocking_pairs(pairs, ranks_from_weights(w, ok), ranks_from_weights(w.T, ok.T), [4] * len(mentors),
+                               [1] * len(mentees))
+        return float(sum(w[i, j] for i, j in pairs)), len(block), len(pairs)
+
+    (value, block, matched), t, mb = measure(greedy)
+    rows.append(dict(instance=inst, method="greedy (best pair first)", objective=value, time_s=t, peak_mb=mb,
+                     blocking=block, matched=matched))
+
+
+def bench_roulette(n: int, time_limit: float, rows: list[dict]) -> None:
+    c = mm.datasets.synthetic_community(n, seed=11)
+    inst = f"roulette n={n} R=12"
+    for method in ("sequential", "joint"):
+        plan, t, mb = measure(lambda m=method: mm.pair(c, "roulette", rounds=12, method=m, time_limit=time_limit))
+        label = "round-by-round max-weight matching" if method == "sequential" else f"ours: joint (limit {time_limit:g}s)"
+        rows.append(dict(instance=inst, method=label, objective=plan.objective, bound=plan.bound,
+                         gap=gap(plan.objective, plan.bound), time_s=t, peak_mb=mb,
+                         repeats=plan.metrics()["repeats"],
+                         trios=int((plan.assignments.groupby(["round", "group"]).size() == 3).sum())))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small instances only (a smoke run)")
+    parser.add_argument("--no-networkx", action="store_true", help="skip networkx (slow at 10,000 members)")
+    args = parser.parse_args()
+    rows: list[dict] = []
+    sizes = [300] if args.quick else [2000, 10000]
+    for n in sizes:
+        bench_intro(n, run_nx=not args.no_networkx and n <= 2000, rows=rows)
+    bench_mentor(*((50, 200) if args.quick else (500, 2000)), rows=rows)
+    for n in ([101] if args.quick else [101, 1000]):
+        bench_roulette(n, 5.0 if args.quick else (20.0 if n < 500 else 60.0), rows=rows)
+    print_table(rows, extra=["pairs", "candidate_optimum", "equals_nx", "blocking", "matched", "repeats", "trios"])
+
+
+if __name__ == "__main__":
+    main()
