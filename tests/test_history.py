@@ -216,3 +216,22 @@ def test_cli_record_and_query(tmp_path, capsys):
     bad.write_text("round,table,member\n1,0,a\n")
     assert main(["history", db, "record", str(bad)]) == 2
     assert "row 2, column 'table'" in capsys.readouterr().err
+
+
+def test_score_reads_history_db_on_the_command_line(tmp_path, capsys):
+    import json
+
+    import matchmaking as mm
+
+    members = tmp_path / "members.csv"
+    mm.datasets.synthetic_members(12, seed=1).to_csv(members, index=False)
+    ids = pd.read_csv(members)["id"].tolist()
+    plan = tmp_path / "plan.csv"
+    pd.DataFrame({"round": 1, "table": [1] * 6 + [2] * 6, "member": ids}).to_csv(plan, index=False)
+    db = tmp_path / "h.db"
+    assert main(["score", str(members), str(plan), "--json"]) == 0
+    fresh = json.loads(capsys.readouterr().out)["objective"]
+    MeetingHistory(db).record(plan, event="last-month")
+    assert main(["score", str(members), str(plan), "--history", str(db), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)["objective"]
+    assert fresh["repeats"] == 0 and again["repeats"] < 0  # all 30 pairs met before: repeats
