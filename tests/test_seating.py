@@ -198,3 +198,32 @@ def test_command_line_seat_then_score(tmp_path, event: mm.Community) -> None:
     assert main(["score", str(members), str(out)]) == 0
     assert main(["seat", str(members), "--tables", "5", "--out", str(out)]) == 2
     assert main(["seat", str(members), "--tables", "8", "--table-size", "5", "--hosts", "ghost", "--out", str(out)]) == 2
+
+
+def test_social_golfer_8_4_9_from_the_design_start() -> None:
+    c = mm.Community.from_frame(pd.DataFrame({"id": [f"g{i:02d}" for i in range(32)]}))
+    plan = mm.seat(c, tables=8, table_size=4, rounds=9, time_limit=10, seed=1, needs=0)
+    assert plan.metrics()["repeats"] == 0 and plan.method.startswith("design")
+    assert _check(plan, capacities=[4] * 8, members=c.ids) == []
+
+
+def test_galois_fields() -> None:
+    for q in (2, 3, 4, 5, 7, 8, 9, 16):
+        add, mul = S.galois_field(q)
+        assert all(sorted(add[a]) == list(range(q)) for a in range(q))
+        assert all(sorted(mul[a, 1:]) == list(range(1, q)) for a in range(1, q))
+        a, b, c = np.meshgrid(range(q), range(q), range(q), indexing="ij")
+        assert (mul[a, add[b, c]] == add[mul[a, b], mul[a, c]]).all()  # distributive
+
+
+def test_benchmark_quick_run(capsys) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import bench_seating
+
+    table = bench_seating.main(["--quick"])
+    assert set(table["method"]) == {"random", "greedy", "plain SA", "ours"}
+    assert (table["violations"] == 0).all() and (table["bound"] >= table["objective"] - 1e-9).all()
+    assert "instance" in capsys.readouterr().out

@@ -191,8 +191,10 @@ class Objective:
 #: Default weight of "needs covered in the group" per plan kind (pairs: complementarity already counts it).
 DEFAULT_NEEDS = {"seating": 1.0, "cohorts": 1.0, "pairs": 0.0}
 
-#: Default penalty per repeated encounter per plan kind (seating: every repeat costs 1).
-DEFAULT_REPEAT_PENALTY = {"seating": 1.0, "cohorts": 0.0, "pairs": 0.0}
+#: Default penalty per repeated encounter per plan kind. Seating: 10, more than a new
+#: encounter usually brings, so that the objective agrees with the rule that repeats are
+#: avoided (the seating solver treats zero repeats as hard whenever it finds such a plan).
+DEFAULT_REPEAT_PENALTY = {"seating": 10.0, "cohorts": 0.0, "pairs": 0.0}
 
 
 def default_objective(

@@ -93,6 +93,14 @@ class SeatingProblem:
     def n_tables(self) -> int:
         return len(self.capacities)
 
+    def to_tab(self, assignments: pd.DataFrame) -> np.ndarray:
+        """The rounds x n table array (0-based, -1 absent) of assignments ``round, table, member``."""
+        pos = {m: i for i, m in enumerate(self.members)}
+        tab = np.full((self.rounds, self.n), -1, dtype=np.int64)
+        for r, t, m in zip(assignments["round"], assignments["table"], assignments["member"], strict=True):
+            tab[int(r) - 1, pos[str(m)]] = int(t) - 1
+        return tab
+
     def to_frame(self, tab: np.ndarray) -> pd.DataFrame:
         """Assignments ``round, table, member`` (1-based) from a rounds x n table array."""
         r, i = np.nonzero(tab >= 0)
@@ -744,6 +752,115 @@ def _greedy(state: _State, rng: np.random.Generator, rounds: Iterable[int], *, r
 
 
 # ---------------------------------------------------------------------------------------------
+# Design start: a resolvable transversal design (zero repeats by construction)
+# ---------------------------------------------------------------------------------------------
+def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Addition and multiplication tables of GF(q), or None when ``q`` is not a prime power.
+
+    Elements are ``0..q-1``, read as polynomials over GF(p) (base-``p`` digits), multiplied
+    modulo the first irreducible monic polynomial of degree ``k`` (``q = p**k``).
+
+    Examples
+    --------
+    >>> add, mul = galois_field(8)
+    >>> sorted(set(mul[3, 1:].tolist())) == list(range(1, 8))  # no zero divisors
+    True
+    >>> galois_field(6) is None
+    True
+    """
+    if q < 2:
+        return None
+    p = next(d for d in range(2, q + 1) if q % d == 0)
+    k, rest = 0, q
+    while rest % p == 0:
+        rest //= p
+        k += 1
+    if rest != 1:
+        return None
+
+    def digits(x: int) -> list[int]:
+        return [(x // p**i) % p for i in range(k)]
+
+    def polymod(coeffs: list[int], mod: list[int]) -> list[int]:
+        coeffs = coeffs[:]
+        for deg in range(len(coeffs) - 1, len(mod) - 2, -1):
+            c = coeffs[deg] % p
+            if c:
+                for i, m in enumerate(mod):
+                    coeffs[deg - len(mod) + 1 + i] = (coeffs[deg - len(mod) + 1 + i] - c * m) % p
+        return [c % p for c in coeffs[: len(mod) - 1]]
+
+    def is_irreducible(poly: list[int]) -> bool:  # monic, degree k: no monic factor of degree 1..k/2
+        for d in range(1, k // 2 + 1):
+            for low in range(p**d):
+                f = [(low // p**i) % p for i in range(d)] + [1]
+                if not any(polymod(poly, f)):
+                    return False
+        return True
+
+    mod = [1, 1] if k == 1 else next(
+        poly for low in range(p**k) for poly in [[(low // p**i) % p for i in range(k)] + [1]] if is_irreducible(poly)
+    )
+    add = np.zeros((q, q), dtype=np.int64)
+    mul = np.zeros((q, q), dtype=np.int64)
+    for a in range(q):
+        da = digits(a)
+        for b in range(q):
+            db = digits(b)
+            add[a, b] = sum(((da[i] + db[i]) % p) * p**i for i in range(k))
+            prod = [0] * (2 * k - 1)
+            for i in range(k):
+                for j in range(k):
+                    prod[i + j] += da[i] * db[j]
+            red = polymod(prod, mod) if k > 1 else [prod[0] % p]
+            mul[a, b] = sum(c * p**i for i, c in enumerate(red))
+    return add, mul
+
+
+def _design_start(prob: SeatingProblem, rng: np.random.Generator) -> np.ndarray | None:
+    """A zero-repeat seating from the affine resolvable design over GF(q), when the event fits.
+
+    With ``q`` tables (a prime power) and at most ``s <= q`` per table, members become points
+    ``(x, y)`` of GF(q) x {0..s-1}; in the round of slope ``m`` point ``(x, y)`` sits at table
+    ``x - m y``: two points of different columns share a table in exactly one slope, points of
+    one column never. When ``s`` divides ``q`` one more round seats each column in blocks of
+    ``s`` (those pairs never met). Used only for plain events (everyone every round, equal
+    tables, no pins, hosts, together or locked rounds); returns None otherwise.
+    """
+    n, T, R = prob.n, prob.n_tables, prob.rounds
+    if prob.locked_rounds or (prob.fixed >= 0).any() or any(len(b) > 1 for b in prob.blocks):
+        return None
+    if not prob.attend.all() or prob.met_before.any():
+        return None
+    s = -(-n // T)
+    if s > T or s < 2 or (prob.capacities < s).any() or s - 1 < prob.min_size and n % T:
+        return None
+    column_round = T % s == 0 and n == T * s
+    max_rounds = T + int(column_round)
+    if max_rounds < R:
+        return None
+    field_ = galois_field(T)
+    if field_ is None:
+        return None
+    add, mul = field_
+    neg = np.asarray([int(np.flatnonzero(add[a] == 0)[0]) for a in range(T)])
+    points = [(x, y) for y in range(s) for x in range(T)][:n]
+    order = rng.permutation(n)
+    tab = np.full((R, n), -1, dtype=np.int64)
+    slopes = list(range(T))
+    for r in range(R):
+        for member, (x, y) in zip(order, points, strict=True):
+            if r < T:
+                tab[r, member] = add[x, neg[mul[slopes[r], y]]]
+            else:
+                tab[r, member] = y * (T // s) + x // s
+    for r in range(R):
+        if (np.bincount(tab[r], minlength=T) < max(prob.min_size, 1)).any():
+            return None
+    return tab
+
+
+# ---------------------------------------------------------------------------------------------
 # Repeat repair: conflict-directed tabu search (social-golfer style)
 # ---------------------------------------------------------------------------------------------
 def _movable(p: SeatingProblem, r: int) -> np.ndarray:
@@ -773,12 +890,22 @@ def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, ma
     best_tab = state.tab.copy()
     it = stall = 0
     everything = (slice(None), slice(None))
+    batched = len(rounds) * p.n * p.n <= 2_000_000
+    ridx = np.asarray(rounds)
+    mov = np.stack([movable[r] for r in rounds])
+    tabu3 = np.zeros((len(rounds), p.n, T), dtype=np.int64)
     while state.repeats > 0 and it < max_iter and time.perf_counter() < deadline:
         it += 1
         rep1 = _rep(state, everything, 1).astype(float)
         rep2 = _rep(state, everything, 2)
         best = (np.inf, -1, -1, -1)
-        for r in rounds:
+        if batched:  # every round at once (small events, social golfer sizes)
+            best = _best_swap_batched(state, rng, rounds, ridx, mov, rep1, rep2, tabu3, it, best_rep)
+            if np.isfinite(best[0]):
+                ri = rounds.index(best[1])
+                tabu3[ri, best[2], state.tab[best[1], best[2]]] = it + 4 + int(rng.integers(0, 12))
+                tabu3[ri, best[3], state.tab[best[1], best[3]]] = it + 4 + int(rng.integers(0, 12))
+        for r in rounds if not batched else ():
             tabr = state.tab[r]
             seated = tabr >= 0
             onehot = np.zeros((p.n, T))
@@ -813,8 +940,9 @@ def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, ma
             _, r, i, j = best
             a, b = int(state.tab[r, i]), int(state.tab[r, j])
             state.swap(i, j, r)
-            tabu[r][i, a] = it + 4 + int(rng.integers(0, 12))
-            tabu[r][j, b] = it + 4 + int(rng.integers(0, 12))
+            if not batched:
+                tabu[r][i, a] = it + 4 + int(rng.integers(0, 12))
+                tabu[r][j, b] = it + 4 + int(rng.integers(0, 12))
             if state.repeats < best_rep:
                 best_rep = state.repeats
                 best_tab = state.tab.copy()
@@ -828,6 +956,41 @@ def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, ma
             stall = 0
     if state.repeats > best_rep:
         state.load(best_tab)
+
+
+def _best_swap_batched(state: _State, rng: np.random.Generator, rounds: list[int], ridx: np.ndarray,
+                       mov: np.ndarray, rep1: np.ndarray, rep2: np.ndarray, tabu3: np.ndarray, it: int,
+                       best_rep: int) -> tuple[float, int, int, int]:
+    """The best non-tabu swap (change in repeats, round, i, j) over every round, vectorised."""
+    p = state.p
+    n, T = p.n, p.n_tables
+    tabs = state.tab[ridx]
+    seated = tabs >= 0
+    tr = np.maximum(tabs, 0)
+    onehot = np.zeros((len(rounds), n, T))
+    np.put_along_axis(onehot, tr[:, :, None], seated[:, :, None].astype(float), axis=2)
+    join = rep1[None] @ onehot  # [r, x, t]: repeats of x joining table t
+    leave = np.take_along_axis(rep2[None] @ onehot, tr[:, :, None], axis=2)[:, :, 0] * seated
+    cols = np.broadcast_to(tr[:, None, :], (len(rounds), n, n))
+    join_at = np.take_along_axis(join, cols, axis=2)  # [r, x, j]: x joins j's table
+    delta = join_at + join_at.transpose(0, 2, 1) - leave[:, :, None] - leave[:, None, :] - 2 * rep1[None]
+    ok = (mov[:, :, None] & mov[:, None, :] & (tr[:, :, None] != tr[:, None, :])
+          & ((leave[:, :, None] > 0) | (leave[:, None, :] > 0)))
+    tabu_at = np.take_along_axis(tabu3, cols, axis=2) > it
+    is_tabu = tabu_at | tabu_at.transpose(0, 2, 1)
+    delta[is_tabu & (state.repeats + delta >= best_rep)] = np.inf
+    delta[~ok] = np.inf
+    delta += rng.random(delta.shape) * 0.5
+    flat = delta.ravel()
+    for k in np.argsort(flat)[:10]:
+        if not np.isfinite(flat[k]):
+            break
+        ri, x, j = np.unravel_index(k, delta.shape)
+        r, x, j = rounds[int(ri)], int(x), int(j)
+        a, b = int(state.tab[r, x]), int(state.tab[r, j])
+        if state.apart_ok(x, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=x):
+            return float(flat[k]), r, x, j
+    return (np.inf, -1, -1, -1)
 
 
 def _rep(state: _State, index: tuple, first: int) -> np.ndarray:
@@ -893,7 +1056,10 @@ class _Search:
     def record(self, force: bool = False) -> None:
         now = time.perf_counter() - self.t0
         total = self.state.total()
-        self.progress.append((now, total, self.bound))
+        if force or not self.progress or now - self.progress[-1][0] >= 0.05:
+            self.progress.append((now, total, self.bound))
+        else:
+            self.progress[-1] = (self.progress[-1][0], total, self.bound)
         if self.callback is not None and (force or now - self._last_call >= 0.25):
             self._last_call = now
             info = {"time": now, "objective": total, "bound": self.bound, "repeats": self.state.repeats,
@@ -902,7 +1068,8 @@ class _Search:
                 self.stopped = True
 
 
-def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: int = 3) -> None:
+def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: int = 3,
+            repeat_weight: float | None = None) -> None:
     """Simulated annealing over swaps and moves; reheats from the best plan every ``cycle`` moves.
 
     A move that adds a repeat is rejected, one that removes a repeat is taken; otherwise the
@@ -929,6 +1096,7 @@ def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: 
                 samples.append(abs(dv))
     t_hi = 0.5 * float(np.median(samples)) if samples else 1.0
     t_lo = t_hi / 200.0
+    lam = None if repeat_weight is None else repeat_weight * t_hi
     stale = 0
     while not search.out_of_budget() and stale < patience:
         found = False
@@ -941,10 +1109,15 @@ def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: 
             if step is None:
                 continue
             dv, dr, apply, undo = step
-            if dr < 0 or (dr == 0 and (dv >= 0 or rng.random() < math.exp(dv / temp))):
+            if lam is not None:
+                d = dv - lam * dr
+                ok = d >= 0 or rng.random() < math.exp(d / temp)
+            else:
+                ok = dr < 0 or (dr == 0 and (dv >= 0 or rng.random() < math.exp(dv / temp)))
+            if ok:
                 if apply is not None:
                     apply()
-                if (dr < 0 or dv > 0) and search.improved():
+                if (dr < 0 or dv > 0 or lam is not None) and search.improved():
                     found = True
             elif undo is not None:
                 undo()
@@ -1206,9 +1379,17 @@ def seat(
     rng = np.random.default_rng(seed)
     bound, bound_terms = seating_bound(prob)
     deadline = t0 + float(time_limit)
-    state = _State(prob, repeat_weight=1.0)
+    state = _State(prob)
     _greedy(state, rng, range(prob.rounds))
     method = ["greedy"]
+    design = _design_start(prob, rng)
+    if design is not None:
+        greedy_tab, greedy_key = state.tab.copy(), state.key()
+        state.load(design)
+        if state.key() < greedy_key and not prob.violations(state.tab):
+            method = ["design"]
+        else:
+            state.load(greedy_tab)
     search = _Search(state, t0, deadline, bound, callback, max_iterations=iterations)
     if state.repeats > 0:
         method.append("tabu")
