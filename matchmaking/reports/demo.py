@@ -29,7 +29,9 @@ SECTIONS: list[str] = [
     "matchmaking.reports.demo:community_section",
     "matchmaking.reports.demo:directory_section",
     "matchmaking.reports.demo:affinity_section",
+    "matchmaking.solvers.cohorts:demo_section",
     "matchmaking.research.report:research_section",
+    "matchmaking.solvers.pairing.demo:demo_section",
 ]
 
 

@@ -1050,8 +1050,8 @@ def _make_blocks(keys: np.ndarray, lo: int, hi: int, n_cohorts: int | None, lead
         notes.append(
             f"{', '.join(bad)}: too few members for cohorts of {lo}-{hi}; pooled into mixed cohorts ({len(pool)} members)"
         )
-        if not ok(len(pool)) and groups:
-            smallest = min(groups, key=lambda k: len(groups[k]))
+        while not ok(len(pool)) and groups:
+            smallest = min(groups, key=lambda k: (len(groups[k]), k))
             pool = np.sort(np.concatenate([pool, groups.pop(smallest)]))
             notes.append(f"{smallest} joined the mixed pool so that it can be cut into cohorts")
         groups[MIXED] = pool
@@ -1252,7 +1252,7 @@ def _explain(plan: Plan, member: str) -> str:
         if n:
             gives[s] = n
     if gives:
-        parts.append("you bring " + ", ".join(f"{s} ({_count(n)} need it)" for s, n in gives.items()))
+        parts.append("you bring " + ", ".join(f"{s} ({_count(n)} it)" for s, n in gives.items()))
     gets = {}
     for s in me["needs"]:
         who = [people.loc[m, "name"] for m in mates if s in people.loc[m, "offers"]]
@@ -1288,6 +1288,49 @@ def _explain(plan: Plan, member: str) -> str:
 
 
 def _count(n: int) -> str:
-    words = {1: "one member", 2: "two members", 3: "three members"}
-    return words.get(n, f"{n} members")
+    words = {1: "one member needs", 2: "two members need", 3: "three members need"}
+    return words.get(n, f"{n} members need")
 
+
+
+# ---------------------------------------------------------------------------- demo
+def demo_section(community: Community, report: object, outdir: object, seed: int) -> None:
+    """Demo report section: cohorts by city with sectors spread, and a help squad (writes cohorts.csv)."""
+    from pathlib import Path
+
+    from matchmaking.model.io import write_table
+    from matchmaking.solvers.squads import help_squad
+
+    attrs = community.attributes
+    rules: dict[str, object] = {"size": "8-12"}
+    if "city" in attrs:
+        rules["similar"] = ["city"]
+    if "sector" in attrs:
+        rules["spread"] = ["sector"]
+    if "role" in attrs:
+        rules["leaders"] = "role=lead"
+    report.heading("Cohorts")  # type: ignore[attr-defined]
+    report.text(  # type: ignore[attr-defined]
+        f"Rules: {rules}. Each city is an independent block; the bound is proven. (Gender is not protected "
+        "here: several demo cities have a single man or nonbinary member, which the solver would report.)"
+    )
+    plan = form_cohorts(community, seed=seed, time_limit=15.0, **rules)  # type: ignore[arg-type]
+    report.pre(plan.summary())  # type: ignore[attr-defined]
+    table = plan.assignments.merge(community.members, left_on="member", right_index=True)
+    agg: dict[str, tuple[str, object]] = {"members": ("member", "size")}
+    for col, how in (("city", "first"), ("sector", "nunique"), ("seniority", "mean")):
+        if col in table:
+            agg[col if col != "sector" else "sectors"] = (col, how)
+    overview = table.groupby("cohort").agg(**agg).reset_index()
+    if "seniority" in overview:
+        overview["seniority"] = overview["seniority"].round(1)
+    report.table(overview, max_rows=30)  # type: ignore[attr-defined]
+    member = plan.assignments["member"].iloc[0]
+    report.text("Why " + plan.explain(member))  # type: ignore[attr-defined]
+    write_table(plan.assignments, Path(str(outdir)) / "cohorts.csv")
+    asker = next((m for m, needs in zip(community.ids, community.members["needs"], strict=True) if needs), None)
+    if asker is not None:
+        squad = help_squad(community, asker, k=5, seed=seed)
+        report.heading("Help squad")  # type: ignore[attr-defined]
+        report.pre(squad.explain(asker))  # type: ignore[attr-defined]
+        write_table(squad.extras["squads"], Path(str(outdir)) / "squad.csv")
