@@ -327,10 +327,10 @@ def _explain_mentor(plan: Plan, member: str) -> str:
     mine = [(a, b) for (a, b) in ex["rank_of"] if member in (a, b)]
     if member in ex["mentors"]:
         head = f"{member} mentors {len(mine)} of up to {ex['capacity'][member]} mentee(s)"
-        ranks = [f"{b} (their #{ex['rank_of'][(a, b)][0] + 1} choice)" for a, b in mine]
+        ranks = [f"{b} (ranked #{ex['rank_of'][(a, b)][0] + 1} by {member})" for a, b in mine]
     elif member in ex["mentees"]:
         head = f"{member} has {len(mine)} mentor(s)"
-        ranks = [f"{a} (their #{ex['rank_of'][(a, b)][1] + 1} choice)" for a, b in mine]
+        ranks = [f"{a} (ranked #{ex['rank_of'][(a, b)][1] + 1} by {member})" for a, b in mine]
     else:
         return f"{member} is not in this plan"
     if not mine:
