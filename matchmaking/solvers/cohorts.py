@@ -47,6 +47,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -391,23 +392,8 @@ def _construct(b: _Block, rng: np.random.Generator) -> np.ndarray:
         lab[i] = c
         fill[c] += 1
 
-    # together-units first (union-find), each to the emptiest cohort
-    parent = list(range(n))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for x, y in b.together:
-        parent[root(x)] = root(y)
-    units: dict[int, list[int]] = {}
-    for x, y in b.together:
-        for z in (x, y):
-            units.setdefault(root(z), [])
-            if z not in units[root(z)]:
-                units[root(z)].append(z)
+    # together-units first (connected components of the together pairs), each to the emptiest cohort
+    units = {min(comp): sorted(comp) for comp in nx.connected_components(nx.Graph(list(b.together)))}
     for unit in sorted(units.values(), key=len, reverse=True):
         c = int(np.argmax(cap - fill))
         for z in unit:
@@ -1238,19 +1224,11 @@ def _explain(plan: Plan, member: str) -> str:
     ex = plan.extras
     same = [f"same {s} ({me[s]})" for s in ex.get("similar", []) if all(people.loc[m, s] == me[s] for m in mates)]
     parts += same
-    goals = {}
-    for g in me["goals"]:
-        n = sum(g in people.loc[m, "goals"] for m in mates)
-        if n:
-            goals[g] = n
+    goals = _tally(me["goals"], mates, people, "goals")
     if goals:
         g, n = max(goals.items(), key=lambda kv: kv[1])
         parts.append(f"same goal {g!r} as {n} member(s)")
-    gives = {}
-    for s in me["offers"]:
-        n = sum(s in people.loc[m, "needs"] for m in mates)
-        if n:
-            gives[s] = n
+    gives = _tally(me["offers"], mates, people, "needs")
     if gives:
         parts.append("you bring " + ", ".join(f"{s} ({_count(n)} it)" for s, n in gives.items()))
     gets = {}
@@ -1285,6 +1263,16 @@ def _explain(plan: Plan, member: str) -> str:
         else:
             parts.append("kept in your cohort")
     return f"{member} in cohort {c} ({len(mates) + 1} members): " + "; ".join(parts)
+
+
+def _tally(labels: Sequence[str], mates: list[str], people: pd.DataFrame, column: str) -> dict[str, int]:
+    """For each label, how many mates have it in ``column`` (labels nobody has are left out)."""
+    out = {}
+    for label in labels:
+        n = sum(label in people.at[m, column] for m in mates)
+        if n:
+            out[label] = n
+    return out
 
 
 def _count(n: int) -> str:
