@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -31,6 +32,40 @@ from matchmaking.research.sweep import sweep  # noqa: E402
 SFHH = Path(__file__).resolve().parents[2] / "shared" / "data" / "sociopatterns" / "SFHH_tij.dat.gz"
 
 
+def bench_history(members: int = 5000, events: int = 20, attendees: int = 2000) -> list[dict]:
+    """MeetingHistory at scale: record events of 2,000 attendees (8 per table, 3 rounds), then query."""
+    import os
+    import tempfile
+
+    from matchmaking.research import random_seating
+
+    community = mm.datasets.synthetic_community(members, seed=0)
+    history = mm.MeetingHistory(os.path.join(tempfile.mkdtemp(), "history.db"))
+    rng = np.random.default_rng(0)
+    instance = f"history: {events} events x {attendees} attendees"
+    times, peaks = [], []
+    for e in range(events):
+        att = community.subset(sorted(rng.choice(community.ids, attendees, replace=False)))
+        plan = random_seating(att, None, rng, table_size=8, rounds=3)
+        _, t, p = measure(lambda plan=plan, e=e: history.record(plan, event=f"e{e}"))
+        times.append(t)
+        peaks.append(p)
+    rows = [{"instance": instance, "method": "record one event (mean)", "time_s": float(np.mean(times)),
+             "peak_mb": max(peaks)}]
+    _, t, p = measure(lambda: history.record(plan, event=f"e{events - 1}"))
+    rows.append({"instance": instance, "method": "record the same event again (no-op)", "time_s": t, "peak_mb": p})
+    some = sorted(rng.choice(community.ids, 300, replace=False))
+    for label, fn in (("pair_counts(300 attendees)", lambda: history.pair_counts(some)),
+                      ("pair_counts(all)", history.pair_counts), ("stale(3)", lambda: history.stale(3)),
+                      ("to_networkx()", history.to_networkx)):
+        result, t, p = measure(fn)
+        rows.append({"instance": instance, "method": label, "time_s": t, "peak_mb": p,
+                     "rows": result.number_of_edges() if hasattr(result, "number_of_edges") else len(result)})
+    rows.append({"instance": instance, "method": "file size (MB)", "objective": os.path.getsize(history.path) / 2**20,
+                 "rows": len(history.encounters())})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=2000)
@@ -39,7 +74,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=3000, help="local-search moves per event (optimised)")
     parser.add_argument("--skip-serial", action="store_true", help="skip the serial baseline")
+    parser.add_argument("--skip-history", action="store_true", help="skip the MeetingHistory benchmark")
+    parser.add_argument("--only-history", action="store_true", help="only the MeetingHistory benchmark")
     args = parser.parse_args()
+    if not args.skip_history:
+        print_table(bench_history(), extra=["rows"])
+        print()
+    if args.only_history:
+        return
 
     community = mm.datasets.synthetic_community(args.members, seed=0)
     strategies = {

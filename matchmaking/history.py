@@ -231,6 +231,8 @@ class MeetingHistory:
         if not str(name).strip():
             raise ValueError("event name is empty")
         when = _as_date(date)
+        if self._unchanged(name, checksum, when):
+            return 0  # quick check before computing the encounters (re-checked in the transaction)
         pairs = co_groupings(attendance.rename(columns={"grp": "group"}), ["round", "group"])
         encounters = list(_encounter_rows(name, pairs))
         with self._transaction() as con:
@@ -257,6 +259,10 @@ class MeetingHistory:
             )
             con.executemany("INSERT INTO encounters VALUES (?, ?, ?, ?, ?)", _insert_stream(encounters))
         return len(encounters)
+
+    def _unchanged(self, name: str, checksum: str, when: str | None) -> bool:
+        old = self._query("SELECT checksum, date FROM events WHERE event = ?", (name,))
+        return bool(len(old)) and old["checksum"].iloc[0] == checksum and (when is None or old["date"].iloc[0] == when)
 
     @staticmethod
     def _plan_frame(plan: object) -> tuple[str, pd.DataFrame]:
@@ -317,10 +323,19 @@ class MeetingHistory:
         This is the method every solver reads (see
         :func:`~matchmaking.scoring.pairs_file.history_counts`).
         """
-        frame = self._query("SELECT a, b, COUNT(*) AS count FROM encounters GROUP BY a, b ORDER BY a, b")
-        if members is not None:
-            keep = set(map(str, members))
-            frame = frame[frame["a"].isin(keep) & frame["b"].isin(keep)].reset_index(drop=True)
+        if members is None:
+            frame = self._query("SELECT a, b, COUNT(*) AS count FROM encounters GROUP BY a, b ORDER BY a, b")
+            return frame.astype({"a": str, "b": str, "count": int})
+        con = self._connect()  # the members go in a temporary table, so that SQLite filters with its indexes
+        try:
+            con.execute("CREATE TEMP TABLE wanted (id TEXT PRIMARY KEY)")
+            con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((str(m),) for m in members))
+            frame = pd.read_sql_query(
+                "SELECT x.a, x.b, COUNT(*) AS count FROM encounters x JOIN wanted wa ON wa.id = x.a "
+                "JOIN wanted wb ON wb.id = x.b GROUP BY x.a, x.b ORDER BY x.a, x.b", con
+            )
+        finally:
+            con.close()
         return frame.astype({"a": str, "b": str, "count": int})
 
     def times_met(self, a: str, b: str) -> int:
@@ -373,25 +388,27 @@ class MeetingHistory:
             raise ValueError("n_events must be at least 1")
         order = self._query("SELECT event FROM events ORDER BY date IS NULL, date, seq")["event"].tolist()
         rank = {e: i for i, e in enumerate(order)}
+        # the rank of the event where each pair first met, and who met someone new at which event
+        first = self._query("SELECT a, b, event FROM encounters")
+        first["r"] = first["event"].map(rank)
+        first = first.groupby(["a", "b"], sort=False)["r"].min().reset_index()
+        new = pd.concat([first[["a", "r"]].set_axis(["member", "r"], axis=1),
+                         first[["b", "r"]].set_axis(["member", "r"], axis=1)]).drop_duplicates()
         att = self._query("SELECT DISTINCT event, member FROM attendance")
-        enc = self._query("SELECT DISTINCT event, a, b FROM encounters")
-        enc["r"] = enc["event"].map(rank)
-        first = enc.groupby(["a", "b"])["r"].min().rename("first").reset_index()
-        enc = enc.merge(first, on=["a", "b"])
-        new = enc[enc["r"] == enc["first"]]
-        new_by = pd.concat([new[["a", "r"]].rename(columns={"a": "member"}), new[["b", "r"]].rename(columns={"b": "member"})])
-        new_set = set(zip(new_by["member"], new_by["r"], strict=True))
         att["r"] = att["event"].map(rank)
-        rows = []
-        for member, grp in att.groupby("member", sort=True):
-            ranks = sorted(grp["r"])
-            if len(ranks) < n_events:
-                continue
-            if any((member, r) in new_set for r in ranks[-n_events:]):
-                continue
-            earlier = [r for r in ranks if (member, r) in new_set]
-            rows.append((member, len(ranks), order[max(earlier)] if earlier else ""))
-        return pd.DataFrame(rows, columns=["member", "events_attended", "last_new"])
+        att = att.merge(new.assign(new=True), on=["member", "r"], how="left").fillna({"new": False})
+        att = att.sort_values(["member", "r"], kind="stable")
+        per = att.groupby("member", sort=True)
+        recent = att.groupby("member", sort=False).tail(n_events).groupby("member", sort=True)["new"].any()
+        attended = per.size()
+        last_new = att[att["new"].astype(bool)].groupby("member")["r"].max()
+        keep = (attended >= n_events) & ~recent.reindex(attended.index, fill_value=False)
+        members = attended.index[keep]
+        return pd.DataFrame({
+            "member": members,
+            "events_attended": attended[members].to_numpy(dtype=int),
+            "last_new": [order[int(last_new[m])] if m in last_new.index else "" for m in members],
+        })
 
     # ------------------------------------------------------------------ export
     def to_csv(self, path: str | os.PathLike) -> Path:
