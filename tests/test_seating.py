@@ -227,3 +227,22 @@ def test_benchmark_quick_run(capsys) -> None:
     assert set(table["method"]) == {"random", "greedy", "plain SA", "ours"}
     assert (table["violations"] == 0).all() and (table["bound"] >= table["objective"] - 1e-9).all()
     assert "instance" in capsys.readouterr().out
+
+
+def test_small_single_round_is_solved_to_optimality_by_cp_sat() -> None:
+    c = mm.datasets.synthetic_community(12, seed=4)
+    plan = mm.seat(c, tables=3, table_size=4, rounds=1, spread=["sector"], time_limit=5)
+    assert plan.status == "optimal" and plan.gap == 0.0 and "cp-sat" in plan.method
+    # brute force over every split into three tables of four
+    prob = S.build_problem(c, tables=3, table_size=4, rounds=1, spread=["sector"])
+    state = S._State(prob)
+    best = -math.inf
+    for first in itertools.combinations(range(1, 12), 3):
+        rest = [i for i in range(1, 12) if i not in first]
+        for second in itertools.combinations(rest[1:], 3):
+            tab = np.full((1, 12), 2)
+            tab[0, [0, *first]] = 0
+            tab[0, [rest[0], *second]] = 1
+            state.load(tab)
+            best = max(best, state.total())
+    assert plan.objective == pytest.approx(best)

@@ -1151,6 +1151,183 @@ def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int
 
 
 # ---------------------------------------------------------------------------------------------
+# Large-neighbourhood search: re-seat a few tables of a round exactly with CP-SAT
+# ---------------------------------------------------------------------------------------------
+_DEBUG = False
+_SCALE = 1000  # CP-SAT needs integers: values in thousandths (acceptance uses the exact evaluation)
+
+
+def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: float, seed: int,
+                    workers: int) -> tuple[bool, bool]:
+    """Re-seat the movable members of ``tables`` in round ``r`` optimally (CP-SAT); keep if better.
+
+    The sub-model is exact for the terms the round's seating changes: ``x[i, t]`` places member
+    ``i`` at table ``t``; a pair at a table earns its value when it never met elsewhere, and
+    costs a (lexicographically large) repeat otherwise; a need is covered when a tablemate
+    offers it and no other round covers it; each table's distinct attribute values earn the
+    spread weight. Table sizes, pins, hosts, together-blocks and apart requests are kept. The
+    current seating is the hint. Returns ``(improved, proven)``: whether the plan improved, and
+    whether CP-SAT proved the neighbourhood's seating optimal (with every value a whole number
+    of thousandths, so that the integer model is exact).
+    """
+    from ortools.sat.python import cp_model
+
+    p = state.p
+    at = state.at[r]
+    single = lambda i: len(p.blocks[p.block_of[i]]) == 1 and p.fixed[r, i] < 0  # noqa: E731
+    movers = [i for t in tables for i in at[t] if single(i)]
+    if len(movers) < 2:
+        return False, False
+    stay = {t: [i for i in at[t] if not single(i)] for t in tables}
+    size = {t: len(at[t]) for t in tables}
+    where = {i: int(state.tab[r, i]) for i in movers}
+    everyone = movers + [i for t in tables for i in stay[t]]
+    idx = np.asarray(everyone)
+    same_now = (state.tab[r, idx][:, None] == state.tab[r, idx][None, :])
+    c_out = state.C[np.ix_(idx, idx)] - same_now.astype(np.int16)  # meetings in the other rounds
+    np.fill_diagonal(c_out, 0)
+    loc = {m: k for k, m in enumerate(everyone)}
+    big = _SCALE * 100 * (1 + int(np.abs(p.weights).max(initial=0)))
+
+    def pair_gain(i: int, j: int) -> int:
+        a, b = loc[i], loc[j]
+        gain = round(_SCALE * p.weights[i, j]) if c_out[a, b] == 0 else 0
+        reps = (int(c_out[a, b] >= 1) if not p.together[i, j] else 0) + int(p.met_before[i, j])
+        return gain - big * reps
+
+    model = cp_model.CpModel()
+    x = {(i, t): model.NewBoolVar(f"x{i}_{t}") for i in movers for t in tables}
+    for i in movers:
+        model.AddExactlyOne(x[i, t] for t in tables)
+        for t in tables:
+            model.AddHint(x[i, t], where[i] == t)
+            if any(j in p.apart[i] for j in stay[t]):
+                model.Add(x[i, t] == 0)
+    for t in tables:
+        model.Add(sum(x[i, t] for i in movers) == size[t] - len(stay[t]))
+    terms = []
+    for a_, i in enumerate(movers):
+        for t in tables:
+            lin = sum(pair_gain(i, f) for f in stay[t])
+            if lin:
+                terms.append(lin * x[i, t])
+        for j in movers[a_ + 1:]:
+            g = pair_gain(i, j)
+            apart = j in p.apart[i]
+            if g == 0 and not apart:
+                continue
+            for t in tables:
+                if apart:
+                    model.AddBoolOr([x[i, t].Not(), x[j, t].Not()])
+                    continue
+                y = model.NewBoolVar("")
+                if g > 0:
+                    model.AddImplication(y, x[i, t])
+                    model.AddImplication(y, x[j, t])
+                else:
+                    model.AddBoolOr([x[i, t].Not(), x[j, t].Not(), y])
+                terms.append(g * y)
+    # needs not covered by any other round
+    if state.needs_w:
+        w_need = round(_SCALE * state.needs_w)
+        for i in everyone:
+            mine = int(state.tab[r, i])
+            offered_here = state.TO[r][mine]
+            for k in state.need_list[i]:
+                others_here = offered_here.get(k, 0) - (k in state.offer_set[i])
+                if state.NC[i][k] - others_here > 0:
+                    continue  # covered in another round whatever happens here
+                cover = []
+                for t in tables:
+                    fixed_offer = any(k in state.offer_set[f] for f in stay[t] if f != i)
+                    offerers = [x[j, t] for j in movers if j != i and k in state.offer_set[j]]
+                    if (i not in where and t != mine) or (not fixed_offer and not offerers):
+                        continue
+                    c = model.NewBoolVar("")
+                    if i in where:
+                        model.AddImplication(c, x[i, t])
+                    if not fixed_offer:
+                        model.AddBoolOr([c.Not(), *offerers])
+                    cover.append(c)
+                if cover:
+                    got = model.NewBoolVar("")
+                    model.AddBoolOr([got.Not(), *cover])
+                    terms.append(w_need * got)
+    # spread: distinct values per table
+    for a_, codes in enumerate(state.codes):
+        w = round(_SCALE * p.spread_weights[a_])
+        for t in tables:
+            fixed_values = {codes[f] for f in stay[t] if codes[f] >= 0}
+            by_value: dict[int, list] = {}
+            for i in movers:
+                if codes[i] >= 0 and codes[i] not in fixed_values:
+                    by_value.setdefault(codes[i], []).append(x[i, t])
+            for lits in by_value.values():
+                present = model.NewBoolVar("")
+                model.AddBoolOr([present.Not(), *lits])
+                terms.append(w * present)
+    model.Maximize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
+    solver.parameters.max_deterministic_time = max(time_limit, 0.05)
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = int(seed)
+    status = solver.Solve(model)
+    if _DEBUG:
+        print("lns", r, tables, len(movers), solver.StatusName(status), round(solver.WallTime(), 2),
+              solver.ObjectiveValue(), solver.BestObjectiveBound())
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False, False
+    exact = status == cp_model.OPTIMAL and _integral(p)
+    new = {i: next(t for t in tables if solver.Value(x[i, t])) for i in movers}
+    if all(new[i] == where[i] for i in movers):
+        return False, exact
+    before = state.key()
+    for i in movers:
+        state.remove(i, r)
+    for i in movers:
+        state.add(i, r, new[i])
+    if state.key() < (before[0], before[1] - 1e-9):
+        return True, exact
+    for i in movers:
+        state.remove(i, r)
+    for i in movers:
+        state.add(i, r, where[i])
+    return False, exact
+
+
+def _integral(p: SeatingProblem) -> bool:
+    """Whether every value of the problem is a whole number of thousandths (the CP-SAT model is exact)."""
+    values = [p.weights.ravel(), np.asarray([p.objective.needs, *p.spread_weights], dtype=float)]
+    return all(np.allclose(v * _SCALE, np.round(v * _SCALE), atol=1e-9) for v in values)
+
+
+def _lns(search: _Search, rng: np.random.Generator, *, n_tables: int = 3, step_time: float = 0.5,
+         workers: int = 1, patience: int = 200) -> None:
+    """Large-neighbourhood search: re-solve ``n_tables`` random tables of a random round with CP-SAT."""
+    state, p = search.state, search.state.p
+    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds and _movable(p, r).any()]
+    if not rounds:
+        return
+    state.load(search.best_tab)
+    stale = 0
+    while not search.out_of_budget() and stale < patience:
+        r = rounds[int(rng.integers(len(rounds)))]
+        open_ = [t for t in range(p.n_tables) if state.at[r][t]]
+        if len(open_) < 2:
+            return
+        tables = sorted(int(t) for t in rng.choice(open_, min(n_tables, len(open_)), replace=False))
+        left = search.deadline - time.perf_counter()
+        done, _ = _resolve_tables(state, r, tables, time_limit=min(step_time, left),
+                                  seed=int(rng.integers(1 << 30)), workers=workers)
+        search.iterations += 1
+        if done and search.improved():
+            stale = 0
+        else:
+            stale += 1
+
+
+# ---------------------------------------------------------------------------------------------
 # Bound
 # ---------------------------------------------------------------------------------------------
 def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
@@ -1398,13 +1575,37 @@ def seat(
         search.improved()
     method.append("sa")
     n_moves = int(sum(_movable(prob, r).sum() for r in range(prob.rounds)))
+    lns_share = 0.15
+    search.deadline = deadline - lns_share * max(deadline - time.perf_counter(), 0.0)
     _anneal(search, rng, cycle=max(2_000, 40 * n_moves))
+    search.deadline = deadline
     state.load(search.best_tab)
+    proven = False
+    if _exact_case(prob, state):  # one round, every seat taken: CP-SAT re-solves it whole
+        method.append("cp-sat")
+        open_ = [t for t in range(prob.n_tables) if state.at[0][t]]
+        _, proven = _resolve_tables(state, 0, open_, time_limit=max(deadline - time.perf_counter(), 0.1),
+                                    seed=seed, workers=workers)
+        search.improved()
+        state.load(search.best_tab)
+        if proven:
+            bound = state.total()
+            bound_terms["cp-sat optimum"] = bound
+    elif time.perf_counter() < deadline:
+        method.append("lns")
+        _lns(search, rng, n_tables=2, step_time=1.0, workers=workers)
+        state.load(search.best_tab)
     if fairness > 0:
         method.append("fair")
         _raise_minimum(search, rng, fairness)
         state.load(search.best_tab)
     return _make_plan(prob, state, bound, bound_terms, t0, "+".join(method), search)
+
+
+def _exact_case(prob: SeatingProblem, state: _State) -> bool:
+    """One free round where every seat is taken (table sizes forced), small enough for CP-SAT."""
+    return (prob.rounds == 1 and not prob.locked_rounds and prob.n <= 40
+            and int(prob.attend[0].sum()) == int(prob.capacities.sum()) and not prob.met_before.any())
 
 
 def _make_plan(prob: SeatingProblem, state: _State, bound: float, bound_terms: dict, t0: float,
