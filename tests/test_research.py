@@ -140,6 +140,19 @@ def test_model_dynamics_respond_to_parameters(small):
     assert lonely["retention"].iloc[-1] < 0.2
 
 
+def test_callback_sees_each_event_and_can_stop(small):
+    seen = []
+
+    def stop_when_connected(row):
+        seen.append(row["event"])
+        return row["giant"] < 0.9
+
+    sim = mm.simulate(small, "random", events=12, growth="all", attendance=0.5, tie_rate=0.2, seed=0,
+                      callback=stop_when_connected)
+    assert seen == sim.metrics["event"].tolist() and 2 <= len(seen) < 12
+    assert sim.metrics["giant"].iloc[-1] >= 0.9 > sim.metrics["giant"].iloc[:-1].max()
+
+
 def test_user_strategy_and_bad_strategies(small):
     def by_id(attendees, history, rng, *, table_size, rounds):
         ids = sorted(attendees.ids)

@@ -465,8 +465,8 @@ def run_replicate(
             "active_ties": active_ties, "new_ties": int(formed.sum()), "lost_ties": lost,
         } | stats
         rows.append(row)
-        if callback is not None:
-            callback(row)
+        if callback is not None and callback(row) is False:
+            break  # the caller asked to stop this run
     metrics = pd.DataFrame(rows)
     ties = pd.DataFrame({
         "strategy": name, "replicate": replicate, "a": ids[tie_keys // n], "b": ids[tie_keys % n],
@@ -520,7 +520,8 @@ def simulate(
     progress : bool
         Show a progress bar (tqdm) over runs.
     callback : callable, optional
-        Called with each event's metrics (a dict) as the run goes.
+        Called with each event's metrics (a dict) as the run goes; returning ``False`` stops
+        that run after this event (e.g. once the giant component covers 90% of members).
     schedule : DataFrame, optional
         Real attendance ``event, member`` to replay instead of the growth curve and the
         attendance draw (e.g. :func:`~matchmaking.datasets.davis_southern_women`): members
