@@ -47,20 +47,20 @@ def candidate_graph(aff: Affinity, candidates: int | str = "auto") -> tuple[pd.D
     ([['a', 'b', 1.0], ['a', 'c', 1.0]], True)
     """
     n = len(aff.community)
-    m = aff.matrix()
     base = aff.baseline
-    if base > 0:
-        positive = n * (n - 1) // 2 - int(((m.data + base) <= 0).sum() // 2)
+    if candidates == "all":
+        full = True
+    elif candidates == "auto":  # every pair when that is few, or when only a pairs file scores
+        full = n * (n - 1) // 2 <= MAX_FULL_PAIRS or (aff.terms == ["pairs"] and len(aff.explicit) <= MAX_FULL_PAIRS)
     else:
-        positive = int(((m.data + base) > 0).sum() // 2)
-    full = candidates == "all" or (candidates == "auto" and positive <= MAX_FULL_PAIRS)
+        full = False
     if full:
         if base > 0:
             dense = aff.dense()
             i, j = np.triu_indices(n, 1)
             v = dense[i, j]
         else:
-            upper = m.tocoo()
+            upper = aff.matrix().tocoo()
             keep = upper.row < upper.col
             i, j, v = upper.row[keep], upper.col[keep], upper.data[keep] + base
         keep = v > 0
@@ -73,17 +73,25 @@ def candidate_graph(aff: Affinity, candidates: int | str = "auto") -> tuple[pd.D
     return aff.top_pairs(k), False
 
 
-def vertex_bound(aff: Affinity) -> float:
-    """Half the sum of each member's best positive score: a bound on any matching's weight.
+def match_table(table: pd.DataFrame, members: Sequence[str]) -> tuple[list[tuple[str, str]], float, bool]:
+    """Exact maximum-weight matching of a table of pairs ``a, b, score`` (the intro engine).
 
-    Each matched pair's score is at most the average of its two members' best scores, so
-    ``sum(best) / 2`` bounds every matching (it is a feasible dual of the matching LP).
+    Scores are scaled to integers (:func:`integer_weights`) for rustworkx's blossom; returns
+    the matched pairs, the scale and whether the scaling was exact.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"a": ["x", "y", "x"], "b": ["y", "z", "z"], "score": [1.5, 1.0, 1.0]})
+    >>> match_table(t, ["x", "y", "z"])
+    ([('x', 'y')], 2.0, True)
     """
-    m = aff.matrix()
-    best = np.asarray(m.max(axis=1).todense()).ravel() + aff.baseline
-    if aff.baseline > 0 or m.nnz < m.shape[0] * max(m.shape[0] - 1, 0):
-        best = np.maximum(best, aff.baseline)  # a zero entry is a pair worth the baseline
-    return float(np.clip(best, 0, None).sum() / 2)
+    ints, scale, exact = integer_weights(table["score"].to_numpy())
+    pos = {m: k for k, m in enumerate(members)}
+    i = table["a"].map(pos).to_numpy(dtype=np.int64)
+    j = table["b"].map(pos).to_numpy(dtype=np.int64)
+    matched = max_weight_matching(len(members), i, j, ints)
+    return [(members[u], members[v]) for u, v in matched], scale, exact
 
 
 def candidate_bound(aff: Affinity, table: pd.DataFrame, k: int) -> float:
@@ -91,8 +99,9 @@ def candidate_bound(aff: Affinity, table: pd.DataFrame, k: int) -> float:
 
     A pair outside ``table`` (each member's ``k`` best partners, :meth:`Affinity.top_pairs`)
     scores at most ``min(t_a, t_b)`` where ``t_x`` is member x's k-th best score (0 for a
-    member with fewer than ``k`` positive partners): otherwise it would be in one of the two
-    lists. So a matching is worth at most the fractional matching LP where each member may
+    member with fewer than ``k`` positive partners; at least the affinity's baseline): otherwise
+    it would be in one of the two lists. (This LP is never above "half the sum of each member's
+    best score", the classic vertex bound.) So a matching is worth at most the fractional matching LP where each member may
     also take an "outside" partner worth ``t_x / 2``; that LP is solved exactly as a
     min-cost flow on the bipartite double cover (OR-Tools).
     """
@@ -106,7 +115,7 @@ def candidate_bound(aff: Affinity, table: pd.DataFrame, k: int) -> float:
     kth = ends.groupby("m")["s"].nth(k - 1) if k >= 1 else pd.Series(dtype=float)
     t = np.zeros(n)
     t[ends.loc[kth.index, "m"].to_numpy(dtype=np.int64)] = kth.to_numpy()
-    t = np.clip(t, 0, None)
+    t = np.clip(t, max(aff.baseline, 0.0), None)  # pairs with no sparse entry score the baseline
     ints, scale, exact = integer_weights(np.r_[np.clip(w, 0, None), t / 2])
     we, wt = ints[: len(w)], ints[len(w) :]
     src, sink = 2 * n, 2 * n + 1
@@ -153,13 +162,9 @@ def intro(
         table = table[[frozenset((a, b)) not in apart for a, b in zip(table["a"], table["b"], strict=True)]]
     table = _with_repeat_penalty(table, objective)
     table = table[table["score"] > 0]
-    ints, scale, exact = integer_weights(table["score"].to_numpy())
-    pos = {m: k for k, m in enumerate(free)}
-    i = table["a"].map(pos).to_numpy(dtype=np.int64)
-    j = table["b"].map(pos).to_numpy(dtype=np.int64)
     report_progress(callback, stage="matching", nodes=len(free), edges=len(table))
-    matched = max_weight_matching(len(free), i, j, ints)
-    pairs = [(free[u], free[v]) for u, v in matched] + list(forced)
+    found, scale, exact = match_table(table, free)
+    pairs = found + list(forced)
     matched_members = {m for p in pairs for m in p}
     unmatched = [m for m in members if m not in matched_members]
     slack = 0.0 if exact else len(free) * 0.5 / scale  # integer rounding: see integer_weights
@@ -198,7 +203,7 @@ def intro(
         plan.status = "optimal" if exact else "feasible"
     else:
         lp = candidate_bound(aff, candidates_table, k)
-        plan.bound = max(plan.objective + slack, min(vertex_bound(aff), lp) + forced_score)
+        plan.bound = max(plan.objective + slack, lp + forced_score)
         plan.extras["candidate_optimum"] = plan.objective
         plan.notes.append(
             f"bound over all pairs ({plan.bound:.2f}): matching LP where a pair outside the candidates is worth "
