@@ -207,3 +207,12 @@ def test_cli_writes_cohorts_and_reports_bad_input(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2 and "constraints.csv, row 2, column 'b'" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_big_blocks_are_cut_by_goal(community):
+    plan = mm.form_cohorts(community, max_block=120, seed=0, **KW)
+    assert any("sub-blocks by goal" in n for n in plan.notes)
+    assert plan.extras["violations"] == []
+    assert plan.bound >= plan.objective
+    assert (plan.assignments.merge(community.members, left_on="member", right_index=True)
+            .groupby("cohort")["city"].nunique() == 1).all()

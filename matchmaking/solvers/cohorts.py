@@ -752,6 +752,7 @@ def form_cohorts(
     time_limit: float = 60.0,
     seed: int = 0,
     workers: int = 1,
+    max_block: int | None = 5000,
     callback: Callable[[str, dict[str, float]], None] | None = None,
 ) -> Plan:
     """Partition a community into cohorts that fit, with a proven bound and explanations.
@@ -794,6 +795,10 @@ def form_cohorts(
         Random seed: the same seed gives the same plan.
     workers : int
         Processes solving blocks in parallel (blocks are independent tasks).
+    max_block : int or None
+        Blocks above this many members are cut into sub-blocks by first goal (memory and
+        time stay linear in the community size; the bound then holds over plans inside the
+        sub-blocks). None: never cut.
     callback : callable, optional
         ``callback(block, stats)`` after each block.
 
@@ -863,8 +868,17 @@ def form_cohorts(
     keys = _block_keys(community, similar)
     if previous is not None:
         keys = _growth_keys(keys, prev_lab)
+    together_idx = [(pos[a], pos[b]) for a, b in requests.together]
+    apart_idx = [(pos[a], pos[b]) for a, b in requests.apart]
+    pinned = _pins(requests, pos)
+    together_idx += pinned["together"]
+    apart_idx += pinned["apart"]
     blocks = _make_blocks(keys, lo, hi, n_cohorts, lead, prev_lab, notes)
     _check_together(requests, keys, blocks, pos)
+    if max_block is not None and previous is None:
+        goal = np.asarray([g[0] if g else "" for g in community.members["goals"]], dtype=object)
+        first = community.attribute_codes(protect[0]) if protect else None
+        blocks = _split_blocks(blocks, int(max_block), goal, together_idx, lo, hi, lead, n_cohorts, notes, first)
 
     # per-block arrays
     offers_all = community.incidence("offers").tocsr()
@@ -876,11 +890,6 @@ def form_cohorts(
         x = community.members[a].astype(float).to_numpy()
         sd = float(np.nanstd(x)) or 1.0
         balance_x[a] = (x, sd)
-    together_idx = [(pos[a], pos[b]) for a, b in requests.together]
-    apart_idx = [(pos[a], pos[b]) for a, b in requests.apart]
-    pinned = _pins(requests, pos)
-    together_idx += pinned["together"]
-    apart_idx += pinned["apart"]
 
     setup = time.perf_counter() - t_start
     budget_left = max(time_limit - setup - 0.1 * time_limit, 0.5)
@@ -1059,6 +1068,59 @@ def _make_blocks(keys: np.ndarray, lo: int, hi: int, n_cohorts: int | None, lead
         else:
             k = min(max(int(lead[m].sum()), kmin), kmax) if lead.any() else kmin
         out.append((key, m, max(k, 1)))
+    return out
+
+
+def _split_blocks(blocks: list[tuple[str, np.ndarray, int]], max_block: int, goal: np.ndarray,
+                  together: list[tuple[int, int]], lo: int, hi: int, lead: np.ndarray, n_cohorts: int | None,
+                  notes: list[str], protect_codes: np.ndarray | None = None) -> list[tuple[str, np.ndarray, int]]:
+    """Cut blocks above ``max_block`` members into sub-blocks of members with the same first goal
+    (sorted by goal, then cut in balanced parts; together-units stay in one part)."""
+    out = []
+    comps = list(nx.connected_components(nx.Graph(together))) if together else []
+    for key, members, k in blocks:
+        n = len(members)
+        parts = -(-n // max_block)
+        if parts <= 1 or n // parts < lo:
+            out.append((key, members, k))
+            continue
+        # protected minorities are dealt in twos and leads one by one over the parts (each part
+        # gets its share, nobody is left alone in a part), the rest is cut by goal
+        chunk = np.full(len(lead), -1, dtype=np.int64)
+        dealt = 0
+        if protect_codes is not None:
+            codes = protect_codes[members]
+            values, counts = np.unique(codes[codes >= 0], return_counts=True)
+            for v in values[np.argsort(counts, kind="stable")][:-1]:
+                group = members[codes == v]
+                for q, m in enumerate(group):
+                    chunk[m] = (dealt + min(q, len(group) - 1 - len(group) % 2) // 2) % parts
+                dealt += len(group) // 2
+        leads = [m for m in members[lead[members]] if chunk[m] < 0]
+        for q, m in enumerate(leads):
+            chunk[m] = q % parts
+        rest = members[chunk[members] < 0]
+        order = rest[np.lexsort((rest, goal[rest].astype(str)))]
+        room = [len(p) for p in np.array_split(np.arange(n), parts)]
+        start = 0
+        for r in range(parts):
+            take = max(room[r] - int((chunk[members] == r).sum()), 0)
+            chunk[order[start:start + take]] = r
+            start += take
+        chunk[order[start:]] = parts - 1
+        for comp in comps:
+            comp = sorted(comp)
+            if comp[0] in set(members.tolist()):
+                chunk[comp] = chunk[comp[0]]
+        for r in range(parts):
+            sub = members[chunk[members] == r]
+            kmin, kmax = _feasible_k(len(sub), lo, hi)
+            if n_cohorts is not None:
+                ks = min(max(round(k * len(sub) / n), kmin), kmax)
+            else:
+                ks = min(max(int(lead[sub].sum()), kmin), kmax) if lead.any() else kmin
+            out.append((f"{key}#{r + 1}", sub, max(ks, 1)))
+        notes.append(f"{key}: {n} members, cut into {parts} sub-blocks by goal (max_block={max_block})")
     return out
 
 
