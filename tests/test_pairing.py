@@ -265,3 +265,15 @@ def test_cli_pairs(tmp_path, capsys) -> None:
     assert main(["pairs", str(members), "--mode", "mentor", "--mentors", "role=lead", "--capacity", "9",
                  "--stable", "mentors", "--out", str(out)]) == 0
     assert "0 blocking pair(s)" in capsys.readouterr().out
+
+
+def test_roulette_against_a_meeting_history(tmp_path) -> None:
+    c = mm.datasets.synthetic_community(16, seed=8)
+    history = mm.MeetingHistory(tmp_path / "h.db")
+    first = mm.pair(c, "roulette", rounds=3, history=history, time_limit=2)
+    history.record(first, event="week 1")
+    second = mm.pair(c, "roulette", rounds=3, history=history, time_limit=2)
+    assert second.metrics()["repeats"] == 0
+    before = {frozenset(p) for g in first.groups().values() for p in itertools.combinations(g, 2)}
+    after = {frozenset(p) for g in second.groups().values() for p in itertools.combinations(g, 2)}
+    assert not before & after

@@ -172,25 +172,28 @@ def pair(
             method=method, time_limit=time_limit, seed=seed, callback=callback,
         )
     elif mode == "mentor":
-        side_a = select_members(community, mentors, "mentors", within=people)
-        if not side_a:
-            raise ValueError("mentor mode needs mentors: a list of ids or 'column=value' (e.g. 'role=lead')")
-        side_b = select_members(community, mentees, "mentees", within=people)
-        if side_b is None:
-            chosen = set(side_a)
-            side_b = [m for m in people if m not in chosen]
+        side_a, side_b = _two_sides(community, mentors, mentees, people, ("mentors", "mentees"), "'role=lead'")
         plan = mentor(
             obj, side_a, side_b, capacity=capacity, demand=demand, stable=stable, ranks=ranks,
             everyone=everyone, requests=requests, callback=callback,
         )
     else:
-        side_a = select_members(community, newcomers, "newcomers", within=people)
-        if not side_a:
-            raise ValueError("welcome mode needs newcomers: a list of ids or 'column=value'")
-        side_b = select_members(community, veterans, "veterans", within=people)
-        if side_b is None:
-            chosen = set(side_a)
-            side_b = [m for m in people if m not in chosen]
+        side_a, side_b = _two_sides(community, newcomers, veterans, people, ("newcomers", "veterans"),
+                                    "'joined>=2026-01-01'")
         plan = welcome(obj, side_a, side_b, k=k, hosts_per_round=hosts_per_round, requests=requests, callback=callback)
     plan.time = time.perf_counter() - t0
     return plan
+
+
+def _two_sides(
+    community: Community, first: object, second: object, people: list[str], names: tuple[str, str], example: str
+) -> tuple[list[str], list[str]]:
+    """The two sides of a mentor or welcome plan; the second defaults to everyone else."""
+    side_a = select_members(community, first, names[0], within=people)
+    if not side_a:
+        raise ValueError(f"{names[0]} needed: a list of ids or a selection such as {example}")
+    side_b = select_members(community, second, names[1], within=people)
+    if side_b is None:
+        chosen = set(side_a)
+        side_b = [m for m in people if m not in chosen]
+    return side_a, side_b

@@ -290,6 +290,8 @@ def mentor(
     groups = [(colors[k] + 1, (mentors[pairs[k][0]], mentees[pairs[k][1]])) for k in order]
     if any(c > 0 for c in colors):
         notes.append("a mentor with several mentees meets one per round (session)")
+    if requests is not None and requests.together:
+        notes.append("together requests are not used in mentor mode (apart requests are)")
     plan = make_plan(
         groups,
         objective,

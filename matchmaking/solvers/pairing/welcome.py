@@ -95,6 +95,8 @@ def welcome(
         bound += float(top.sum()) / 2
         status = "feasible"
         notes.append("newcomers hosted together meet each other too; the bound adds their best possible pairs")
+    if requests is not None and requests.together:
+        notes.append("together requests are not used in welcome mode (apart requests are)")
     plan = make_plan(
         ordered,
         objective,
