@@ -30,6 +30,7 @@ SECTIONS: list[str] = [
     "matchmaking.reports.demo:directory_section",
     "matchmaking.reports.demo:affinity_section",
     "matchmaking.solvers.cohorts:demo_section",
+    "matchmaking.solvers.seating:demo_section",
     "matchmaking.research.report:research_section",
     "matchmaking.solvers.pairing.demo:demo_section",
 ]

@@ -35,9 +35,12 @@ search that stops by stalling (or by ``iterations``) returns the same plan.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -47,6 +50,9 @@ from matchmaking.model.community import Community
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective, default_objective
 from matchmaking.scoring.requests import Requests
+
+if TYPE_CHECKING:
+    from matchmaking.reports.html import Report
 
 __all__ = ["seat", "seating_bound", "SeatingProblem"]
 
@@ -1683,3 +1689,17 @@ def _per_member(state: _State, rows: np.ndarray | None = None) -> np.ndarray:
     """Each member's pair value (of ``rows``): the sum of the values of the distinct people they meet."""
     C, W = (state.C, state.W) if rows is None else (state.C[rows], state.W[rows])
     return np.where(C > 0, W, 0.0).sum(axis=1)
+
+
+def demo_section(community: Community, report: Report, outdir: str | os.PathLike, seed: int) -> None:
+    """The demo's seating section: 3 rounds of tables of 10 for the demo community (a few seconds)."""
+    n_tables = max(1, -(-len(community) // 10))
+    spread = ["sector"] if "sector" in community.attributes else None
+    plan = seat(community, tables=n_tables, table_size=10, rounds=3, spread=spread, time_limit=5, seed=seed)
+    plan.to_csv(Path(outdir) / "seating.csv")
+    report.heading("Event seating")
+    report.text(f"{len(community)} attendees at {n_tables} tables of 10 for 3 rounds (seating.csv).")
+    report.pre(plan.summary())
+    member = community.ids[0]
+    report.text(f"Why {community.members.loc[member, 'name']} sits where they sit:")
+    report.pre(plan.explain(member))
