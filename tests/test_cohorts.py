@@ -216,3 +216,23 @@ def test_big_blocks_are_cut_by_goal(community):
     assert plan.bound >= plan.objective
     assert (plan.assignments.merge(community.members, left_on="member", right_index=True)
             .groupby("cohort")["city"].nunique() == 1).all()
+
+
+def test_history_spreads_people_who_already_met(community, plan):
+    pairs = plan.assignments.merge(plan.assignments, on="cohort")
+    met = pairs[pairs["member_x"] < pairs["member_y"]].rename(columns={"member_x": "a", "member_y": "b"})[["a", "b"]]
+    again = mm.form_cohorts(community, history=met, seed=1, **KW)
+    assert "novelty" in again.objective_fn.affinity.terms  # met pairs score lower...
+    assert again.metrics()["repeats"] < 0.5 * len(met)  # ...so the solver avoids most of them
+    assert again.extras["violations"] == []
+
+
+def test_pairs_file_is_the_whole_affinity(community):
+    ids = community.ids
+    weights = pd.DataFrame({"a": ids[:40:2], "b": ids[1:40:2], "weight": [5.0] * 20})
+    plan = mm.form_cohorts(community, pairs=weights, size="8-12", seed=0)
+    assert plan.objective_fn.affinity.terms == ["pairs"]
+    assert plan.breakdown["pairs"] > 0
+    where = plan.assignments.set_index("member")["cohort"]
+    together = sum(where[a] == where[b] for a, b in zip(weights["a"], weights["b"], strict=True))
+    assert together >= 15
