@@ -246,3 +246,17 @@ def test_small_single_round_is_solved_to_optimality_by_cp_sat() -> None:
             state.load(tab)
             best = max(best, state.total())
     assert plan.objective == pytest.approx(best)
+
+
+def test_held_round_breaking_a_request_is_kept_and_noted(event: mm.Community) -> None:
+    ids = event.ids
+    first = mm.seat(event, tables=8, table_size=5, rounds=2, time_limit=2, iterations=500)
+    held = first.assignments[first.assignments["round"] == 1]
+    host_table = int(held.loc[held["member"] == ids[0], "table"].iloc[0]) % 8 + 1  # not where ids[0] sat
+    plan = mm.seat(event, tables=8, table_size=5, rounds=2, locked=held, hosts={ids[0]: host_table},
+                   time_limit=2, iterations=500)
+    assert any("held round" in n for n in plan.notes)
+    a = plan.assignments
+    assert int(a[(a["round"] == 2) & (a["member"] == ids[0])]["table"].iloc[0]) == host_table
+    with pytest.raises(mm.InputError, match="rounds are 1..2"):
+        mm.seat(event, tables=8, table_size=5, rounds=2, requests=mm.Requests(pins=[(ids[0], 1, 3)]))

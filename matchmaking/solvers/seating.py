@@ -168,7 +168,7 @@ def _attendance(attendance: object, community: Community, rounds: int) -> dict[i
     return out
 
 
-def _requests(requests: object, hosts: object, community: Community, n_tables: int) -> Requests:
+def _requests(requests: object, hosts: object, community: Community, n_tables: int, rounds: int) -> Requests:
     if requests is None:
         req = Requests()
     elif isinstance(requests, Requests):
@@ -186,9 +186,11 @@ def _requests(requests: object, hosts: object, community: Community, n_tables: i
     for m, t in req.hosts.items():
         if not 1 <= t <= n_tables:
             raise InputError(f"host {m} at table {t}; tables are 1..{n_tables}", file="hosts", column="table")
-    for m, t, _r in req.pins:
+    for m, t, r in req.pins:
         if not 1 <= t <= n_tables:
             raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", file="constraints", column="b")
+        if r is not None and not 1 <= r <= rounds:
+            raise InputError(f"pin {m} in round {r}; rounds are 1..{rounds}", file="constraints", column="round")
     return req
 
 
@@ -283,7 +285,7 @@ def build_problem(
                 raise InputError(f"locked plan names unknown member(s) {unknown[:5]}", file="locked", column="member")
             locked_rows[r] = grp
             att[r] = grp["member"].tolist()
-    req = _requests(requests, hosts, community, T)
+    req = _requests(requests, hosts, community, T, rounds)
     everyone = set().union(*map(set, att.values()))
     members = [m for m in community.ids if m in everyone]
     n = len(members)
@@ -1618,6 +1620,9 @@ def _make_plan(prob: SeatingProblem, state: _State, bound: float, bound_terms: d
                method: str, search: _Search) -> Plan:
     frame = prob.to_frame(state.tab)
     violations = prob.violations(state.tab)
+    held = tuple(f"round {r + 1}:" for r in sorted(prob.locked_rounds))
+    in_held = [v for v in violations if held and v.startswith(held)]
+    violations = [v for v in violations if v not in in_held]
     if violations:  # pragma: no cover - a solver bug, never an input problem
         raise RuntimeError("seating produced an invalid plan: " + "; ".join(violations[:5]))
     breakdown = prob.objective.evaluate(frame, "seating")
@@ -1636,6 +1641,7 @@ def _make_plan(prob: SeatingProblem, state: _State, bound: float, bound_terms: d
         else:
             why = "no plan without repeats was found in the time given"
         notes.append(f"{state.repeats} repeated encounter(s); {why}")
+    notes += [f"held round kept as it was, although it breaks a request: {v}" for v in in_held[:10]]
     status = "optimal" if objective >= bound - 1e-9 * max(1.0, abs(bound)) else "feasible"
     search.record(force=True)
     return Plan(
