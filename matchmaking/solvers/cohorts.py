@@ -892,7 +892,8 @@ def form_cohorts(
         balance_x[a] = (x, sd)
 
     setup = time.perf_counter() - t_start
-    budget_left = max(time_limit - setup - 0.1 * time_limit, 0.5)
+    # keep time for the evaluation and the checks after the search (about a millisecond per member)
+    budget_left = max(time_limit - setup - max(0.15 * time_limit, 1.5e-3 * len(ids)), 0.5)
     n_total = len(ids)
     problems: list[_Block] = []
     bound = 0.0
@@ -1263,8 +1264,14 @@ def _run_blocks(problems: list[_Block], workers: int, callback: Callable | None)
                 if callback:
                     callback(problems[r].key, results[r][2])
     else:
+        # one process: a block that stops early leaves its time to the next ones
+        deadline = time.perf_counter() + sum(b.time_limit for b in problems)
+        left = sum(len(b.members) for b in problems)
         for r in order:
-            results[r] = _solve_block(problems[r])
+            b = problems[r]
+            b.time_limit = max((deadline - time.perf_counter()) * len(b.members) / max(left, 1), 0.1)
+            left -= len(b.members)
+            results[r] = _solve_block(b)
             if callback:
                 callback(problems[r].key, results[r][2])
     return results
