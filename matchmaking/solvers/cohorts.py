@@ -836,6 +836,10 @@ def form_cohorts(
     lead = parse_leaders(leaders, community)
     if len(community) == 0:
         raise ValueError("the community has no members")
+    if leaders is not None and not lead.any():
+        notes_first = [f"no member has {leaders}: cohorts are formed without leads"]
+    else:
+        notes_first = []
     requests = _requests(constraints, community)
     objective = default_objective(
         community, "cohorts", pairs=pairs, history=history, together=requests.together_pairs(),
@@ -846,7 +850,7 @@ def form_cohorts(
         raise ValueError("cohort affinity must not carry spread terms; pass spread= to form_cohorts")
     ids = community.ids
     pos = {m: i for i, m in enumerate(ids)}
-    notes: list[str] = []
+    notes: list[str] = notes_first
 
     # growth: the previous plan
     prev_lab = np.full(len(ids), -1, dtype=np.int64)
@@ -874,6 +878,9 @@ def form_cohorts(
     together_idx += pinned["together"]
     apart_idx += pinned["apart"]
     blocks = _make_blocks(keys, lo, hi, n_cohorts, lead, prev_lab, notes)
+    missing = [key for key, _, _ in blocks if "(missing)" in key]
+    if missing:
+        notes.append(f"members with no {'/'.join(similar)} form their own block(s): {', '.join(missing)}")
     _check_together(requests, keys, blocks, pos)
     if max_block is not None and previous is None:
         goal = np.asarray([g[0] if g else "" for g in community.members["goals"]], dtype=object)
@@ -950,7 +957,7 @@ def form_cohorts(
             offset += b.k
         block_rows.append({"block": b.key, "members": len(b.members), "cohorts": b.k,
                            "leads": int(b.lead.sum())})
-        if leaders is not None and b.lead.sum() < b.k:
+        if leaders is not None and lead.any() and b.lead.sum() < b.k:
             notes.append(
                 f"{b.key}: {int(b.lead.sum())} lead(s) for {b.k} cohorts; "
                 f"{b.k - int(b.lead.sum())} cohort(s) have no lead"
