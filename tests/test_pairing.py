@@ -277,3 +277,15 @@ def test_roulette_against_a_meeting_history(tmp_path) -> None:
     before = {frozenset(p) for g in first.groups().values() for p in itertools.combinations(g, 2)}
     after = {frozenset(p) for g in second.groups().values() for p in itertools.combinations(g, 2)}
     assert not before & after
+
+
+def test_mentor_capacity_column() -> None:
+    frame = pd.DataFrame({"id": ["m1", "m2", "e1", "e2", "e3"], "seats": ["2", "1", "", "", ""],
+                          "offers": ["x", "x", "", "", ""], "needs": ["", "", "x", "x", "x"]})
+    c = mm.Community.from_frame(frame)
+    plan = mm.pair(c, "mentor", mentors=["m1", "m2"], capacity="seats")
+    counts = plan.assignments["member"].value_counts()
+    assert counts["m1"] == 2 and counts["m2"] == 1 and plan.status == "optimal"
+    with pytest.raises(InputError, match="not a whole number"):
+        mm.pair(mm.Community.from_frame(frame.assign(seats=["2", "a", "", "", ""])), "mentor", mentors=["m1", "m2"],
+                capacity="seats")

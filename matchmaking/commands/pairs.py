@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--candidates", default="auto", help="intro: best partners kept per member, 'auto' or 'all'")
     p.add_argument("--mentors", metavar="SEL", help="mentor: the mentors (COL=VALUE or ids a,b,c)")
     p.add_argument("--mentees", metavar="SEL", help="mentor: the mentees (default: everyone else)")
-    p.add_argument("--capacity", type=int, default=1, help="mentor: mentees per mentor (default 1)")
-    p.add_argument("--demand", type=int, default=1, help="mentor: mentors per mentee (default 1)")
+    p.add_argument("--capacity", default="1", help="mentor: mentees per mentor, a number or a column (default 1)")
+    p.add_argument("--demand", default="1", help="mentor: mentors per mentee, a number or a column (default 1)")
     p.add_argument("--stable", choices=["mentees", "mentors"], help="mentor: stable assignment, this side proposes")
     p.add_argument("--ranks", metavar="F", help="mentor: preferences member,candidate,rank (1 = first choice)")
     p.add_argument("--welfare-only", action="store_true", help="mentor: maximise welfare without matching everyone first")
@@ -96,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
         candidates=candidates,
         mentors=selection(args.mentors),
         mentees=selection(args.mentees),
-        capacity=args.capacity,
-        demand=args.demand,
+        capacity=int(args.capacity) if args.capacity.isdigit() else args.capacity,
+        demand=int(args.demand) if args.demand.isdigit() else args.demand,
         stable=args.stable,
         ranks=args.ranks,
         everyone=not args.welfare_only,

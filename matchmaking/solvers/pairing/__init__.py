@@ -52,8 +52,8 @@ def pair(
     candidates: int | str = "auto",
     mentors: Sequence[str] | str | None = None,
     mentees: Sequence[str] | str | None = None,
-    capacity: int | Mapping[str, int] = 1,
-    demand: int | Mapping[str, int] = 1,
+    capacity: int | str | Mapping[str, int] = 1,
+    demand: int | str | Mapping[str, int] = 1,
     stable: str | None = None,
     ranks: object = None,
     everyone: bool = True,
@@ -100,8 +100,9 @@ def pair(
         positive pair; ``"auto"``: every positive pair up to 200,000 of them, else 10 each.
     mentors, mentees : list of str or "column=value"
         Mentor mode: the two sides (default mentees: everyone else).
-    capacity, demand : int or mapping
-        Mentor mode: mentees per mentor (default 1), mentors per mentee (default 1).
+    capacity, demand : int, mapping or str
+        Mentor mode: mentees per mentor (default 1), mentors per mentee (default 1); a
+        mapping member -> int, or the name of an attribute column holding the numbers.
     stable : {None, "mentees", "mentors"}
         Mentor mode: None for the welfare optimum; otherwise a stable assignment
         (deferred acceptance) with that side proposing.

@@ -126,17 +126,45 @@ def _compare(x: object, op: str, y: object) -> bool:
     return {"=": x == y, "!=": x != y, ">=": x >= y, "<=": x <= y, ">": x > y, "<": x < y}[op]  # type: ignore[operator]
 
 
-def per_member(values: object, members: Sequence[str], what: str, default: int) -> np.ndarray:
-    """An int per member from a scalar, a mapping (missing -> ``default``) or an attribute Series."""
+def per_member(
+    values: object, members: Sequence[str], what: str, default: int, community: Community | None = None
+) -> np.ndarray:
+    """An int per member: a scalar, a mapping (missing -> ``default``) or an attribute column's name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"], "seats": ["3", ""]}))
+    >>> per_member("seats", ["a", "b"], "capacity", 1, c).tolist()
+    [3, 1]
+    """
     if values is None:
         return np.full(len(members), default, dtype=np.int64)
-    if isinstance(values, (int, np.integer)):
+    if isinstance(values, str) and community is not None:
+        if values not in community.attributes:
+            raise InputError(f"{what}: no attribute {values!r}; attributes are {community.attributes}", column=values)
+        column = community.members[values]
+        out_list = []
+        for m in members:
+            v = column.get(m)
+            if v is None or pd.isna(v):
+                out_list.append(default)
+                continue
+            try:
+                number = float(v)
+                if not number.is_integer():
+                    raise ValueError
+            except (TypeError, ValueError):
+                raise InputError(f"{what} of {m!r} is {v!r}, not a whole number", column=values) from None
+            out_list.append(int(number))
+        out = np.asarray(out_list, dtype=np.int64)
+    elif isinstance(values, (int, np.integer)):
         out = np.full(len(members), int(values), dtype=np.int64)
     elif isinstance(values, (Mapping, pd.Series)):
         get = values.get
         out = np.asarray([int(get(m, default)) for m in members], dtype=np.int64)
     else:
-        raise TypeError(f"{what} must be an int, a mapping member -> int or a Series")
+        raise TypeError(f"{what} must be an int, a mapping member -> int or an attribute column's name")
     if (out < 0).any():
         raise ValueError(f"{what} must be >= 0")
     return out

@@ -226,8 +226,8 @@ def mentor(
     mentors: Sequence[str],
     mentees: Sequence[str],
     *,
-    capacity: int | Mapping[str, int] = 1,
-    demand: int | Mapping[str, int] = 1,
+    capacity: int | str | Mapping[str, int] = 1,
+    demand: int | str | Mapping[str, int] = 1,
     stable: str | None = None,
     ranks: object = None,
     everyone: bool = True,
@@ -242,8 +242,9 @@ def mentor(
     if overlap:
         raise ValueError(f"{overlap[0]!r} is both a mentor and a mentee")
     mentors, mentees = list(mentors), list(mentees)
-    cap_a = per_member(capacity, mentors, "capacity", 1)
-    cap_b = per_member(demand, mentees, "demand", 1)
+    community = objective.affinity.community
+    cap_a = per_member(capacity, mentors, "capacity", 1, community)
+    cap_b = per_member(demand, mentees, "demand", 1, community)
     w = side_weights(objective, mentors, mentees)
     if ranks is not None:
         rank_a, rank_b = read_ranks(ranks, mentors, mentees)
