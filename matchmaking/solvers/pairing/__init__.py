@@ -125,9 +125,10 @@ def pair(
     method : {"joint", "sequential"}
         Roulette: joint optimisation (default) or round by round (the baseline).
     time_limit : float
-        Seconds for the roulette's joint search.
+        Seconds for the roulette's joint search (it also stops after 200 moves without
+        improvement; a plan that stops that way depends on the seed only, not on timing).
     seed : int
-        Random seed (roulette's search).
+        Random seed (roulette's search): same seed, same plan.
     callback : callable, optional
         Called with a dict of progress information (stage, objective, bound...).
 
