@@ -32,9 +32,8 @@ UNACCEPTABLE = np.iinfo(np.int32).max
 def side_weights(objective: Objective, side_a: Sequence[str], side_b: Sequence[str]) -> np.ndarray:
     """Dense ``len(side_a) x len(side_b)`` matrix of what each cross pair adds to the objective."""
     aff = objective.affinity
-    c = aff.community
-    m = aff.matrix()
-    w = m[c.index_of(side_a)][:, c.index_of(side_b)].toarray() + aff.baseline
+    both = list(side_a) + list(side_b)
+    w = aff.matrix(both)[: len(side_a), len(side_a) :].toarray() + aff.baseline
     if objective.repeat_penalty and len(aff.met):
         w -= objective.repeat_penalty * (aff.times_met(side_a + side_b)[: len(side_a), len(side_a) :].toarray() > 0)
     return w
