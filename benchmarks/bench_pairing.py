@@ -13,7 +13,7 @@ Run: ``python benchmarks/bench_pairing.py [--quick] [--no-networkx]``. Prints th
   matching (the published baseline); weight, repeats, time.
 
 Timings are on whatever machine runs it (shared CI runners: pessimistic). The intro engine and
-rustworkx rows take the fastest of 3 runs without tracemalloc (it slows Python code only, which
+rustworkx rows take the fastest of 5 runs without tracemalloc (it slows Python code only, which
 would be unfair to ours); their peak memory comes from a traced run.
 """
 
@@ -39,7 +39,7 @@ from matchmaking.solvers.pairing.intro import match_table  # noqa: E402
 from matchmaking.solvers.pairing.mentor import ranks_from_weights, side_weights  # noqa: E402
 
 
-def best_time(fn, repeat: int = 3) -> float:
+def best_time(fn, repeat: int = 5) -> float:
     """Fastest of ``repeat`` runs without tracemalloc (whose cost falls on Python code only)."""
     times = []
     for _ in range(repeat):

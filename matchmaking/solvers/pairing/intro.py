@@ -87,9 +87,9 @@ def match_table(table: pd.DataFrame, members: Sequence[str]) -> tuple[list[tuple
     ([('x', 'y')], 2.0, True)
     """
     ints, scale, exact = integer_weights(table["score"].to_numpy())
-    pos = {m: k for k, m in enumerate(members)}
-    i = table["a"].map(pos).to_numpy(dtype=np.int64)
-    j = table["b"].map(pos).to_numpy(dtype=np.int64)
+    index = pd.Index(list(members))
+    i = index.get_indexer(table["a"]).astype(np.int64)
+    j = index.get_indexer(table["b"]).astype(np.int64)
     matched = max_weight_matching(len(members), i, j, ints)
     return [(members[u], members[v]) for u, v in matched], scale, exact
 
