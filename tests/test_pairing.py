@@ -289,3 +289,13 @@ def test_mentor_capacity_column() -> None:
     with pytest.raises(InputError, match="not a whole number"):
         mm.pair(mm.Community.from_frame(frame.assign(seats=["2", "a", "", "", ""])), "mentor", mentors=["m1", "m2"],
                 capacity="seats")
+
+
+def test_roulette_together_and_apart() -> None:
+    c = mm.datasets.synthetic_community(20, seed=6)
+    a, b, x = c.ids[:3]
+    cons = pd.DataFrame({"kind": ["together", "apart"], "a": [a, a], "b": [b, x]})
+    plan = mm.pair(c, "roulette", rounds=4, constraints=cons, time_limit=3)
+    requests = mm.Requests.read(cons, c)
+    assert mm.check_plan(plan.assignments, requests=requests, members=c.ids, min_size=2, max_size=3) == []
+    assert plan.metrics()["repeats"] == 0  # the together pair's meetings are not repeats

@@ -8,8 +8,10 @@ unmet pairs first). Among such plans the total affinity of the pairs is maximise
 Joint optimisation: the LP relaxation "each member meets at most as many people as the
 rounds they attend" (a fractional b-matching, solved exactly as a min-cost flow on the
 bipartite double cover) gives a proven upper bound and a target set of pairs; rounds are
-then built by exact maximum-weight perfect matchings steered towards the target, and the
-best of a small portfolio (including plain round-by-round matching) is kept.
+then built by exact maximum-weight perfect matchings steered towards the target, the best
+of a small portfolio (including plain round-by-round matching) is kept, and a
+large-neighbourhood search re-solves freed members in all rounds at once (each round
+against every other, earlier and later).
 """
 
 from __future__ import annotations
@@ -106,8 +108,9 @@ class _Roulette:
         present = np.flatnonzero(self.avail[r]) if present is None else present
         groups: list[tuple[int, ...]] = []
         busy = set()
+        here = set(present.tolist())
         for a, b in self.forced:
-            if self.avail[r, a] and self.avail[r, b]:
+            if a in here and b in here:
                 groups.append((a, b))
                 busy.update((a, b))
         people = np.asarray([p for p in present if p not in busy], dtype=np.int64)
