@@ -157,6 +157,7 @@ def help_squad(
     if sum(sizes) < P * k:
         notes.append(f"only {len(eligible)} eligible helper(s) for {P} squad(s) of {k}")
     terms = []
+    links: list[tuple[cp_model.IntVar, int, list[int]]] = []  # (y or z, problem, types that set it)
     uncovered: dict[str, list[str]] = {}
     for p, (name, asker, needs) in enumerate(specs):
         model.add(sum(x[p, t] for t in range(len(sigs))) == sizes[p])
@@ -167,26 +168,46 @@ def help_squad(
                 continue
             y = model.new_bool_var(f"y{p}_{s}")
             model.add(sum(x[p, t] for t in holders) >= 1).only_enforce_if(y)
+            links.append((y, p, holders))
             terms.append(COVER * y)
         for ai in range(len(spread)):
             values = sorted({sig[1][ai] for sig in sigs if sig[1][ai] is not None})
             for v in values:
                 z = model.new_bool_var(f"z{p}_{ai}_{v}")
-                model.add(sum(x[p, t] for t, sig in enumerate(sigs) if sig[1][ai] == v) >= 1).only_enforce_if(z)
+                with_v = [t for t, sig in enumerate(sigs) if sig[1][ai] == v]
+                model.add(sum(x[p, t] for t in with_v) >= 1).only_enforce_if(z)
+                links.append((z, p, with_v))
                 terms.append(z)
         # helpers who cover at least one need, then new contacts: one point each
         terms.append(sum(x[p, t] for t, sig in enumerate(sigs) if set(sig[0]).intersection(needs)))
         if asker is not None:
             terms.append(sum(x[p, t] for t, sig in enumerate(sigs) if not sig[2][p]))
     model.maximize(sum(terms))
+    hint = _greedy_hint(specs, sigs, types, sizes)
+    for key, var in x.items():
+        model.add_hint(var, hint.get(key, 0))
+    for var, p, ts in links:
+        model.add_hint(var, any(hint.get((p, t), 0) for t in ts))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
+    solver.parameters.linearization_level = 2  # the LP of the covering part closes these models fast
     code = solver.solve(model)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # pragma: no cover - the model is always feasible
-        raise RuntimeError(f"CP-SAT returned {solver.status_name(code)}")
+    solved = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     status = "optimal" if code == cp_model.OPTIMAL else "feasible"
+    if not solved:  # no solution in the time given: keep the greedy start (the bound still holds)
+        notes.append(f"CP-SAT found no better solution in {time_limit:g}s; the greedy start is returned")
+    start = _hint_value(specs, sigs, hint, spread)
+    if solved and solver.objective_value < start:  # never worse than the greedy start
+        solved = False
+    count = {key: (int(solver.value(var)) if solved else hint.get(key, 0)) for key, var in x.items()}
+    if code == cp_model.UNKNOWN:  # no proven bound from CP-SAT: each term at its most
+        best_bound = sum(COVER * (len(needs) - len(uncovered.get(name, []))) + 2 * sizes[p]
+                         + sum(min(sizes[p], len({sig[1][a] for sig in sigs} - {None})) for a in range(len(spread)))
+                         for p, (name, _, needs) in enumerate(specs))
+    else:
+        best_bound = solver.best_objective_bound
 
     rng = np.random.default_rng(seed)
     rows = []
@@ -199,7 +220,7 @@ def help_squad(
                          "covers": "", "reason": "asked for help with " + ", ".join(needs)})
         chosen = []
         for t, sig in enumerate(sigs):
-            for _ in range(int(solver.value(x[p, t]))):
+            for _ in range(count[p, t]):
                 chosen.append(pool[sig].pop(0))
         for m in chosen:
             covers = sorted(offered[m].intersection(needs))
@@ -215,8 +236,8 @@ def help_squad(
             notes.append(f"{name}: nobody offers {', '.join(uncovered[name])}")
     squads = pd.DataFrame(rows, columns=["squad", "problem", "member", "role", "covers", "reason"])
     assignments = squads.rename(columns={"squad": "cohort"})[["cohort", "member"]]
-    objective = float(solver.objective_value)
-    bound = float(solver.best_objective_bound)
+    objective = float(solver.objective_value) if solved else start
+    bound = float(best_bound)
     breakdown = {"needs_covered": float(covered), "needs_total": float(sum(len(n) for _, _, n in specs)),
                  "total": objective}
     return Plan(
@@ -226,6 +247,37 @@ def help_squad(
                 "loads": loads},
         explainer=_explain,
     )
+
+
+def _greedy_hint(specs: list, sigs: list[tuple], types: dict[tuple, list[str]], sizes: list[int]) -> dict:
+    """A feasible start: per problem, types covering the most uncovered needs, then any free type."""
+    free = {t: len(types[sig]) for t, sig in enumerate(sigs)}
+    out: dict[tuple[int, int], int] = {}
+    for p, (_, _, needs) in enumerate(specs):
+        left = set(needs)
+        for _ in range(sizes[p]):
+            avail = [t for t in free if free[t] > 0]
+            if not avail:
+                break
+            t = max(avail, key=lambda t: (len(left.intersection(sigs[t][0])), -t))
+            left -= set(sigs[t][0])
+            free[t] -= 1
+            out[p, t] = out.get((p, t), 0) + 1
+    return out
+
+
+def _hint_value(specs: list, sigs: list[tuple], count: dict[tuple[int, int], int], spread: Sequence[str]) -> float:
+    """The model's objective for given type counts (used when CP-SAT returns no solution)."""
+    total = 0.0
+    for p, (_, asker, needs) in enumerate(specs):
+        used = [t for t in range(len(sigs)) if count.get((p, t), 0)]
+        offered = {s for t in used for s in sigs[t][0]}
+        total += COVER * len(offered.intersection(needs))
+        total += sum(len({sigs[t][1][a] for t in used} - {None}) for a in range(len(spread)))
+        total += sum(count[p, t] for t in used if set(sigs[t][0]).intersection(needs))
+        if asker is not None:
+            total += sum(count[p, t] for t in used if not sigs[t][2][p])
+    return total
 
 
 def _problems(community: Community, problems: ProblemSpec, skills: Sequence[str] | None) -> list[tuple[str, str | None, list[str]]]:
