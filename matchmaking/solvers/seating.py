@@ -1076,12 +1076,16 @@ class _Search:
                 self.stopped = True
 
 
-def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: int = 3,
-            repeat_weight: float | None = None) -> None:
-    """Simulated annealing over swaps and moves; reheats from the best plan every ``cycle`` moves.
+def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, strict: bool = False) -> None:
+    """Simulated annealing over swaps and moves, one geometric cooling over the budget.
 
-    A move that adds a repeat is rejected, one that removes a repeat is taken; otherwise the
-    Metropolis rule on the value. Stops after ``patience`` cycles without improvement.
+    The walk maximises the value minus a penalty per repeat (the objective's, at least twice
+    the starting temperature) with the Metropolis rule, so it may pass through plans with
+    repeats; the best plan is kept lexicographically (fewest repeats, then most value). With
+    ``strict``, a move that adds a repeat is always rejected. The schedule follows the
+    iterations when ``search.max_iterations`` is set (reproducible), else the clock. A share
+    ``guide`` of the proposals is guided: member ``i`` goes to the table of one of its 20 most
+    valuable partners (swapping with someone there); the rest are uniform.
     """
     state, p = search.state, search.state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
@@ -1092,9 +1096,10 @@ def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: 
     free = {r: set(map(int, np.flatnonzero(single & (p.fixed[r] < 0)))) for r in rounds}
     lo = max(p.min_size, 1)
     caps = p.capacities
-    # temperature from the typical size of a change
-    samples = []
-    for _ in range(100):
+    k = min(_PARTNERS, p.n - 1)
+    partners = np.argpartition(-p.weights, k, axis=1)[:, :k] if guide > 0 and k > 0 else None
+    samples = []  # temperature from the typical size of a change
+    for _ in range(200):
         step = _propose(state, rng, slots, free, lo, caps)
         if step is not None:
             dv, dr, apply, undo = step
@@ -1102,44 +1107,57 @@ def _anneal(search: _Search, rng: np.random.Generator, *, cycle: int, patience: 
                 undo()
             if dr == 0 and dv:
                 samples.append(abs(dv))
-    t_hi = 0.5 * float(np.median(samples)) if samples else 1.0
-    t_lo = t_hi / 200.0
-    lam = None if repeat_weight is None else repeat_weight * t_hi
-    stale = 0
-    while not search.out_of_budget() and stale < patience:
-        found = False
-        for k in range(cycle):
-            if k % 256 == 0 and search.out_of_budget():
+    t_hi = _HEAT * float(np.median(samples)) if samples else 1.0
+    t_lo = t_hi / 300.0
+    lam = max(float(p.objective.repeat_penalty), 2.0 * t_hi)
+    start, it0 = time.perf_counter(), search.iterations
+    span = max(search.deadline - start, 1e-3)
+    budget = None if search.max_iterations is None else max(search.max_iterations - it0, 1)
+    temp = t_hi
+    k = 0
+    while True:
+        if k % 128 == 0:
+            if search.out_of_budget():
                 break
-            temp = t_hi * (t_lo / t_hi) ** (k / cycle)
-            search.iterations += 1
-            step = _propose(state, rng, slots, free, lo, caps)
-            if step is None:
-                continue
-            dv, dr, apply, undo = step
-            if lam is not None:
-                d = dv - lam * dr
-                ok = d >= 0 or rng.random() < math.exp(d / temp)
-            else:
-                ok = dr < 0 or (dr == 0 and (dv >= 0 or rng.random() < math.exp(dv / temp)))
-            if ok:
-                if apply is not None:
-                    apply()
-                if (dr < 0 or dv > 0 or lam is not None) and search.improved():
-                    found = True
-            elif undo is not None:
-                undo()
-        state.load(search.best_tab)
-        stale = 0 if found else stale + 1
+            frac = (k / budget) if budget else (time.perf_counter() - start) / span
+            temp = t_hi * (t_lo / t_hi) ** min(frac, 1.0)
+        k += 1
+        search.iterations += 1
+        step = _propose(state, rng, slots, free, lo, caps, partners if rng.random() < guide else None)
+        if step is None:
+            continue
+        dv, dr, apply, undo = step
+        if strict:
+            ok = dr < 0 or (dr == 0 and (dv >= 0 or rng.random() < math.exp(dv / temp)))
+        else:
+            d = dv - lam * dr
+            ok = d >= 0 or rng.random() < math.exp(d / temp)
+        if ok:
+            if apply is not None:
+                apply()
+            if (dr < 0 or dv > 0) and state.repeats <= search.best_key[0]:
+                search.improved()
+        elif undo is not None:
+            undo()
+    state.load(search.best_tab)
 
 
 def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int]], free: dict[int, set],
-             lo: int, caps: np.ndarray) -> tuple[float, int, Callable | None, Callable | None] | None:
-    """A random swap (evaluated, not made) or move (made); ``(value delta, repeats delta, apply, undo)``."""
+             lo: int, caps: np.ndarray, partners: np.ndarray | None = None,
+             ) -> tuple[float, int, Callable | None, Callable | None] | None:
+    """A random swap (evaluated, not made) or move (made); ``(value delta, repeats delta, apply, undo)``.
+
+    With ``partners`` (member -> best partners), the destination is a good partner's table.
+    """
     r, i = slots[int(rng.integers(len(slots)))]
     at = state.at[r]
     a = int(state.tab[r, i])
-    b = int(rng.integers(len(at)))
+    if partners is not None:
+        b = int(state.tab[r, partners[i, int(rng.integers(partners.shape[1]))]])
+        if b < 0:
+            return None
+    else:
+        b = int(rng.integers(len(at)))
     if b == a or not at[b]:
         return None
     if rng.random() < 0.1 and len(at[a]) - 1 >= lo and len(at[b]) < caps[b]:
@@ -1162,6 +1180,9 @@ def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int
 # Large-neighbourhood search: re-seat a few tables of a round exactly with CP-SAT
 # ---------------------------------------------------------------------------------------------
 _DEBUG = False
+_GUIDE = 0.8
+_PARTNERS = 20
+_HEAT = 0.3
 _SCALE = 1000  # CP-SAT needs integers: values in thousandths (acceptance uses the exact evaluation)
 
 
@@ -1582,10 +1603,9 @@ def seat(
         _repair_repeats(state, rng, min(budget, deadline), max_iter=50_000 if iterations is None else iterations)
         search.improved()
     method.append("sa")
-    n_moves = int(sum(_movable(prob, r).sum() for r in range(prob.rounds)))
     lns_share = 0.15
     search.deadline = deadline - lns_share * max(deadline - time.perf_counter(), 0.0)
-    _anneal(search, rng, cycle=max(2_000, 40 * n_moves))
+    _anneal(search, rng, guide=_GUIDE)
     search.deadline = deadline
     state.load(search.best_tab)
     proven = False
