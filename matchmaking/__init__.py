@@ -32,7 +32,7 @@ def __getattr__(name: str) -> object:
 
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name])
-        return module if module.__name__.endswith("." + name) else getattr(module, name)
+        return module if name == "widgets" else getattr(module, name)
     raise AttributeError(f"module 'matchmaking' has no attribute {name!r}")
 
 __all__ = [

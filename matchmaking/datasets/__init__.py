@@ -7,8 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 from matchmaking.datasets.real import (
+    contact_days,
+    contact_episodes,
     contact_graph,
+    daily_tie_graphs,
     davis_southern_women,
+    invs_offices,
     karate_club,
     read_sociopatterns,
     read_sociopatterns_metadata,
@@ -61,11 +65,15 @@ def demo_event() -> Community:
 
 __all__ = [
     "DEMO_RECIPES",
+    "contact_days",
+    "contact_episodes",
     "contact_graph",
+    "daily_tie_graphs",
     "data_dir",
     "davis_southern_women",
     "demo_community",
     "demo_event",
+    "invs_offices",
     "karate_club",
     "read_sociopatterns",
     "read_sociopatterns_metadata",
