@@ -127,3 +127,12 @@ def test_cli(tmp_path, small, capsys):
     assert list(frame.columns) == ["squad", "problem", "member", "role", "covers", "reason"]
     assert main(["squad", str(members), "--skills", "seo;pricing", "--out", str(out)]) == 0
     assert main(["squad", str(members), "--member", "zed", "--out", str(out)]) == 2
+
+
+def test_no_time_keeps_a_valid_start_and_bound():
+    c = mm.datasets.synthetic_community(1500, seed=2)
+    plan = mm.help_squad(c, c.ids[:8], k=10, time_limit=1e-6)
+    assert plan.bound >= plan.objective > 0
+    squad = plan.extras["squads"]
+    assert squad.loc[squad["role"] == "helper", "member"].is_unique
+    assert squad.groupby("squad")["role"].apply(lambda r: (r == "helper").sum()).eq(10).all()
