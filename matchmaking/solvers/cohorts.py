@@ -1298,8 +1298,12 @@ def _explain(plan: Plan, member: str) -> str:
     me = people.loc[member]
     parts = []
     ex = plan.extras
-    same = [f"same {s} ({me[s]})" for s in ex.get("similar", []) if all(people.loc[m, s] == me[s] for m in mates)]
-    parts += same
+    for s in ex.get("similar", []):
+        values = people.loc[mates + [member], s].dropna().astype(str).unique()
+        if len(values) <= 1:
+            parts.append(f"same {s} ({me[s]})")
+        else:
+            parts.append(f"mixed {s} ({', '.join(sorted(values))}): too few members in some {s} for a cohort")
     goals = _tally(me["goals"], mates, people, "goals")
     if goals:
         g, n = max(goals.items(), key=lambda kv: kv[1])
