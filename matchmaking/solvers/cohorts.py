@@ -899,8 +899,8 @@ def form_cohorts(
         balance_x[a] = (x, sd)
 
     setup = time.perf_counter() - t_start
-    # keep time for the evaluation and the checks after the search (about a millisecond per member)
-    budget_left = max(time_limit - setup - max(0.15 * time_limit, 1.5e-3 * len(ids)), 0.5)
+    # keep time for the evaluation and the checks after the search (half a millisecond per member)
+    budget_left = max(time_limit - setup - max(0.1 * time_limit, 5e-4 * len(ids)), 0.5)
     n_total = len(ids)
     problems: list[_Block] = []
     bound = 0.0
