@@ -4,7 +4,9 @@ The model
 ---------
 Members are split into **blocks** by the ``similar`` attributes (same city: every cohort
 lives in one block, so its members can meet in person). Blocks too small to be cut into
-cohorts of the allowed sizes are pooled into one ``mixed`` block (said in the notes).
+cohorts of the allowed sizes are pooled into one ``mixed`` block (said in the notes);
+blocks above ``max_block`` members are cut into sub-blocks by first goal (leads and
+protected minorities dealt evenly), so memory and time grow linearly with the community.
 Inside a block the solver maximises the shared :class:`~matchmaking.Objective` of kind
 ``cohorts`` (pair affinity: complementarity and shared goals; needs covered by a
 cohort-mate; ``spread`` attributes: distinct values beyond the first) plus a ``balance``
@@ -25,13 +27,19 @@ start deals together-units, leads, then the values of the first protected attrib
 (rarest first, in twos), then the rest sorted by spread attributes; a repair phase removes
 the hard-rule violations left; then a local search of moves and swaps, screened with a
 member x cohort affinity matrix and evaluated exactly, climbs until no improving move is
-found (or the time limit). Everything is seeded, and the stopping rule counts moves, not
-seconds, so the same seed gives the same plan.
+found. Everything is seeded, and the stopping rule counts tries, not seconds, so the same
+seed gives the same plan; only when the time limit stops a block first (said in the notes)
+does the plan depend on the machine's speed.
+
+Growth (``previous``): existing members start in their cohort and may move only within
+``move_budget`` (shared over blocks by their number of newcomers); newcomers go to the
+cohort where their affinity is highest, new cohorts open when they do not fit; the search
+then improves the plan under the budget.
 
 The bound
 ---------
-Over all plans whose cohorts stay inside the blocks (any number of cohorts with sizes in
-bounds): a member has at most ``max - 1`` cohort-mates, so the pair term is at most half
+Over all plans whose cohorts stay inside the (sub-)blocks (any number of cohorts with sizes
+in bounds): a member has at most ``max - 1`` cohort-mates, so the pair term is at most half
 the sum over members of their ``max - 1`` best positive affinities inside their block; a
 need can only be covered if someone else in the block offers it; a cohort of ``s``
 members has at most ``min(s, V)`` distinct values of an attribute with ``V`` values in the
