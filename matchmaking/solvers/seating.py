@@ -5,9 +5,10 @@ The problem
 Attendees sit at tables for ``R`` rounds. A plan is worth the objective of
 :class:`matchmaking.scoring.objective.Objective` (the one ``matchmaking score`` reports): the
 value of the distinct pairs who share a table, the needs covered at someone's tables, the
-spread of chosen attributes per table, minus a penalty per repeated encounter. Repeats are
-treated lexicographically: the search first minimises them (zero whenever it can find such
-a plan) and then maximises the value without adding any.
+spread of chosen attributes per table, minus a penalty per repeated encounter. Zero repeats
+is a hard rule whenever the search finds such a plan: any plan without repeats beats any plan
+with some. When repeats cannot be avoided (a pigeonhole argument, or pins and hosts that
+force them), the objective decides, each repeat costing its penalty (10 by default).
 
 Hard requests: table capacities (tables may differ, seats may stay empty), a minimum per
 open table, per-round attendance, keep together, keep apart, pins (a table in every round
@@ -17,19 +18,24 @@ The engine
 ----------
 1. A **constructive start**, round by round: members (together-groups as one block) are
    placed, most constrained first, at the open table with the best marginal value, each table
-   filled up to a balanced target size.
+   filled up to a balanced target size. When the event has a social-golfer shape (``q``
+   tables, ``q`` a prime power, at most ``q`` per table) an affine resolvable design over
+   GF(q) gives a start with zero repeats by construction (:func:`galois_field`).
 2. A **repeat repair** (a conflict-directed tabu search in the style of Dotú and Van
-   Hentenryck for the social golfer problem) when the start has repeats: it swaps a member
-   who repeats with the member of another table that removes the most repeats.
+   Hentenryck for the social golfer problem) when the start has repeats: it makes the swap of
+   a member who repeats that removes the most repeats.
 3. An **improvement phase**: simulated annealing over swaps and moves between tables of a
-   round, with exact incremental evaluation of every term, rejecting any move that adds a
-   repeat; then a **large-neighbourhood search** re-solving a few tables of a round exactly
-   with OR-Tools CP-SAT (warm-started with the current seating as a hint).
-4. A **bound** (:func:`seating_bound`), proven by relaxation, and, for small events, the exact
-   CP-SAT optimum.
+   round, with exact incremental evaluation of every term, one geometric cooling over the
+   budget, proposals guided toward each member's most valuable partners; the walk pays a
+   penalty per repeat, the best plan is kept as above (no repeats first, then objective).
+   Then a **large-neighbourhood search** re-solves two tables of a round exactly with OR-Tools
+   CP-SAT (warm-started with the current seating as a hint); a single-round event where every
+   seat is taken is re-solved whole, which proves it optimal.
+4. A **bound** (:func:`seating_bound`), proven by relaxation.
 
-The search stops at the time limit or when it stalls; with the same seed and worker count, a
-search that stops by stalling (or by ``iterations``) returns the same plan.
+Reproducibility: with ``iterations=`` the cooling follows the iteration count, and the same
+seed and worker count give the same plan. With only a time limit the cooling follows the clock,
+so the plan depends on the machine's speed, as with any time-limited search.
 """
 
 from __future__ import annotations
@@ -480,7 +486,8 @@ class _State:
         return self.value() - self.p.objective.repeat_penalty * self.repeats
 
     def key(self) -> tuple[int, float]:
-        return (self.repeats, -self.value())
+        """Smaller is better: any plan without repeats first, then the objective."""
+        return (int(self.repeats > 0), -self.total())
 
     def _repeat_flags(self, i: int, m: np.ndarray, c: np.ndarray, first: int) -> int:
         """Repeats added (first=1) or removed (first=2) when ``i`` joins or leaves ``m`` (pair counts ``c``).
@@ -877,8 +884,10 @@ def _movable(p: SeatingProblem, r: int) -> np.ndarray:
     return p.attend[r] & (p.fixed[r] < 0) & single & (r not in p.locked_rounds)
 
 
-def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, max_iter: int) -> None:
-    """Swap members to remove repeated encounters; stops at zero repeats, the deadline or ``max_iter``.
+def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, max_iter: int,
+                    give_up: int = 1000) -> None:
+    """Swap members to remove repeated encounters; stops at zero repeats, the deadline, ``max_iter``
+    or ``give_up`` iterations without a new best.
 
     The conflict-directed tabu search of Dotú and Van Hentenryck for the social golfer
     problem: every iteration evaluates (vectorised, per round) the change in repeats of every
@@ -896,7 +905,7 @@ def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, ma
     tabu = {r: np.zeros((p.n, T), dtype=np.int64) for r in rounds}
     best_rep = state.repeats
     best_tab = state.tab.copy()
-    it = stall = 0
+    it = stall = since_best = 0
     everything = (slice(None), slice(None))
     batched = len(rounds) * p.n * p.n <= 2_000_000
     ridx = np.asarray(rounds)
@@ -954,9 +963,12 @@ def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, ma
             if state.repeats < best_rep:
                 best_rep = state.repeats
                 best_tab = state.tab.copy()
-                stall = 0
+                stall = since_best = 0
             else:
                 stall += 1
+        since_best += 1
+        if since_best > give_up:
+            break
         if stall > 500:  # perturb: a few random swaps from the best plan
             state.load(best_tab)
             for _ in range(3):
@@ -1046,6 +1058,12 @@ class _Search:
         self.best_key = self.state.key()
         self.best_tab = self.state.tab.copy()
         self.record(force=True)
+        self._check_bound()
+
+    def _check_bound(self) -> None:
+        """Stop once the best plan reaches the proven bound: nothing better exists."""
+        if self.state.total() >= self.bound - 1e-9 * max(1.0, abs(self.bound)):
+            self.stopped = True
 
     def out_of_budget(self) -> bool:
         if self.stopped or time.perf_counter() >= self.deadline:
@@ -1058,6 +1076,7 @@ class _Search:
             self.best_key = key
             self.best_tab = self.state.tab.copy()
             self.record()
+            self._check_bound()
             return True
         return False
 
@@ -1135,7 +1154,7 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
         if ok:
             if apply is not None:
                 apply()
-            if (dr < 0 or dv > 0) and state.repeats <= search.best_key[0]:
+            if (dr < 0 or dv > 0) and (state.repeats == 0 or search.best_key[0] == 1):
                 search.improved()
         elif undo is not None:
             undo()
@@ -1537,15 +1556,15 @@ def seat(
     time_limit : float
         Seconds for the whole solve.
     seed : int
-        Random seed; with the same seed and worker count a solve that stops by stalling or by
-        ``iterations`` returns the same plan.
+        Random seed; with the same seed, worker count and ``iterations`` the plan is the same.
     workers : int
         CP-SAT workers for the exact parts.
     callback : callable, optional
         Called with ``{"time", "objective", "bound", "repeats", "iteration"}`` on improvements
         (at most 4 times a second); returning ``False`` stops the search.
     iterations : int, optional
-        Stop after this many local-search moves (for reproducible runs at a fixed effort).
+        Stop after this many local-search moves, the cooling following the count (reproducible
+        runs at a fixed effort); the time limit still applies.
 
     Returns
     -------
@@ -1597,11 +1616,14 @@ def seat(
         else:
             state.load(greedy_tab)
     search = _Search(state, t0, deadline, bound, callback, max_iterations=iterations)
-    if state.repeats > 0:
+    if state.repeats > 0 and not bound_terms["min_repeats"]:  # zero repeats may be reachable
         method.append("tabu")
         budget = t0 + 0.6 * float(time_limit)
+        start = state.tab.copy()
         _repair_repeats(state, rng, min(budget, deadline), max_iter=50_000 if iterations is None else iterations)
         search.improved()
+        if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
+            state.load(start)
     method.append("sa")
     lns_share = 0.15
     search.deadline = deadline - lns_share * max(deadline - time.perf_counter(), 0.0)
