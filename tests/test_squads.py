@@ -127,6 +127,8 @@ def test_cli(tmp_path, small, capsys):
     assert list(frame.columns) == ["squad", "problem", "member", "role", "covers", "reason"]
     assert main(["squad", str(members), "--skills", "seo;pricing", "--out", str(out)]) == 0
     assert main(["squad", str(members), "--member", "zed", "--out", str(out)]) == 2
+    assert main(["squad", str(members), "--question", "Any tips on pricing?", "-k", "2", "--out", str(out)]) == 0
+    assert "pricing" in set(pd.read_csv(out)["covers"])
 
 
 def test_no_time_keeps_a_valid_start_and_bound():
@@ -136,3 +138,12 @@ def test_no_time_keeps_a_valid_start_and_bound():
     squad = plan.extras["squads"]
     assert squad.loc[squad["role"] == "helper", "member"].is_unique
     assert squad.groupby("squad")["role"].apply(lambda r: (r == "helper").sum()).eq(10).all()
+
+
+def test_question_in_words_tags_experts(small):
+    plan = mm.help_squad(small, {"q1": "Who can help with my S.E.O. and the legal status of my shop?"}, k=2)
+    helpers = plan.extras["squads"]["member"].tolist()
+    assert "gus" in helpers  # the only one offering legal status (and seo)
+    assert plan.breakdown["needs_total"] == 2 and plan.breakdown["needs_covered"] == 2
+    with pytest.raises(ValueError, match="no needs"):
+        mm.help_squad(small, {"q2": "Anything about knitting?"})

@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("members", help="members file (CSV, Excel or Parquet)")
     p.add_argument("--member", action="append", default=[], metavar="ID", help="the asker (repeat for a batch)")
     p.add_argument("--skills", metavar="LIST", help="skills to cover, ';'-separated (instead of the member's needs)")
+    p.add_argument("--question", metavar="TEXT", help="a question in words: the skills it names are the needs")
     p.add_argument("-k", "--k", type=int, default=5, help="helpers per squad (default 5)")
     p.add_argument("--spread", metavar="COLS", help="attributes to diversify (default sector)")
     p.add_argument("--history", metavar="DB", help="meeting history (SQLite file, or a CSV a,b[,count])")
@@ -40,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
         problems: object = args.member
     elif skills:
         problems, skills = {"problem": skills}, None
+    elif args.question:
+        problems = {"question": args.question}
     else:
-        raise ValueError("give --member ID (repeatable) or --skills 'a;b'")
+        raise ValueError("give --member ID (repeatable), --skills 'a;b' or --question TEXT")
     spread = [c.strip() for c in args.spread.split(",") if c.strip()] if args.spread else None
     plan = help_squad(
         community, problems, k=args.k, skills=skills, spread=spread, history=load_history(args.history),

@@ -27,10 +27,11 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from matchmaking.model.community import Community
+from matchmaking.model.labels import normalize_label
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.pairs_file import history_counts
 
-__all__ = ["help_squad", "COVER"]
+__all__ = ["help_squad", "skills_in_text", "COVER"]
 
 COVER = 100  # points per need covered: coverage first, always
 ProblemSpec = str | Sequence[str] | Mapping[str, Sequence[str]]
@@ -61,7 +62,9 @@ def help_squad(
     problems : str, list of str or dict
         A member id (their ``needs``), a list of member ids (batch: one squad each, a
         helper in at most one squad), or ``{name: [skills]}`` free problems (a name that
-        is a member id makes that member the asker).
+        is a member id makes that member the asker). A free problem may also be a question
+        in words, ``{"q12": "How do I price my SEO offer?"}``: the skills it names are the
+        needs (see :func:`skills_in_text`), to tag the right experts under a question.
     k : int
         Helpers per squad.
     skills : list of str, optional
@@ -292,13 +295,14 @@ def _problems(community: Community, problems: ProblemSpec, skills: Sequence[str]
                 out.append(c)
         return out
 
+    known = set(community.skills)
     if isinstance(problems, str):
         problems = [problems]
     out = []
     if isinstance(problems, Mapping):
         for name, items in problems.items():
             if isinstance(items, str):
-                items = items.split(";")
+                items = items.split(";") if ";" in items or canon(items) in known else skills_in_text(items, community)
             out.append((str(name), str(name) if name in community else None, labels(items)))
     else:
         problems = list(problems)
@@ -318,6 +322,21 @@ def _problems(community: Community, problems: ProblemSpec, skills: Sequence[str]
         if not needs:
             raise ValueError(f"problem {name!r} has no needs to cover")
     return out
+
+
+def skills_in_text(text: str, community: Community) -> list[str]:
+    """The known skills a free-text question names (whole words, any spelling of the label).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a"], "offers": ["SEO; pricing; social media"]}))
+    >>> skills_in_text("How do I set my pricing and my S.E.O. for Social-Media?", c)
+    ['pricing', 'seo', 'social media']
+    """
+    key = f" {normalize_label(text)} "
+    found = [(key.find(f" {label} "), label) for label in community.skills if f" {label} " in key]
+    return [label for _, label in sorted(found)]
 
 
 def _loads(community: Community, history: object, load: Mapping[str, float] | None, since: str | None) -> dict[str, float]:
