@@ -1350,6 +1350,8 @@ def _explain(plan: Plan, member: str) -> str:
             parts.append(f"moved from cohort {old} (within the move budget)")
         else:
             parts.append("kept in your cohort")
+    if not parts:
+        parts.append("no shared goal or skill to trade with this cohort; placed to keep the sizes")
     return f"{member} in cohort {c} ({len(mates) + 1} members): " + "; ".join(parts)
 
 
