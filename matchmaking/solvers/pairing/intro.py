@@ -27,6 +27,8 @@ from matchmaking.solvers.pairing._common import (
 #: With more positive pairs than this, ``candidates="auto"`` keeps each member's 10 best.
 MAX_FULL_PAIRS = 200_000
 AUTO_K = 10
+#: The bound of a candidate-restricted intro uses each member's max(3 k, 30) best partners.
+BOUND_FACTOR, BOUND_MIN_K = 3, 30
 
 
 def candidate_graph(aff: Affinity, candidates: int | str = "auto") -> tuple[pd.DataFrame, bool]:
@@ -202,12 +204,16 @@ def intro(
         plan.bound = plan.objective + slack
         plan.status = "optimal" if exact else "feasible"
     else:
-        lp = candidate_bound(aff, candidates_table, k)
+        # the bound looks further than the matching (each member's BOUND_FACTOR * k best): tighter, still cheap
+        k_bound = max(BOUND_FACTOR * k, BOUND_MIN_K)
+        wider = aff.top_pairs(k_bound)
+        lp = min(candidate_bound(aff, candidates_table, k), candidate_bound(aff, wider[wider["score"] > 0], k_bound))
         plan.bound = max(plan.objective + slack, lp + forced_score)
         plan.extras["candidate_optimum"] = plan.objective
         plan.notes.append(
-            f"bound over all pairs ({plan.bound:.2f}): matching LP where a pair outside the candidates is worth "
-            "at most its members' k-th best scores; the plan is optimal over the candidate pairs"
+            f"bound over all pairs ({plan.bound:.2f}): matching LP over each member's {k_bound} best partners, "
+            f"where any other pair is worth at most its members' {k_bound}-th best scores; "
+            "the plan is optimal over the candidate pairs"
         )
     report_progress(callback, stage="done", objective=plan.objective, bound=plan.bound)
     return plan
