@@ -40,3 +40,17 @@ def test_score_accepts_cohorts_and_pairs_shapes(tiny_frame, tmp_path, capsys):
     pd.DataFrame({"cohort": [1, 1, 1, 2, 2, 2], "member": tiny_frame["id"]}).to_csv(plan, index=False)
     assert main(["score", str(members), str(plan)]) == 0
     assert "cohorts plan" in capsys.readouterr().out
+
+
+def test_score_recomputes_a_cohort_plan_objective(tmp_path, capsys):
+    """score and form_cohorts agree on the objective when given the same spread."""
+    import matchmaking as mm
+
+    c = mm.datasets.demo_community()
+    members = tmp_path / "m.csv"
+    c.to_frame().to_csv(members, index=False)
+    plan = mm.form_cohorts(c, size="8-12", similar=["city"], spread=["sector"], time_limit=3, seed=0)
+    plan.to_csv(tmp_path / "c.csv")
+    main(["score", str(members), str(tmp_path / "c.csv"), "--spread", "sector", "--json"])
+    assert abs(json.loads(capsys.readouterr().out)["objective"]["total"] - plan.objective) < 1e-6
+    assert main(["score", str(members), str(tmp_path / "c.csv"), "--spread", "planet"]) == 2

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from matchmaking.commands.common import add_common, load_history
+from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.plans.check import check_plan
 from matchmaking.plans.io import read_plan
@@ -25,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("plan", help="plan file: round,table,member | cohort,member | round,group,member")
     add_common(p, solve=False)
     p.add_argument("--table-size", type=int, help="seats per table (checks capacities)")
+    p.add_argument("--spread", metavar="COLS",
+                   help="attributes mixed in each group, weight 1 each (as given to seat or cohorts)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=run)
 
@@ -33,8 +36,14 @@ def run(args: argparse.Namespace) -> int:
     community = Community.from_csv(args.members)
     kind, assignments = read_plan(args.plan, community)
     requests = Requests.read(args.constraints, community) if args.constraints else Requests()
+    spread = {c.strip(): 1.0 for c in (args.spread or "").split(",") if c.strip()}
+    for col in spread:
+        if col not in community.attributes:
+            raise InputError(f"--spread names no attribute {col!r}; attributes are {community.attributes}",
+                             file=args.members, row=1)
     objective = default_objective(
-        community, kind, pairs=args.pairs, history=load_history(args.history), together=requests.together_pairs()
+        community, kind, pairs=args.pairs, history=load_history(args.history), together=requests.together_pairs(),
+        spread=spread,
     )
     breakdown = objective.evaluate(assignments, kind)
     n_tables = int(assignments[objective_cols(kind)[-1]].max()) if len(assignments) else 0

@@ -62,6 +62,23 @@ class Requests:
         return {frozenset(p) for p in self.together}
 
     @classmethod
+    def coerce(cls, source: object, community: Community) -> Requests:
+        """Requests from None (none), a :class:`Requests` (as is), a path or a DataFrame (:meth:`read`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"]}))
+        >>> Requests.coerce(None, c).is_empty()
+        True
+        """
+        if source is None:
+            return cls()
+        if isinstance(source, Requests):
+            return source
+        return cls.read(source, community)  # type: ignore[arg-type]
+
+    @classmethod
     def read(cls, source: str | os.PathLike | pd.DataFrame, community: Community) -> Requests:
         """Read and validate ``constraints.csv`` against a community.
 

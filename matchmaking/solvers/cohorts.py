@@ -848,7 +848,7 @@ def form_cohorts(
         notes_first = [f"no member has {leaders}: cohorts are formed without leads"]
     else:
         notes_first = []
-    requests = _requests(constraints, community)
+    requests = Requests.coerce(constraints, community)
     objective = default_objective(
         community, "cohorts", pairs=pairs, history=history, together=requests.together_pairs(),
         spread=spread_w, needs=needs, complementarity=complementarity, goals=goals,
@@ -1011,14 +1011,6 @@ def form_cohorts(
 
 
 # ---------------------------------------------------------------------------- helpers
-def _requests(constraints: object, community: Community) -> Requests:
-    if constraints is None:
-        return Requests()
-    if isinstance(constraints, Requests):
-        return constraints
-    return Requests.read(constraints, community)  # type: ignore[arg-type]
-
-
 def _block_keys(community: Community, similar: Sequence[str]) -> np.ndarray:
     if not similar:
         return np.asarray(["the community"] * len(community), dtype=object)
