@@ -299,3 +299,14 @@ def test_roulette_together_and_apart() -> None:
     requests = mm.Requests.read(cons, c)
     assert mm.check_plan(plan.assignments, requests=requests, members=c.ids, min_size=2, max_size=3) == []
     assert plan.metrics()["repeats"] == 0  # the together pair's meetings are not repeats
+
+
+def test_mentor_and_welcome_respect_apart() -> None:
+    c = mm.Community.from_frame(pd.DataFrame({"id": ["m1", "m2", "e1", "e2"], "offers": ["x", "", "", ""],
+                                              "needs": ["", "", "x", "x"]}))
+    cons = pd.DataFrame({"kind": ["apart", "together"], "a": ["m1", "m2"], "b": ["e1", "e2"]})
+    plan = mm.pair(c, "mentor", mentors=["m1", "m2"], constraints=cons)
+    assert frozenset({"m1", "e1"}) not in {frozenset(g) for g in plan.groups().values()}
+    assert any("together requests are not used" in n for n in plan.notes)
+    welcome = mm.pair(c, "welcome", newcomers=["e1", "e2"], k=1, constraints=cons)
+    assert frozenset({"m1", "e1"}) not in {frozenset(g) for g in welcome.groups().values()}

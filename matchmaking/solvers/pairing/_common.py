@@ -288,6 +288,23 @@ def forced_pairs(requests: Requests, members: Iterable[str]) -> list[tuple[str, 
     return out
 
 
+def drop_apart(acceptable: np.ndarray, requests: Requests | None, side_a: Sequence[str], side_b: Sequence[str]) -> None:
+    """Mark the ``apart`` pairs between two sides as unacceptable (in place)."""
+    pa = {m: k for k, m in enumerate(side_a)}
+    pb = {m: k for k, m in enumerate(side_b)}
+    for a, b in (requests.apart if requests else []):
+        for x, y in ((a, b), (b, a)):
+            if x in pa and y in pb:
+                acceptable[pa[x], pb[y]] = False
+
+
+def together_note(requests: Requests | None, mode: str) -> list[str]:
+    """A note when ``together`` requests are given to a two-sided mode, which does not use them."""
+    if requests is not None and requests.together:
+        return [f"together requests are not used in {mode} mode (apart requests are)"]
+    return []
+
+
 def make_plan(
     groups: Sequence[tuple[int, Sequence[str]]],
     objective: Objective,

@@ -18,11 +18,13 @@ from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.pairing._common import (
     Callback,
     bipartite_edge_coloring,
+    drop_apart,
     generic_explain,
     integer_weights,
     make_plan,
     per_member,
     report_progress,
+    together_note,
 )
 
 #: Rank of an unacceptable partner.
@@ -252,10 +254,7 @@ def mentor(
     else:
         acceptable = np.ones(w.shape, dtype=bool) if everyone else w > 0
         origin = "affinity"
-    for a, b in (requests.apart if requests else []):
-        for x, y in ((a, b), (b, a)):
-            if x in mentors and y in mentees:
-                acceptable[mentors.index(x), mentees.index(y)] = False
+    drop_apart(acceptable, requests, mentors, mentees)
     if ranks is None:
         rank_a = ranks_from_weights(w, acceptable)
         rank_b = ranks_from_weights(w.T, acceptable.T)
@@ -290,8 +289,7 @@ def mentor(
     groups = [(colors[k] + 1, (mentors[pairs[k][0]], mentees[pairs[k][1]])) for k in order]
     if any(c > 0 for c in colors):
         notes.append("a mentor with several mentees meets one per round (session)")
-    if requests is not None and requests.together:
-        notes.append("together requests are not used in mentor mode (apart requests are)")
+    notes += together_note(requests, "mentor")
     plan = make_plan(
         groups,
         objective,

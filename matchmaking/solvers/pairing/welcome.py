@@ -14,9 +14,11 @@ from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.pairing._common import (
     Callback,
     bipartite_edge_coloring,
+    drop_apart,
     generic_explain,
     make_plan,
     report_progress,
+    together_note,
 )
 from matchmaking.solvers.pairing.mentor import side_weights, welfare_optimal
 
@@ -59,10 +61,7 @@ def welcome(
         )
     w = side_weights(objective, newcomers, veterans)
     acceptable = np.ones(w.shape, dtype=bool)
-    for a, b in (requests.apart if requests else []):
-        for x, y in ((a, b), (b, a)):
-            if x in newcomers and y in veterans:
-                acceptable[newcomers.index(x), veterans.index(y)] = False
+    drop_apart(acceptable, requests, newcomers, veterans)
     cap_new = np.full(len(newcomers), k, dtype=np.int64)
     cap_vet = np.full(len(veterans), k * h, dtype=np.int64)
     report_progress(callback, stage="assignment", newcomers=len(newcomers), veterans=len(veterans))
@@ -95,8 +94,7 @@ def welcome(
         bound += float(top.sum()) / 2
         status = "feasible"
         notes.append("newcomers hosted together meet each other too; the bound adds their best possible pairs")
-    if requests is not None and requests.together:
-        notes.append("together requests are not used in welcome mode (apart requests are)")
+    notes += together_note(requests, "welcome")
     plan = make_plan(
         ordered,
         objective,
