@@ -227,10 +227,11 @@ class MeetingHistory:
         checksum = hashlib.sha256(
             (kind + "\n" + attendance.to_csv(index=False)).encode()
         ).hexdigest()
-        name = event if event is not None else f"{kind}-{checksum[:12]}"
+        when = _as_date(date)
+        # without a name, an event is its plan and date: the same plan held again on another day is another event
+        name = event if event is not None else f"{kind}-{when or 'undated'}-{checksum[:12]}"
         if not str(name).strip():
             raise ValueError("event name is empty")
-        when = _as_date(date)
         if self._unchanged(name, checksum, when):
             return 0  # quick check before computing the encounters (re-checked in the transaction)
         pairs = co_groupings(attendance.rename(columns={"grp": "group"}), ["round", "group"])
@@ -242,8 +243,8 @@ class MeetingHistory:
                     return 0
                 if not replace:
                     raise ValueError(
-                        f"event {name!r} is already recorded with a different plan or date; "
-                        "pass replace=True (--replace) to overwrite it"
+                        f"event {name!r} is already recorded with a different plan or date; give this one "
+                        "another event name, or replace the recorded one (replace=True; --replace on the command line)"
                     )
                 con.execute("DELETE FROM encounters WHERE event = ?", (name,))
                 con.execute("DELETE FROM attendance WHERE event = ?", (name,))

@@ -54,3 +54,34 @@ def test_score_recomputes_a_cohort_plan_objective(tmp_path, capsys):
     main(["score", str(members), str(tmp_path / "c.csv"), "--spread", "sector", "--json"])
     assert abs(json.loads(capsys.readouterr().out)["objective"]["total"] - plan.objective) < 1e-6
     assert main(["score", str(members), str(tmp_path / "c.csv"), "--spread", "planet"]) == 2
+
+
+def test_history_inputs_are_validated_and_never_created_by_reads(tiny_frame, tmp_path, capsys):
+    members = tmp_path / "members.csv"
+    tiny_frame.to_csv(members, index=False)
+    plan = tmp_path / "plan.csv"
+    pd.DataFrame({"cohort": [1, 1, 1, 2, 2, 2], "member": tiny_frame["id"]}).to_csv(plan, index=False)
+    assert main(["score", str(members), str(plan), "--history", str(tmp_path / "typo.db")]) == 2
+    assert "history file not found" in capsys.readouterr().err
+    assert main(["history", str(tmp_path / "typo.db"), "events"]) == 2
+    assert not (tmp_path / "typo.db").exists()
+    hist = tmp_path / "met.csv"
+    hist.write_text("a,b,count\nana,ben,2\nana,chloe,x\n")
+    assert main(["score", str(members), str(plan), "--history", str(hist)]) == 2
+    assert "met.csv, row 3, column 'count'" in capsys.readouterr().err
+    hist.write_text("a,b,count\nana,ben,2\n")
+    assert main(["score", str(members), str(plan), "--history", str(hist), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["metrics"]["repeats"] == 1  # ana-ben met before, meet again
+
+
+def test_same_plan_on_two_dates_is_two_events(tmp_path, capsys):
+    from matchmaking.history import MeetingHistory
+
+    plan = tmp_path / "plan.csv"
+    pd.DataFrame({"round": [1, 1], "group": [1, 1], "member": ["a", "b"]}).to_csv(plan, index=False)
+    db = tmp_path / "h.db"
+    assert main(["history", str(db), "record", str(plan), "--date", "2026-01-01"]) == 0
+    assert main(["history", str(db), "record", str(plan), "--date", "2026-02-01"]) == 0
+    assert main(["history", str(db), "record", str(plan), "--date", "2026-02-01"]) == 0  # same event again: no-op
+    h = MeetingHistory(db)
+    assert len(h) == 2 and h.times_met("a", "b") == 2

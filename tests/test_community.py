@@ -99,3 +99,12 @@ def test_member_graph_weights(tiny):
     mg = tiny.member_graph()
     # ana offers seo (ben needs) and ben offers accounting (ana needs): weight 2
     assert mg["ana"]["ben"]["weight"] == 2.0
+
+
+def test_graph_with_reserved_attribute_names_and_graphml(tiny_frame, tmp_path):
+    c = mm.Community.from_frame(tiny_frame.assign(kind=["a", "b", "a", "b", "a", "b"], zip=["01000"] * 6))
+    g = c.graph
+    assert g.nodes["ana"]["kind"] == "member" and g.nodes["ana"]["attr_kind"] == "a"
+    assert c.members.loc["ana", "zip"] == "01000"  # codes keep their leading zeros
+    nx.write_graphml(g, tmp_path / "c.graphml")
+    assert nx.read_graphml(tmp_path / "c.graphml").number_of_nodes() == g.number_of_nodes()

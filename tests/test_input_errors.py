@@ -186,3 +186,43 @@ def test_spreadsheet_safe_roundtrip(text):
 def test_read_table_dataframe_rows():
     t = read_table(pd.DataFrame({"id": ["a", None]}))
     assert t["id"].tolist() == ["a", ""] and t["_row"].tolist() == [2, 3]
+
+
+def test_stray_comma_in_first_row_is_not_a_silent_shift(tmp_path):
+    path = write(tmp_path, "members.csv", "id,name,offers\nm1,Ana,seo,copy\nm2,Ben,x\n")
+    with pytest.raises(InputError) as err:
+        mm.Community.from_csv(path)
+    assert err.value.row == 2 and "4 fields where the header has 3" in str(err.value)
+    path = write(tmp_path, "members.csv", "id,name,offers\nm1,Ana\n")
+    with pytest.raises(InputError, match="2 fields where the header has 3") as err:
+        mm.Community.from_csv(path)
+
+
+def test_comma_separated_list_is_named(tmp_path):
+    path = write(tmp_path, "members.csv", 'id,offers\nm1,seo\nm2,"SEO, copywriting"\n')
+    with pytest.raises(InputError) as err:
+        mm.Community.from_csv(path)
+    assert (err.value.row, err.value.column) == (3, "offers") and "'SEO; copywriting'" in str(err.value)
+
+
+def test_blank_lines_keep_spreadsheet_row_numbers(tmp_path):
+    path = write(tmp_path, "members.csv", "id,name\na,Ana\n\nb,Ben\na,Anna\n")
+    with pytest.raises(InputError) as err:
+        mm.Community.from_csv(path)
+    assert err.value.row == 5
+
+
+def test_duplicate_column_names_and_utf16(tmp_path):
+    path = write(tmp_path, "members.csv", "id,city,city\na,Lyon,Nice\n")
+    with pytest.raises(InputError, match="appears twice"):
+        mm.Community.from_csv(path)
+    path = tmp_path / "u16.csv"
+    path.write_bytes("id,name\na,Chloé\n".encode("utf-16"))
+    assert mm.Community.from_csv(path).members.loc["a", "name"] == "Chloé"
+
+
+def test_own_exports_read_back_unchanged(tmp_path):
+    frame = pd.DataFrame({"id": ["a", "b"], "name": ["=1+1", "@home"], "city": ["-", "Lyon"]})
+    path = write_table(frame, tmp_path / "m.csv")
+    c = mm.Community.from_csv(path)
+    assert c.members["name"].tolist() == ["=1+1", "@home"]

@@ -15,19 +15,34 @@ def add_common(parser: argparse.ArgumentParser, *, solve: bool = True) -> None:
         parser.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
 
 
-def load_history(path: str | None) -> object:
-    """A meeting history from ``--history``: a SQLite ledger, or a CSV/Excel table ``a,b[,count]``."""
+def load_history(path: str | None, *, must_exist: bool = True) -> object:
+    """A meeting history from ``--history``: a SQLite ledger, or a CSV/Excel table ``a,b[,count]``.
+
+    A history that is only read must exist: a typo must not silently start an empty ledger.
+    """
     if not path:
         return None
-    if str(path).lower().endswith((".csv", ".xlsx", ".parquet")):
-        from matchmaking.model.io import read_table
+    from pathlib import Path
 
-        table = read_table(path).drop(columns="_row")
+    from matchmaking.errors import InputError
+
+    if must_exist and not Path(path).exists():
+        raise InputError("history file not found (record an event first: matchmaking history DB record ...)",
+                         file=str(path))
+    if str(path).lower().endswith((".csv", ".xlsx", ".parquet")):
+        from matchmaking.model.io import ROW, parse_number, read_table, require_columns
+
+        table = read_table(path)
+        require_columns(table, ["a", "b"], str(path))
+        for col in ("a", "b"):
+            for value, row in zip(table[col], table[ROW], strict=True):
+                if not value:
+                    raise InputError("empty member id", file=str(path), row=row, column=col)
         if "count" in table:
-            table["count"] = table["count"].astype(float)
-        return table
-    try:
-        from matchmaking.history import MeetingHistory
-    except ImportError as exc:  # pragma: no cover
-        raise ValueError("a SQLite history needs matchmaking.history") from exc
+            table["count"] = [
+                parse_number(v, fname=str(path), row=r, column="count") for v, r in zip(table["count"], table[ROW], strict=True)
+            ]
+        return table.drop(columns=ROW)
+    from matchmaking.history import MeetingHistory
+
     return MeetingHistory(path)

@@ -50,8 +50,13 @@ def _show(frame: pd.DataFrame) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from matchmaking.errors import InputError
     from matchmaking.history import MeetingHistory
 
+    if args.action != "record" and not Path(args.db).exists():
+        raise InputError("history file not found (record an event first)", file=args.db)
     history = MeetingHistory(args.db)
     if args.action == "record":
         added = history.record(args.plan, event=args.event, date=args.date, replace=args.replace)

@@ -127,6 +127,16 @@ class Community:
                     file=fname, row=row, column="id",
                 )
             first_seen[ident] = row
+        for col in LIST_COLUMNS:
+            if col not in table:
+                continue
+            for cell, row in zip(table[col], table[ROW], strict=True):
+                if "," in cell:
+                    raise InputError(
+                        f"{cell!r} contains a comma: separate the items of a list with ';' "
+                        f"(e.g. {cell.replace(',', ';')!r})",
+                        file=fname, row=row, column=col,
+                    )
         skills = LabelIndex(
             item for col in ("offers", "needs") if col in table for cell in table[col] for item in split_list(cell)
         )
@@ -261,15 +271,20 @@ class Community:
     def graph(self) -> nx.Graph:
         """A networkx graph of members, skills and needs.
 
-        Nodes: every member id (``kind="member"`` plus name and attributes), ``"skill:<label>"``
+        Nodes: every member id (``kind="member"`` plus name, goals (``;``-joined) and attributes; an
+        attribute named ``kind`` or ``label`` is stored as ``attr_kind`` / ``attr_label``), ``"skill:<label>"``
         (``kind="skill"``) and ``"need:<label>"`` (``kind="need"``). Edges: member - skill
         (``kind="offers"``), member - need (``kind="needs"``) and skill - need of the same label
         (``kind="answers"``), so a path member - need - skill - member is a possible help.
         """
         g = nx.Graph(name=f"community from {self.source}")
         for member, row in self.members.iterrows():
-            attrs = {k: (None if _isna(v) else v) for k, v in row.items() if k not in LIST_COLUMNS}
-            g.add_node(member, kind="member", goals=list(row["goals"]), **attrs)
+            # GraphML/GEXF-friendly: no None, no lists; an attribute called "kind" or "label" keeps its value
+            # under "attr_kind" / "attr_label" so the node type stays readable
+            attrs = {("attr_" + k if k in ("kind", "label") else k): (v.item() if hasattr(v, "item") else v)
+                     for k, v in row.items() if k not in LIST_COLUMNS and not _isna(v)}
+            attrs.update(kind="member", goals="; ".join(row["goals"]))
+            g.add_node(member, **attrs)
         for label in self.skills:
             g.add_node(NODE_PREFIX["skill"] + label, kind="skill", label=label)
             g.add_node(NODE_PREFIX["need"] + label, kind="need", label=label)
@@ -439,6 +454,8 @@ def _labels(cell: str, index: LabelIndex) -> tuple[str, ...]:
 
 def _attribute_column(values: list[str]) -> pd.Series:
     present = [v for v in values if v != ""]
+    if any(len(v) > 1 and v[0] == "0" and v[1].isdigit() for v in present):  # codes such as "01000"
+        return pd.Series([v if v != "" else None for v in values], dtype=object)
     try:
         numbers = [float(v) for v in present]
     except ValueError:

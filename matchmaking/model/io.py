@@ -6,8 +6,9 @@ spreadsheet would show (header = 1), so that later validation can name the row.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -76,40 +77,69 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
             raise InputError(f"cannot read the file ({exc})", file=fname) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_header(frame, fname)
+    numbers = frame.attrs.get("rows")
     out = frame.astype(object).where(frame.notna(), "")
     out = out.map(_cell_text)
-    out[ROW] = range(2, len(out) + 2)
+    out[ROW] = numbers if numbers is not None and len(numbers) == len(out) else range(2, len(out) + 2)
     return out
 
 
 def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unescape_cell(str(value).strip())
 
 
 def _read_csv(path: Path, fname: str) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp1252"):
+    """Parse a CSV with the standard library, so every row keeps its spreadsheet number.
+
+    Rows with more or fewer fields than the header are errors (never silently shifted or
+    padded); blank lines count as rows (a spreadsheet shows them) and are then dropped.
+    """
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8-sig", "cp1252"]
+    for encoding in encodings:
         try:
-            return pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding=encoding, skip_blank_lines=True
-            )
+            text = raw.decode(encoding)
+            break
         except UnicodeDecodeError:
             continue
-        except pd.errors.EmptyDataError as exc:
-            raise InputError("the file is empty", file=fname) from exc
-        except pd.errors.ParserError as exc:
-            match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-            if match:
-                expected, line, saw = match.groups()
-                raise InputError(
-                    f"{saw} fields where the header has {expected}: a stray comma, or a list "
-                    "separated by ',' instead of ';'? (quote cells that contain commas)",
-                    file=fname,
-                    row=int(line),
-                ) from exc
-            raise InputError(f"cannot parse the CSV ({exc})", file=fname) from exc
-    raise InputError("not a UTF-8 or Windows-1252 text file", file=fname)  # pragma: no cover
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise InputError("not a UTF-8, UTF-16 or Windows-1252 text file", file=fname)
+    if not text.strip():
+        raise InputError("the file is empty", file=fname)
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header = [h.strip() for h in records[0]]
+    width = len(header)
+    rows, numbers = [], []
+    for number, record in enumerate(records[1:], start=2):
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if len(record) != width:
+            extra = len(record) > width
+            raise InputError(
+                f"{len(record)} fields where the header has {width}"
+                + (": a stray comma, or a list separated by ',' instead of ';'? (quote cells that contain commas)"
+                   if extra else ": a missing cell or a missing comma?"),
+                file=fname,
+                row=number,
+            )
+        rows.append(record)
+        numbers.append(number)
+    seen: dict[str, int] = {}
+    for i, col in enumerate(header):
+        if col in seen:
+            raise InputError(
+                f"column name {col!r} appears twice (columns {seen[col] + 1} and {i + 1})",
+                file=fname, row=1, column=col,
+            )
+        seen[col] = i
+    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+    frame.attrs["rows"] = numbers
+    return frame
 
 
 def _check_header(frame: pd.DataFrame, fname: str) -> None:
