@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("members", help="members file (CSV, Excel or Parquet)")
     p.add_argument("plan", help="plan file: round,table,member | cohort,member | round,group,member")
     add_common(p, solve=False)
-    p.add_argument("--table-size", type=int, help="seats per table (checks capacities)")
+    p.add_argument("--table-size", type=_positive, help="seats per table (checks capacities)")
     p.add_argument("--spread", metavar="COLS",
                    help="attributes mixed in each group, weight 1 each (as given to seat or cohorts)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -67,3 +67,10 @@ def objective_cols(kind: str) -> list[str]:
     from matchmaking.scoring.objective import GROUP_COLUMNS
 
     return GROUP_COLUMNS[kind]
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text}")
+    return value

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "simulate",
         help="simulate a community's network growth under seating strategies",
         description="Agent-based model: members join, attend events, meet at tables placed by a strategy, "
-        "form and lose ties, leave. Prints each strategy's final metrics with 95%% confidence intervals.",
+        "form and lose ties, leave. Prints each strategy's final metrics with 95% confidence intervals.",
     )
     p.add_argument("members_file", nargs="?", metavar="MEMBERS", help="members file (default: a synthetic community)")
     p.add_argument("--strategy", nargs="+", default=["random", "novelty"],

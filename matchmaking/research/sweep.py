@@ -91,7 +91,10 @@ def sweep(
         per varied parameter, in a fixed order (strategy, parameters, replicate, event),
         whatever order the runs finished in.
     """
-    from dask.distributed import Client, LocalCluster, as_completed
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - dask is in the [research] extra
+        raise ImportError("sweeps run on Dask: pip install 'matchmaking[research]'") from exc
 
     base = replace(model or GrowthModel(), **params).validate()
     combos = grid(parameters)
@@ -112,7 +115,8 @@ def sweep(
     own_cluster = None
     if address is None:
         own_cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+            n_workers=n_workers, threads_per_worker=1, processes=True, silence_logs=40,
+            host="127.0.0.1", dashboard_address="127.0.0.1:0",  # loopback only: member data stays on this machine
         )
         client = Client(own_cluster)
     elif isinstance(address, str):

@@ -261,7 +261,18 @@ class Affinity:
         Returns
         -------
         pandas.DataFrame
-            Columns ``a``, ``b`` (``a`` < ``b`` in table order) and ``score``.
+            Columns ``a``, ``b`` (``a`` < ``b`` in table order) and ``score``. Among equal scores
+            the member listed first wins, so the result is deterministic.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "offers": ["x", "", ""],
+        ...                                        "needs": ["", "x", "x"]}))
+        >>> affinity(c, goals=0).top_pairs(1)
+           a  b  score
+        0  a  b    1.0
+        1  a  c    1.0
         """
         n = len(self.community)
         ids = np.asarray(self.community.ids, dtype=object)
@@ -272,12 +283,17 @@ class Affinity:
             rows = np.arange(start, min(n, start + block))
             dense = self._dense_rows(rows)
             dense[np.arange(len(rows)), rows] = -np.inf  # nobody is their own partner
-            sel = np.argpartition(-dense, k - 1, axis=1)[:, :k]
-            vals = np.take_along_axis(dense, sel, axis=1)
-            keep = vals > min_score
-            rows_out.append(np.broadcast_to(rows[:, None], sel.shape)[keep])
-            cols_out.append(sel[keep])
-            vals_out.append(vals[keep])
+            # the k best of each row; among equal scores the lowest member index wins (deterministic)
+            kth = -np.partition(-dense, k - 1, axis=1)[:, k - 1 : k]
+            above = dense > kth
+            ties = dense == kth
+            room = k - above.sum(axis=1, keepdims=True)
+            chosen = above | (ties & (np.cumsum(ties, axis=1) <= room))
+            chosen &= dense > min_score
+            r_idx, c_idx = np.nonzero(chosen)
+            rows_out.append(rows[r_idx])
+            cols_out.append(c_idx)
+            vals_out.append(dense[r_idx, c_idx])
         i = np.concatenate(rows_out) if rows_out else np.zeros(0, int)
         j = np.concatenate(cols_out) if cols_out else np.zeros(0, int)
         v = np.concatenate(vals_out) if vals_out else np.zeros(0)

@@ -13,12 +13,12 @@ from matchmaking.model.community import Community
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.affinity import Affinity
 from matchmaking.scoring.objective import Objective
+from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.pairing._common import (
     Callback,
     build_objective,
     integer_weights,
     max_weight_matching,
-    read_requests,
     select_members,
 )
 from matchmaking.solvers.pairing.intro import candidate_graph, intro
@@ -160,7 +160,7 @@ def pair(
     t0 = time.perf_counter()
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    requests = read_requests(constraints, community)
+    requests = Requests.coerce(constraints, community)
     people = select_members(community, members, "members") or community.ids
     extra_weights: dict[str, object] = {}
     if mode == "welcome" and objective is None and pairs is None and "city" in community.attributes:

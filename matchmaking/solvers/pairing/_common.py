@@ -70,15 +70,6 @@ def restrict(aff: Affinity, members: Sequence[str]) -> Affinity:
     return Affinity(sub, dict(aff.weights), explicit=inside(aff.explicit), met=inside(aff.met))
 
 
-def read_requests(constraints: object, community: Community) -> Requests:
-    """``constraints`` as :class:`Requests`: None, a Requests, a path or a DataFrame."""
-    if constraints is None:
-        return Requests()
-    if isinstance(constraints, Requests):
-        return constraints
-    return Requests.read(constraints, community)  # type: ignore[arg-type]
-
-
 def select_members(
     community: Community, spec: object, what: str, *, within: Sequence[str] | None = None
 ) -> list[str] | None:
