@@ -11,6 +11,7 @@ import pytest
 
 import matchmaking as mm
 from matchmaking.cli import main
+from matchmaking.scoring.objective import default_objective
 from matchmaking.solvers import seating as S
 
 
@@ -187,15 +188,23 @@ def test_fairness_raises_the_least_served(event: mm.Community) -> None:
     assert _check(fair, capacities=[5] * 8) == []
 
 
-def test_command_line_seat_then_score(tmp_path, event: mm.Community) -> None:
+def test_command_line_seat_then_score(tmp_path, capsys, event: mm.Community) -> None:
+    import json
+
     members = tmp_path / "members.csv"
     event.to_frame().to_csv(members, index=False)
     out = tmp_path / "plan.csv"
     report = tmp_path / "plan.html"
     code = main(["seat", str(members), "--tables", "8", "--table-size", "5", "--rounds", "2", "--time-limit", "3",
-                 "--out", str(out), "--report", str(report), "--spread", "sector"])
+                 "--out", str(out), "--report", str(report)])
     assert code == 0 and out.exists() and "<script" not in report.read_text()
-    assert main(["score", str(members), str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "bound" in printed and "gap" in printed
+    assert main(["score", str(members), str(out), "--json"]) == 0
+    scored = json.loads(capsys.readouterr().out)["objective"]["total"]
+    assert f"objective {scored:.2f}" in printed  # score recomputes the solver's objective from the files
+    objective = default_objective(mm.Community.from_csv(members), "seating")
+    assert objective.evaluate(pd.read_csv(out).astype({"member": str}))["total"] == pytest.approx(scored)
     assert main(["seat", str(members), "--tables", "5", "--out", str(out)]) == 2
     assert main(["seat", str(members), "--tables", "8", "--table-size", "5", "--hosts", "ghost", "--out", str(out)]) == 2
 
