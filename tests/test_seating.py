@@ -269,3 +269,13 @@ def test_held_round_breaking_a_request_is_kept_and_noted(event: mm.Community) ->
     assert int(a[(a["round"] == 2) & (a["member"] == ids[0])]["table"].iloc[0]) == host_table
     with pytest.raises(mm.InputError, match="rounds are 1..2"):
         mm.seat(event, tables=8, table_size=5, rounds=2, requests=mm.Requests(pins=[(ids[0], 1, 3)]))
+
+
+def test_tables_stay_near_balanced_sizes(event: mm.Community) -> None:
+    attendance = {1: event.ids[:36], 2: event.ids[4:], 3: event.ids[:30]}
+    plan = mm.seat(event, tables=8, table_size=5, rounds=3, attendance=attendance, time_limit=3)
+    sizes = plan.assignments.groupby(["round", "table"]).size()
+    balanced = {1: 36 / 8, 2: 36 / 8, 3: 30 / 8}
+    for (rnd, _table), size in sizes.items():
+        assert abs(size - balanced[rnd]) <= 2 and size <= 5
+    assert _check(plan, capacities=[5] * 8) == []

@@ -616,8 +616,8 @@ class _State:
         A = [k for k in self.at[r][a] if k != i]
         B = [k for k in self.at[r][b] if k != j]
         la, lb = len(A), len(B)
-        rows = np.asarray([i] * (la + lb) + [j] * (la + lb))
-        cols = np.asarray(A + B + B + A)
+        rows = np.asarray([i] * (la + lb) + [j] * (la + lb), dtype=np.int64)
+        cols = np.asarray(A + B + B + A, dtype=np.int64)
         c = self.C[rows, cols]
         w = self.W[rows, cols]
         leave = np.zeros(len(rows), dtype=bool)
@@ -1113,8 +1113,9 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
         return
     single = np.asarray([len(b) == 1 for b in p.blocks])[p.block_of]
     free = {r: set(map(int, np.flatnonzero(single & (p.fixed[r] < 0)))) for r in rounds}
-    lo = max(p.min_size, 1)
-    caps = p.capacities
+    # moves keep tables within one seat of their balanced size (and within min_table_size, capacity)
+    lo = {r: max(p.min_size, 1, int(p.targets[r][p.targets[r] > 0].min(initial=p.n)) - 1) for r in rounds}
+    caps = {r: np.minimum(p.capacities, p.targets[r] + 1) for r in rounds}
     k = min(_PARTNERS, p.n - 1)
     partners = np.argpartition(-p.weights, k, axis=1)[:, :k] if guide > 0 and k > 0 else None
     samples = []  # temperature from the typical size of a change
@@ -1162,7 +1163,7 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
 
 
 def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int]], free: dict[int, set],
-             lo: int, caps: np.ndarray, partners: np.ndarray | None = None,
+             lo: dict[int, int], caps: dict[int, np.ndarray], partners: np.ndarray | None = None,
              ) -> tuple[float, int, Callable | None, Callable | None] | None:
     """A random swap (evaluated, not made) or move (made); ``(value delta, repeats delta, apply, undo)``.
 
@@ -1179,7 +1180,7 @@ def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int
         b = int(rng.integers(len(at)))
     if b == a or not at[b]:
         return None
-    if rng.random() < 0.1 and len(at[a]) - 1 >= lo and len(at[b]) < caps[b]:
+    if rng.random() < 0.1 and len(at[a]) - 1 >= lo[r] and len(at[b]) < caps[r][b]:
         if not state.apart_ok(i, r, b):
             return None
         dv, dr = state.move(i, r, b)
@@ -1525,7 +1526,8 @@ def seat(
     capacities : sequence of int, optional
         Seats per table, for tables of different sizes. Seats may stay empty.
     min_table_size : int, optional
-        Fewest members at an open table (tables may stay empty).
+        Fewest members at an open table (tables may stay empty). Tables are filled as evenly
+        as the capacities allow, and the search keeps each within one seat of that size.
     rounds : int
         Number of rounds.
     attendance : mapping or DataFrame, optional
