@@ -68,7 +68,8 @@ def synthetic_members(
     freelancers, writers and artists in several cities, the first much larger than the
     rest; stages from idea to established; skills offered grow with stage and depend on the
     sector; needs depend on the stage; a few local leads (``role``); join dates that follow
-    a growth curve (more members joined recently). Vectorised: 100,000 members in seconds.
+    a growth curve (more members joined recently). Attributes are drawn in vectorised form and
+    labels member by member: 100,000 members take about 10-20 s.
 
     Parameters
     ----------
