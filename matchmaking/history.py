@@ -269,12 +269,10 @@ class MeetingHistory:
     def _plan_frame(plan: object) -> tuple[str, pd.DataFrame]:
         if hasattr(plan, "assignments") and hasattr(plan, "kind"):
             return plan.kind, plan.assignments  # a Plan
-        if isinstance(plan, pd.DataFrame):
-            return plan_kind(plan), plan
-        else:
+        else:  # a table or a file: validated cell by cell, errors name the row and column
             from matchmaking.model.io import ROW, read_table
 
-            fname = str(plan)
+            fname = "DataFrame" if isinstance(plan, pd.DataFrame) else str(plan)
             frame = read_table(plan, name=fname)
             try:
                 kind = plan_kind(frame)
