@@ -1095,7 +1095,8 @@ class _Search:
                 self.stopped = True
 
 
-def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, strict: bool = False) -> None:
+def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, strict: bool = False,
+            trade_repeats: bool = False) -> None:
     """Simulated annealing over swaps and moves, one geometric cooling over the budget.
 
     The walk maximises the value minus a penalty per repeat (the objective's, at least twice
@@ -1104,7 +1105,9 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
     ``strict``, a move that adds a repeat is always rejected. The schedule follows the
     iterations when ``search.max_iterations`` is set (reproducible), else the clock. A share
     ``guide`` of the proposals is guided: member ``i`` goes to the table of one of its 20 most
-    valuable partners (swapping with someone there); the rest are uniform.
+    valuable partners (swapping with someone there); the rest are uniform. The starting
+    temperature follows the typical change in value (hotter with ``trade_repeats``: repeats are
+    unavoidable and the walk must trade them against value).
     """
     state, p = search.state, search.state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
@@ -1127,7 +1130,7 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
                 undo()
             if dr == 0 and dv:
                 samples.append(abs(dv))
-    t_hi = _HEAT * float(np.median(samples)) if samples else 1.0
+    t_hi = (1.0 if trade_repeats else _HEAT) * float(np.median(samples)) if samples else 1.0
     t_lo = t_hi / 300.0
     lam = max(float(p.objective.repeat_penalty), 2.0 * t_hi)
     start, it0 = time.perf_counter(), search.iterations
@@ -1399,10 +1402,13 @@ def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
         table holds at most ``min(capacity, #values)`` values, and the valued members need at
         least as many tables as the fewest largest tables that seat them.
     ``repeats``
-        At most 0, and at most minus the penalty times a pigeonhole lower bound on repeats:
-        tables of sizes ``s_t`` seat ``sum_t s_t (s_t - 1) / 2`` encounters a round, fewest when
-        sizes are as even as the capacities allow; only pairs that can meet and never met
-        can meet once for free (pairs kept together: every round).
+        At most 0, and at most minus the penalty times a lower bound on repeats, the largest
+        of: a pigeonhole count (tables of sizes ``s_t`` seat ``sum_t s_t (s_t - 1) / 2``
+        encounters a round, fewest when sizes are as even as the capacities allow; only pairs
+        that can meet and never met can meet once for free; pairs kept together: every round);
+        the repeats that pins, hosts and held rounds force; and, for consecutive rounds with
+        the same attendees, ``n - T^2`` a round (a table of ``s`` drawn from ``T`` tables of the
+        round before holds at least ``s - T`` pairs who just met).
 
     Returns
     -------
@@ -1459,7 +1465,16 @@ def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
             ia, ib = _pos(p, a), _pos(p, b)
             if ia >= 0 and ib >= 0:
                 together_extra += max(int((p.attend[:, ia] & p.attend[:, ib]).sum()) - 1, 0)
-    min_rep = max(encounters - int(free.sum()) - together_extra, forced_repeats(p), 0)
+    # consecutive rounds with the same attendees and no together requests: a table of s people
+    # drawn from at most T tables of the round before holds at least s - T pairs who just met,
+    # so a round holds at least n - T * T of them
+    structural = 0
+    if not p.together.any():
+        T = p.n_tables
+        for r in range(1, R):
+            if (p.attend[r] == p.attend[r - 1]).all():
+                structural += max(int(p.attend[r].sum()) - T * T, 0)
+    min_rep = max(encounters - int(free.sum()) - together_extra, forced_repeats(p), structural, 0)
     terms["repeats"] = -float(p.objective.repeat_penalty) * min_rep
     bound = float(sum(terms.values()))
     terms["min_repeats"] = float(min_rep)
@@ -1629,7 +1644,7 @@ def seat(
     method.append("sa")
     lns_share = 0.15
     search.deadline = deadline - lns_share * max(deadline - time.perf_counter(), 0.0)
-    _anneal(search, rng, guide=_GUIDE)
+    _anneal(search, rng, guide=_GUIDE, trade_repeats=bool(bound_terms["min_repeats"]))
     search.deadline = deadline
     state.load(search.best_tab)
     proven = False
