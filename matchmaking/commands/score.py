@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--table-size", type=_positive, help="seats per table (checks capacities)")
     p.add_argument("--spread", metavar="COLS",
                    help="attributes mixed in each group, weight 1 each (as given to seat or cohorts)")
+    p.add_argument("--similar", metavar="COLS",
+                   help="attributes where a pair with the same value scores 1 more (as the welcome mode adds city)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=run)
 
@@ -36,14 +38,11 @@ def run(args: argparse.Namespace) -> int:
     community = Community.from_csv(args.members)
     kind, assignments = read_plan(args.plan, community)
     requests = Requests.read(args.constraints, community) if args.constraints else Requests()
-    spread = {c.strip(): 1.0 for c in (args.spread or "").split(",") if c.strip()}
-    for col in spread:
-        if col not in community.attributes:
-            raise InputError(f"--spread names no attribute {col!r}; attributes are {community.attributes}",
-                             file=args.members, row=1)
+    spread = _columns(args.spread, community, "--spread", args.members)
+    similar = _columns(args.similar, community, "--similar", args.members)
     objective = default_objective(
         community, kind, pairs=args.pairs, history=load_history(args.history), together=requests.together_pairs(),
-        spread=spread,
+        spread=spread, **({"similar": similar} if similar else {}),
     )
     breakdown = objective.evaluate(assignments, kind)
     n_tables = int(assignments[objective_cols(kind)[-1]].max()) if len(assignments) else 0
@@ -74,3 +73,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text}")
     return value
+
+
+def _columns(text: str | None, community: Community, option: str, fname: str) -> dict[str, float]:
+    """``"a,b"`` -> ``{"a": 1.0, "b": 1.0}``, each an attribute of the community."""
+    cols = {c.strip(): 1.0 for c in (text or "").split(",") if c.strip()}
+    for col in cols:
+        if col not in community.attributes:
+            raise InputError(f"{option} names no attribute {col!r}; attributes are {community.attributes}",
+                             file=fname, row=1)
+    return cols

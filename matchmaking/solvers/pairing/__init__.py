@@ -160,6 +160,8 @@ def pair(
     t0 = time.perf_counter()
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if rounds is not None and rounds < 1:
+        raise ValueError(f"rounds must be at least 1, not {rounds}")
     requests = Requests.coerce(constraints, community)
     people = select_members(community, members, "members") or community.ids
     extra_weights: dict[str, object] = {}
@@ -183,6 +185,9 @@ def pair(
         side_a, side_b = _two_sides(community, newcomers, veterans, people, ("newcomers", "veterans"),
                                     "'joined>=2026-01-01'")
         plan = welcome(obj, side_a, side_b, k=k, hosts_per_round=hosts_per_round, requests=requests, callback=callback)
+        if extra_weights:
+            plan.notes.append("the welcome objective adds 'same city' (weight 1) to the affinity: "
+                              "recompute it with `matchmaking score ... --similar city`")
     plan.time = time.perf_counter() - t0
     return plan
 
