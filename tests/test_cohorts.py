@@ -236,3 +236,26 @@ def test_pairs_file_is_the_whole_affinity(community):
     where = plan.assignments.set_index("member")["cohort"]
     together = sum(where[a] == where[b] for a, b in zip(weights["a"], weights["b"], strict=True))
     assert together >= 15
+
+
+def test_other_cohort_counts_are_tried_when_rules_fail(tmp_path, capsys):
+    # 4 f + 2 m in cohorts of 2-3: two cohorts leave a man alone, three ({a,b} {c,d} {e,f}) are valid
+    c = mm.Community.from_frame(pd.DataFrame({"id": list("abcdef"), "gender": list("ffffmm")}))
+    plan = mm.form_cohorts(c, size="2-3", protect=["gender"], seed=0)
+    assert plan.extras["violations"] == [] and len(plan.groups()) == 3
+    # 3 f + 3 m, 4 leads: three cohorts of 2 cannot protect gender; {fff} {mmm} with 2 leads each can
+    c2 = mm.Community.from_frame(pd.DataFrame({"id": list("abcdef"), "gender": list("fffmmm"),
+                                               "role": ["lead", "lead", "member", "lead", "lead", "member"]}))
+    plan2 = mm.form_cohorts(c2, size="2-3", protect=["gender"], leaders="role=lead", seed=0)
+    assert plan2.extras["violations"] == [] and len(plan2.groups()) == 2
+    assert check_cohorts(plan2.assignments, c2, size="2-3", protect=["gender"], leaders="role=lead") == []
+    # truly infeasible: nothing is written unless asked
+    path = tmp_path / "m.csv"
+    pd.DataFrame({"id": list("abcde"), "gender": list("ffffm")}).to_csv(path, index=False)
+    out = tmp_path / "x.csv"
+    rc = main(["cohorts", str(path), "--size", "2-3", "--protect", "gender", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert rc == 1 and "nothing written" in text and not out.exists()
+    rc = main(["cohorts", str(path), "--size", "2-3", "--protect", "gender", "--out", str(out),
+               "--write-infeasible"])
+    assert rc == 1 and out.exists()

@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="form cohorts (sub-communities) of MIN-MAX members -> cohort,member",
         description="Partition the members into cohorts: same city (--similar), mixed sectors (--spread), "
         "nobody alone with their value (--protect), one lead each (--leaders). Prints objective, proven bound, "
-        "gap and status. Exit 0 when every hard rule holds, 1 when one is broken or infeasible, 2 on bad input.",
+        "gap and status. Exit 0 when every hard rule holds; 1 when one is broken or the requests are infeasible "
+        "(then nothing is written, unless --write-infeasible); 2 on bad input.",
     )
     p.add_argument("members", help="members file (CSV, Excel or Parquet)")
     p.add_argument("--size", default="8-12", metavar="MIN-MAX", help="cohort sizes (default 8-12)")
@@ -33,6 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_common(p)
     p.add_argument("--out", required=True, metavar="COHORTS.csv", help="output file cohort,member")
     p.add_argument("--report", metavar="FILE", help="also write an HTML report")
+    p.add_argument("--write-infeasible", action="store_true",
+                   help="write the plan even when it breaks a hard rule (default: write nothing, exit 1)")
     p.set_defaults(run=run)
 
 
@@ -56,14 +59,18 @@ def run(args: argparse.Namespace) -> int:
         move_budget=args.move_budget if args.previous else None, time_limit=args.time_limit, seed=args.seed,
         workers=args.workers,
     )
-    plan.to_csv(args.out)
     print(plan.summary())
     violations = plan.extras["violations"]
     for v in violations[:20]:
         print(f"  - {v}")
+    if violations and not args.write_infeasible:
+        print(f"infeasible: {len(violations)} hard rule(s) broken; nothing written to {args.out} "
+              "(--write-infeasible writes the plan anyway)")
+        return 1
+    plan.to_csv(args.out)
     if args.report:
         _report(plan, args.report)
-    print(f"cohorts written to {args.out}")
+    print(f"cohorts written to {args.out}" + (" (it breaks hard rules)" if violations else ""))
     return 1 if violations else 0
 
 

@@ -53,7 +53,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -168,6 +168,7 @@ class _Block:
     time_limit: float = 10.0
     seed: int = 0
     log: list[tuple[float, float]] = field(default_factory=list)
+    k_options: tuple[int, ...] = ()  # other cohort counts to try when the rules cannot hold with k
 
 
 class _State:
@@ -603,6 +604,36 @@ def _solve_block(b: _Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
     return st.lab, notes, stats
 
 
+def _solve_block_any_k(b: _Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
+    """Solve with ``b.k`` cohorts; when hard rules still fail, try the other counts of ``b.k_options``
+    in order and keep the first valid plan (else the one with the fewest members in violation).
+    ``stats["cohorts"]`` is the count kept."""
+    t0 = time.perf_counter()
+    lab, notes, stats = _solve_block(b)
+    bad = len(_State(b, lab).violations())
+    best = (bad, lab, notes, stats, b.k)
+    tried = [b.k]
+    for k in b.k_options:
+        if best[0] == 0:
+            break
+        if k == b.k or k < 1:
+            continue
+        alt = replace(b, k=int(k), time_limit=max(b.time_limit - (time.perf_counter() - t0), 0.1))
+        lab2, notes2, stats2 = _solve_block(alt)
+        tried.append(int(k))
+        bad2 = len(_State(alt, lab2).violations())
+        if bad2 < best[0]:
+            best = (bad2, lab2, notes2, stats2, int(k))
+    bad, lab, notes, stats, k = best
+    if k != b.k:
+        notes = [*notes, f"block {b.key}: {k} cohorts instead of {b.k}, so that the hard rules hold"
+                 if bad == 0 else f"block {b.key}: no cohort count in {sorted(tried)} meets every hard rule"]
+    elif bad and len(tried) > 1:
+        notes = [*notes, f"block {b.key}: no cohort count in {sorted(tried)} meets every hard rule"]
+    stats = {**stats, "cohorts": float(k)}
+    return lab, notes, stats
+
+
 # ---------------------------------------------------------------------------- bound
 def cohort_bound(W: sp.csr_matrix, offers: np.ndarray, needs: np.ndarray, needs_weight: float,
                  spread: Sequence[tuple[np.ndarray, float]], hi: int, k_range: tuple[int, int]) -> float:
@@ -932,14 +963,21 @@ def form_cohorts(
         apa = [(local[x], local[y]) for x, y in apart_idx if x in local and y in local]
         lab_lo, lab_hi, kr = _block_bounds(len(members), k, lo, hi, n_cohorts is not None or size is None)
         init = home = olds = None
+        k_options: tuple[int, ...] = ()
         if previous is not None:
             home, olds = _growth_labels(prev_lab[members])
             init, k = home.copy(), max(len(olds), 1)
+        elif n_cohorts is None and size is not None:
+            # other feasible counts, closest to the lead count (or to k) first: tried when the
+            # rules (protect, leads, requests) cannot hold with k cohorts
+            target = int(lead[members].sum()) if lead.any() else k
+            k_options = tuple(sorted((c for c in range(max(kr[0], 1), kr[1] + 1) if c != k),
+                                     key=lambda c: (abs(c - target), c))[:8])
         problems.append(_Block(
             key=key, members=members, W=Wb, offers=ob, needs=nb, needs_weight=objective.needs,
             spread=sp_list, protect=pr_list, lead=lead[members], balance=bal_list, together=tog, apart=apa,
             k=k, lo=lab_lo, hi=lab_hi, init=init, home=home, olds=olds,
-            budget=move_budget if previous is not None else None,
+            budget=move_budget if previous is not None else None, k_options=k_options,
             time_limit=budget_left * len(members) / n_total * max(1, workers),
             seed=int(np.random.SeedSequence([seed, bi]).generate_state(1)[0]),
         ))
@@ -956,6 +994,7 @@ def form_cohorts(
     stats_total: dict[str, float] = {}
     for b, (lab, bnotes, stats) in zip(problems, results, strict=True):
         notes += bnotes
+        b.k = int(stats.pop("cohorts", b.k))
         for key_, v in stats.items():
             stats_total[key_] = stats_total.get(key_, 0.0) + v
         if b.home is not None:
@@ -1265,7 +1304,7 @@ def _run_blocks(problems: list[_Block], workers: int, callback: Callable | None)
     results: list = [None] * len(problems)
     if workers > 1 and len(problems) > 1:
         with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
-            futures = {r: pool.submit(_solve_block, problems[r]) for r in order}
+            futures = {r: pool.submit(_solve_block_any_k, problems[r]) for r in order}
             for r in order:
                 results[r] = futures[r].result()
                 if callback:
@@ -1278,7 +1317,7 @@ def _run_blocks(problems: list[_Block], workers: int, callback: Callable | None)
             b = problems[r]
             b.time_limit = max((deadline - time.perf_counter()) * len(b.members) / max(left, 1), 0.1)
             left -= len(b.members)
-            results[r] = _solve_block(b)
+            results[r] = _solve_block_any_k(b)
             if callback:
                 callback(problems[r].key, results[r][2])
     return results
