@@ -259,3 +259,26 @@ def test_other_cohort_counts_are_tried_when_rules_fail(tmp_path, capsys):
     rc = main(["cohorts", str(path), "--size", "2-3", "--protect", "gender", "--out", str(out),
                "--write-infeasible"])
     assert rc == 1 and out.exists()
+
+
+def test_conflicting_requests_in_one_block_are_named(tmp_path, capsys):
+    c = mm.Community.from_frame(pd.DataFrame({"id": list("abcdef")}))
+    apart = pd.DataFrame({"kind": ["apart"] * 3, "a": list("aab"), "b": list("bcc")})
+    with pytest.raises(mm.InfeasibleError, match="3 members pairwise apart") as err:
+        mm.form_cohorts(c, size="3-3", constraints=apart)
+    assert "apart a-b (DataFrame, row 2)" in str(err.value) and len(err.value.conflicts) == 1
+    plan = mm.form_cohorts(c, size="2-3", constraints=apart, seed=0)  # 3 cohorts: possible
+    assert plan.extras["violations"] == []
+    chain = pd.DataFrame({"kind": ["together"] * 3, "a": list("abc"), "b": list("bcd")})
+    with pytest.raises(mm.InfeasibleError, match=r"4 members kept together \(a, b, c, d\)"):
+        mm.form_cohorts(c, size="3-3", constraints=chain)
+    both = pd.DataFrame({"kind": ["together", "together", "apart"], "a": list("aba"), "b": list("bcc")})
+    with pytest.raises(mm.InfeasibleError, match=r"apart a-c \(DataFrame, row 4\), but together by"):
+        mm.form_cohorts(c, size="2-3", constraints=both)
+    members, requests = tmp_path / "m.csv", tmp_path / "constraints.csv"
+    members.write_text("id\n" + "\n".join("abcdef") + "\n")
+    apart.to_csv(requests, index=False)
+    rc = main(["cohorts", str(members), "--size", "3-3", "--constraints", str(requests),
+               "--out", str(tmp_path / "x.csv")])
+    err_text = capsys.readouterr().err
+    assert rc == 1 and "constraints.csv, row 3" in err_text and not (tmp_path / "x.csv").exists()

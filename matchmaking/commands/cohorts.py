@@ -42,11 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from matchmaking.model.community import Community
     from matchmaking.plans.io import read_plan
-    from matchmaking.scoring.requests import Requests
     from matchmaking.solvers.cohorts import form_cohorts
 
     community = Community.from_csv(args.members)
-    requests = Requests.read(args.constraints, community) if args.constraints else None
+    requests = args.constraints or None  # the path: conflicts then name their rows
     previous = None
     if args.previous:
         kind, previous = read_plan(args.previous, _known_ids(community, args.previous))

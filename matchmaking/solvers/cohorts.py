@@ -49,6 +49,7 @@ block, so the spread term is at most ``max over k of min(k V, n) - k``; balance 
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -613,8 +614,10 @@ def _solve_block_any_k(b: _Block) -> tuple[np.ndarray, list[str], dict[str, floa
     bad = len(_State(b, lab).violations())
     best = (bad, lab, notes, stats, b.k)
     tried = [b.k]
+    # a member alone in the block with their protected value stays alone whatever the count
+    alone = sum(int((np.bincount(c[c >= 0]) == 1).sum()) for c in b.protect if (c >= 0).any())
     for k in b.k_options:
-        if best[0] == 0:
+        if best[0] <= alone:
             break
         if k == b.k or k < 1:
             continue
@@ -921,6 +924,8 @@ def form_cohorts(
     if missing:
         notes.append(f"members with no {'/'.join(similar)} form their own block(s): {', '.join(missing)}")
     _check_together(requests, keys, blocks, pos)
+    cliques = _check_request_conflicts(requests, blocks, pos, lo, hi, n_cohorts is not None or size is None,
+                             _request_rows(constraints))
     if max_block is not None and previous is None:
         goal = np.asarray([g[0] if g else "" for g in community.members["goals"]], dtype=object)
         first = community.attribute_codes(protect[0]) if protect else None
@@ -970,6 +975,9 @@ def form_cohorts(
         elif n_cohorts is None and size is not None:
             # other feasible counts, closest to the lead count (or to k) first: tried when the
             # rules (protect, leads, requests) cannot hold with k cohorts
+            apart_k = cliques.get(key.split("#")[0], 0)
+            if k < apart_k <= kr[1]:
+                k = apart_k  # members pairwise apart need as many cohorts
             target = int(lead[members].sum()) if lead.any() else k
             k_options = tuple(sorted((c for c in range(max(kr[0], 1), kr[1] + 1) if c != k),
                                      key=lambda c: (abs(c - target), c))[:8])
@@ -1261,6 +1269,97 @@ def _check_together(requests: Requests, keys: np.ndarray, blocks: list, pos: dic
     if conflicts:
         raise InfeasibleError("requests ask for members of different blocks (similar attributes) to share a cohort",
                               conflicts)
+
+
+def _request_rows(source: object) -> tuple[str, dict[tuple[str, frozenset], int]]:
+    """``(file name, {(kind, {a, b}): row})`` when the requests come from a file or a table."""
+    if not isinstance(source, (str, os.PathLike, pd.DataFrame)):
+        return "", {}
+    from matchmaking.model.io import ROW, read_table, source_name, unescape_cell
+
+    name = source_name(source)
+    try:
+        table = read_table(source, name=name)
+    except Exception:  # noqa: BLE001 - rows are only a courtesy in the message
+        return "", {}
+    rows = {}
+    for _, rec in table.iterrows():
+        kind = str(rec.get("kind", "")).strip().lower()
+        if kind in ("together", "apart"):
+            key = (kind, frozenset((unescape_cell(rec["a"]), unescape_cell(rec["b"]))))
+            rows.setdefault(key, int(rec[ROW]))
+    return name, rows
+
+
+def _greedy_clique(graph: nx.Graph) -> list:
+    """A large clique of ``graph`` (greedy from each vertex, highest degree first)."""
+    best: list = []
+    order = sorted(graph.nodes, key=lambda v: (-graph.degree(v), str(v)))
+    for v in order:
+        if graph.degree(v) + 1 <= len(best):
+            break
+        clique = [v]
+        for u in sorted(graph[v], key=lambda u: (-graph.degree(u), str(u))):
+            if all(graph.has_edge(u, w) for w in clique):
+                clique.append(u)
+        if len(clique) > len(best):
+            best = clique
+    return best
+
+
+def _check_request_conflicts(requests: Requests, blocks: list, pos: dict[str, int], lo: int, hi: int,
+                             fixed_k: bool, rows: tuple[str, dict]) -> dict[str, int]:
+    """Raise :class:`InfeasibleError` naming together / apart requests that cannot all hold: a
+    together group (chains included) above the largest cohort, a pair asked apart inside a
+    together group, more members pairwise apart than cohorts in their block. Returns the size
+    of the largest set of members found pairwise apart, per block."""
+    fname, where = rows
+
+    def name(kind: str, a: str, b: str) -> str:
+        row = where.get((kind, frozenset((a, b))))
+        return f"{kind} {a}-{b}" + (f" ({fname}, row {row})" if row is not None else "")
+
+    conflicts: list[str] = []
+    tg = nx.Graph(list(requests.together))
+    comp_of = {}
+    for number, comp in enumerate(nx.connected_components(tg)):
+        for m in comp:
+            comp_of[m] = number
+        if len(comp) > hi:
+            sub = tg.subgraph(comp)
+            conflicts.append(f"{len(comp)} members kept together ({', '.join(sorted(comp))}) but cohorts hold "
+                             f"at most {hi}: " + "; ".join(name("together", a, b) for a, b in sorted(
+                                 tuple(sorted(e)) for e in sub.edges)))
+    for a, b in requests.apart:
+        if a in comp_of and comp_of[a] == comp_of.get(b):
+            path = nx.shortest_path(tg, a, b)
+            conflicts.append(f"{name('apart', a, b)}, but together by " + "; ".join(
+                name("together", x, y) for x, y in itertools.pairwise(path)))
+    block_of = {}
+    max_k = {}
+    for key, members, k in blocks:
+        kmin, kmax = _feasible_k(len(members), lo, hi)
+        max_k[key] = k if fixed_k else max(kmax, k)
+        for m in members:
+            block_of[int(m)] = key
+    ag = nx.Graph()
+    cliques: dict[str, int] = {}
+    for a, b in requests.apart:
+        if block_of[pos[a]] == block_of[pos[b]]:
+            ag.add_edge(a, b)
+    for comp in nx.connected_components(ag):
+        clique = _greedy_clique(ag.subgraph(comp))
+        key = block_of[pos[clique[0]]]
+        if len(clique) > max_k[key]:
+            pairs = sorted(tuple(sorted(p)) for p in itertools.combinations(clique, 2))
+            conflicts.append(
+                f"{len(clique)} members pairwise apart ({', '.join(sorted(clique))}) but {key} has at most "
+                f"{max_k[key]} cohort(s): " + "; ".join(
+                    name("apart", a, b) for a, b in pairs))
+        cliques[key] = len(clique)
+    if conflicts:
+        raise InfeasibleError("requests that cannot all hold", conflicts)
+    return cliques
 
 
 def _recode(codes: np.ndarray) -> np.ndarray:
