@@ -209,11 +209,15 @@ def test_cli_writes_cohorts_and_reports_bad_input(tmp_path, capsys):
     assert not (tmp_path / "x.csv").exists()
 
 
-def test_big_blocks_are_cut_by_goal(community):
+def test_big_blocks_are_cut_by_goal(community, plan):
+    unsplit = plan
     plan = mm.form_cohorts(community, max_block=120, seed=0, **KW)
     assert any("sub-blocks by goal" in n for n in plan.notes)
     assert plan.extras["violations"] == []
     assert plan.bound >= plan.objective
+    # the bound is taken on whole cities: it holds for plans that cross the sub-blocks too
+    assert plan.bound == pytest.approx(unsplit.bound)
+    assert plan.bound >= unsplit.objective - unsplit.breakdown["balance:seniority"]
     assert (plan.assignments.merge(community.members, left_on="member", right_index=True)
             .groupby("cohort")["city"].nunique() == 1).all()
 
@@ -282,3 +286,17 @@ def test_conflicting_requests_in_one_block_are_named(tmp_path, capsys):
                "--out", str(tmp_path / "x.csv")])
     err_text = capsys.readouterr().err
     assert rc == 1 and "constraints.csv, row 3" in err_text and not (tmp_path / "x.csv").exists()
+
+
+def test_bound_holds_across_sub_blocks():
+    # 10 members, cohorts of 2-3, cut into sub-blocks of 4: the unsplit optimum (14.5) used to beat the bound
+    rows = ["m0,c,b;e,,s3,m,member", "m1,,,,s3,m,member", "m2,,e,,s2,m,lead", "m3,,a,g2,s3,m,member",
+            "m4,,e;c,g1,s3,m,lead", "m5,,,g3,s3,m,member", "m6,,c;a,,s2,m,member",
+            "m7,c;e,,,s3,m,lead", "m8,e,c,g3,s1,m,member", "m9,c;e,a,g2,s2,m,lead"]
+    frame = pd.DataFrame([r.split(",") for r in rows], columns=["id", "offers", "needs", "goals", "sector",
+                                                                 "gender", "role"])
+    c = mm.Community.from_frame(frame)
+    kw = dict(size="2-3", spread=["sector"], protect=["gender"], leaders="role=lead", seed=0)
+    whole = mm.form_cohorts(c, max_block=None, **kw)
+    cut = mm.form_cohorts(c, max_block=4, **kw)
+    assert cut.bound >= whole.objective and cut.bound == pytest.approx(whole.bound)

@@ -677,6 +677,40 @@ def cohort_bound(W: sp.csr_matrix, offers: np.ndarray, needs: np.ndarray, needs_
     return out
 
 
+def _city_bound(aff: object, community: Community, members: np.ndarray, offers_all: sp.csr_matrix,
+                needs_all: sp.csr_matrix, needs_weight: float, spread: Sequence[tuple[np.ndarray, float]],
+                lo: int, hi: int, chunk: int = 512) -> float:
+    """:func:`cohort_bound` of a whole city (every feasible cohort count), with the pair term
+    computed in row chunks: memory stays linear in the city size."""
+    from matchmaking.scoring.affinity import Affinity
+
+    sub = community.subset([community.ids[m] for m in members])
+    keep = set(sub.ids)
+
+    def inside(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["a"].isin(keep) & frame["b"].isin(keep)] if len(frame) else frame
+
+    block = Affinity(sub, dict(aff.weights), explicit=inside(aff.explicit), met=inside(aff.met))  # type: ignore[attr-defined]
+    n = len(members)
+    m = max(hi - 1, 0)
+    pair = 0.0
+    for start in range(0, n, chunk):
+        rows = block._rows(np.arange(start, min(start + chunk, n))).tocsr()
+        for r in range(rows.shape[0]):
+            vals = rows.data[rows.indptr[r]:rows.indptr[r + 1]]
+            vals = vals[vals > 0]
+            if len(vals) > m:
+                vals = np.partition(vals, len(vals) - m)[len(vals) - m:] if m else vals[:0]
+            pair += float(vals.sum())
+    ob, nb = offers_all[members], needs_all[members]
+    used = np.flatnonzero(np.asarray(ob.sum(axis=0) + nb.sum(axis=0)).ravel() > 0)
+    ob = (ob[:, used].toarray() > 0).astype(np.int64)
+    nb = (nb[:, used].toarray() > 0).astype(np.int64)
+    kmin, kmax = _feasible_k(n, lo, hi)
+    empty = sp.csr_matrix((n, n))
+    return pair / 2.0 + cohort_bound(empty, ob, nb, needs_weight, spread, hi, (max(kmin, 1), max(kmax, 1)))
+
+
 # ---------------------------------------------------------------------------- checker
 def check_cohorts(
     assignments: pd.DataFrame,
@@ -929,7 +963,12 @@ def form_cohorts(
     if max_block is not None and previous is None:
         goal = np.asarray([g[0] if g else "" for g in community.members["goals"]], dtype=object)
         first = community.attribute_codes(protect[0]) if protect else None
+        cities = blocks
         blocks = _split_blocks(blocks, int(max_block), goal, together_idx, lo, hi, lead, n_cohorts, notes, first)
+        kept = {key for key, _, _ in blocks}
+        split_cities = [(key, members) for key, members, _ in cities if key not in kept]
+    else:
+        split_cities = []
 
     # per-block arrays
     offers_all = community.incidence("offers").tocsr()
@@ -989,7 +1028,13 @@ def form_cohorts(
             time_limit=budget_left * len(members) / n_total * max(1, workers),
             seed=int(np.random.SeedSequence([seed, bi]).generate_state(1)[0]),
         ))
-        bound += cohort_bound(Wb, ob, nb, objective.needs, sp_list, hi, kr)
+        if not any(key.startswith(f"{city}#") for city, _ in split_cities):
+            bound += cohort_bound(Wb, ob, nb, objective.needs, sp_list, hi, kr)
+    # a city cut into sub-blocks: the bound is taken on the whole city, so that it holds for any
+    # partition keeping cities together (not only for plans inside the sub-blocks)
+    for _, members in split_cities:
+        bound += _city_bound(aff, community, members, offers_all, needs_all, objective.needs,
+                             [(_recode(spread_codes[a][members]), w) for a, w in spread_w.items()], lo, hi)
 
     # growth: the move budget is shared; give it to blocks in proportion to newcomers
     if previous is not None:
