@@ -85,3 +85,22 @@ def test_same_plan_on_two_dates_is_two_events(tmp_path, capsys):
     assert main(["history", str(db), "record", str(plan), "--date", "2026-02-01"]) == 0  # same event again: no-op
     h = MeetingHistory(db)
     assert len(h) == 2 and h.times_met("a", "b") == 2
+
+
+def test_score_recomputes_a_cohort_objective_with_balance(tmp_path, capsys):
+    """score --balance (--balance-by the cohorts' similar) gives the solver's objective, balance terms included."""
+    import matchmaking as mm
+
+    c = mm.datasets.demo_community()
+    members = tmp_path / "m.csv"
+    c.to_frame().to_csv(members, index=False)
+    plan = mm.form_cohorts(c, size="8-12", similar=["city"], spread=["sector"], balance=["seniority"],
+                           time_limit=3, seed=0)
+    assert plan.breakdown["balance:seniority"] < 0
+    plan.to_csv(tmp_path / "c.csv")
+    main(["score", str(members), str(tmp_path / "c.csv"), "--spread", "sector", "--balance", "seniority",
+          "--balance-by", "city", "--json"])
+    result = json.loads(capsys.readouterr().out)["objective"]
+    assert abs(result["total"] - plan.objective) < 1e-6
+    assert abs(result["balance:seniority"] - plan.breakdown["balance:seniority"]) < 1e-9
+    assert main(["score", str(members), str(tmp_path / "c.csv"), "--balance", "city"]) == 2

@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="attributes mixed in each group, weight 1 each (as given to seat or cohorts)")
     p.add_argument("--similar", metavar="COLS",
                    help="attributes where a pair with the same value scores 1 more (as the welcome mode adds city)")
+    p.add_argument("--balance", metavar="COLS",
+                   help="cohorts plans: numeric attributes balanced across cohorts, weight 1 each (as given to "
+                   "cohorts --balance)")
+    p.add_argument("--balance-by", metavar="COLS",
+                   help="with --balance: the cohorts' --similar attributes (means are compared within each block)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=run)
 
@@ -45,6 +50,19 @@ def run(args: argparse.Namespace) -> int:
         spread=spread, **({"similar": similar} if similar else {}),
     )
     breakdown = objective.evaluate(assignments, kind)
+    if args.balance or args.balance_by:
+        if kind != "cohorts" or not args.balance:
+            raise InputError("--balance applies to cohorts plans only (--balance-by goes with --balance)",
+                             file=args.plan, row=1)
+        from matchmaking.solvers.cohorts import balance_terms
+
+        balance = _columns(args.balance, community, "--balance", args.members)
+        by = list(_columns(args.balance_by, community, "--balance-by", args.members))
+        total = breakdown.pop("total")
+        for name, term in balance_terms(assignments, community, balance, by).items():
+            breakdown[name] = term
+            total += term
+        breakdown["total"] = total
     n_tables = int(assignments[objective_cols(kind)[-1]].max()) if len(assignments) else 0
     capacities = [args.table_size] * n_tables if args.table_size else None
     violations = check_plan(assignments, requests=requests, capacities=capacities, kind=kind)

@@ -873,15 +873,16 @@ def form_cohorts(
         Processes solving blocks in parallel (blocks are independent tasks).
     max_block : int or None
         Blocks above this many members are cut into sub-blocks by first goal (memory and
-        time stay linear in the community size; the bound then holds over plans inside the
-        sub-blocks). None: never cut.
+        time stay linear in the community size; the bound is still taken on the whole block,
+        so it holds for any plan keeping cities together). None: never cut.
     callback : callable, optional
         ``callback(block, stats)`` after each block.
 
     Returns
     -------
     Plan
-        Kind ``cohorts``; ``breakdown`` has the shared objective's terms plus ``balance:*``;
+        Kind ``cohorts``; ``breakdown`` has the shared objective's terms plus ``balance:*``
+        (:func:`balance_terms`);
         ``extras`` has ``violations`` (from :func:`check_cohorts`), ``blocks`` and ``moved``.
 
     Raises
@@ -1072,9 +1073,8 @@ def form_cohorts(
 
     breakdown = objective.evaluate(assignments, "cohorts")
     total = breakdown.pop("total")
-    for a, w in balance_w.items():
-        term = -w * _balance_value(assignments, community, a, similar)
-        breakdown[f"balance:{a}"] = term
+    for name, term in balance_terms(assignments, community, balance_w, similar).items():
+        breakdown[name] = term
         total += term
     breakdown["total"] = total
     violations = check_cohorts(assignments, community, size=(lo, hi) if size is not None else None,
@@ -1414,6 +1414,28 @@ def _recode(codes: np.ndarray) -> np.ndarray:
         _, inv = np.unique(codes[ok], return_inverse=True)
         out[ok] = inv
     return out
+
+
+def balance_terms(assignments: pd.DataFrame, community: Community, balance: Sequence[str] | Mapping[str, float],
+                  similar: Sequence[str] = ()) -> dict[str, float]:
+    """The balance terms of a cohort plan's objective: ``balance:<attr>`` = ``-weight`` times the sum
+    over cohorts of ``|cohort mean - block mean|`` in standard deviations of the attribute (block:
+    members sharing the ``similar`` values; missing values count as the block mean).
+
+    :func:`form_cohorts` adds exactly these terms to the shared objective, and ``matchmaking score
+    --balance COLS --balance-by SIMILAR`` recomputes them, so the two totals agree.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "age": [1.0, 2.0, 3.0, 4.0]}))
+    >>> plan = pd.DataFrame({"cohort": [1, 1, 2, 2], "member": list("abcd")})
+    >>> {k: round(v, 3) for k, v in balance_terms(plan, c, ["age"]).items()}  # means 1.5, 3.5 vs 2.5; sd 1.118
+    {'balance:age': -1.789}
+    """
+    weights = _weights(balance, community, "balance", 1.0, numeric=True)
+    similar = _check_attrs(similar, community, "similar")
+    return {f"balance:{a}": -w * _balance_value(assignments, community, a, similar) for a, w in weights.items()}
 
 
 def _balance_value(assignments: pd.DataFrame, community: Community, attr: str, similar: Sequence[str]) -> float:
