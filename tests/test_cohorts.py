@@ -300,3 +300,19 @@ def test_bound_holds_across_sub_blocks():
     whole = mm.form_cohorts(c, max_block=None, **kw)
     cut = mm.form_cohorts(c, max_block=4, **kw)
     assert cut.bound >= whole.objective and cut.bound == pytest.approx(whole.bound)
+
+
+def test_growth_opens_cohorts_for_new_leads():
+    c = mm.datasets.synthetic_community(440, seed=4, lead_share=0.1, cities=["Lyon", "Nice"])
+    before = mm.form_cohorts(c.subset(c.ids[:400]), seed=0, **KW)
+    after = mm.form_cohorts(c, previous=before, move_budget=0, seed=0, **KW)
+    lead = c.members["role"].eq("lead")
+
+    def doubled(plan: mm.Plan) -> int:
+        a = plan.assignments
+        return int(a.assign(lead=lead.loc[a["member"]].to_numpy()).groupby("cohort")["lead"].sum().ge(2).sum())
+
+    assert len(after.groups()) > len(before.groups())
+    assert doubled(after) <= doubled(before)  # the 3 new leads head new cohorts, not doubled ones
+    assert not any("leads" in v for v in after.extras["violations"])
+    assert any("cohort(s) have 2+ leads" in n for n in after.notes) == (doubled(after) > 0)

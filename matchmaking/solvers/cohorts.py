@@ -1067,6 +1067,15 @@ def form_cohorts(
         cohort_of = _growth_numbers(problems, labels, int(prev_lab.max()))
     else:
         cohort_of = labels + 1
+    if leaders is not None and lead.any():
+        per = np.bincount(cohort_of[lead])
+        if (per >= 2).any():
+            notes.append(
+                f"{int((per >= 2).sum())} cohort(s) have 2+ leads: more leads than cohorts "
+                + ("that the sizes allow" if previous is None else
+                   "that the newcomers can fill (growth keeps the existing cohorts; a new cohort needs "
+                   f"at least {lo} newcomers)")
+            )
     cohort_of = _apply_pins(cohort_of, requests, pos)
     assignments = pd.DataFrame({"cohort": cohort_of.astype(int), "member": ids})
     assignments = assignments.sort_values(["cohort", "member"], kind="stable").reset_index(drop=True)
@@ -1252,7 +1261,15 @@ def _share_budget(problems: list[_Block], budget: int, lo: int, hi: int) -> None
         new = int((home < 0).sum())
         room = int(np.clip(hi - size, 0, None).sum())
         extra = -(-(new - room) // hi) if new > room else 0
+        # more leads than cohorts: open cohorts for the extra leads when the newcomers left after
+        # filling shrunken cohorts can make them up (at least lo each); fall back to fewer if the
+        # rules then fail (see _solve_block_any_k)
+        spare = new - int(np.clip(lo - size, 0, None).sum())
+        for_leads = min(int(b.lead.sum()) - n_old, max(spare, 0) // max(lo, 1))
         b.k = max(n_old + extra, 1)
+        if for_leads > extra:
+            b.k_options = (b.k,)
+            b.k = n_old + for_leads
         b.init = home.copy()
 
 
