@@ -95,10 +95,9 @@ def run_demo(outdir: str | os.PathLike = "reports/demo", *, seed: int = 0) -> Pa
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> path = run_demo(tempfile.mkdtemp())
-    >>> path.name, "Affinity" in path.read_text()
-    ('index.html', True)
+    >>> path = run_demo("reports/demo")  # doctest: +SKIP
+    >>> path.name  # doctest: +SKIP
+    'index.html'
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
