@@ -316,3 +316,44 @@ def test_growth_opens_cohorts_for_new_leads():
     assert doubled(after) <= doubled(before)  # the 3 new leads head new cohorts, not doubled ones
     assert not any("leads" in v for v in after.extras["violations"])
     assert any("cohort(s) have 2+ leads" in n for n in after.notes) == (doubled(after) > 0)
+
+
+def _partitions(items, lo, hi):
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for extra in range(lo - 1, hi):
+        for comb in itertools.combinations(rest, extra):
+            left = [x for x in rest if x not in comb]
+            for p in _partitions(left, lo, hi):
+                yield [[first, *comb], *p]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tiny_blocks_reach_the_brute_force_optimum(seed):
+    rng = np.random.default_rng(seed)
+    n, (lo, hi) = 9, [(3, 4), (3, 5), (4, 5)][seed]
+    skills = list("abcde")
+    ids = [f"m{i}" for i in range(n)]
+    frame = pd.DataFrame({
+        "id": ids,
+        "offers": [";".join(rng.choice(skills, rng.integers(0, 3), replace=False)) for _ in ids],
+        "needs": [";".join(rng.choice(skills, rng.integers(0, 3), replace=False)) for _ in ids],
+        "sector": rng.choice(["s1", "s2", "s3"], n), "gender": ["f", "f", "f"] + ["m"] * (n - 3),
+        "role": ["lead", "member"] * 4 + ["lead"]})
+    c = mm.Community.from_frame(frame)
+    kw = dict(size=f"{lo}-{hi}", spread=["sector"], protect=["gender"], leaders="role=lead")
+    plan = mm.form_cohorts(c, seed=0, **kw)
+    assert plan.extras["violations"] == []
+    best = -np.inf
+    gender, lead = dict(zip(ids, frame["gender"], strict=True)), dict(zip(ids, frame["role"] == "lead", strict=True))
+    for part in _partitions(ids, lo, hi):
+        if any(1 in pd.Series([gender[m] for m in grp]).value_counts().to_numpy() for grp in part):
+            continue
+        leads = [sum(lead[m] for m in grp) for grp in part]
+        if max(leads) - min(leads) > 1:
+            continue
+        a = pd.DataFrame([(g + 1, m) for g, grp in enumerate(part) for m in grp], columns=["cohort", "member"])
+        best = max(best, plan.objective_fn.evaluate(a, "cohorts")["total"])
+    assert plan.objective == pytest.approx(best)

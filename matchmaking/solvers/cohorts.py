@@ -72,6 +72,7 @@ __all__ = ["form_cohorts", "check_cohorts", "parse_size", "parse_leaders", "coho
 
 PENALTY = 1000.0  # weight of one hard-rule violation inside the search (never accepted when avoidable)
 MIXED = "(mixed)"
+EXACT_MAX = 14  # blocks of at most this many members are finished exactly with CP-SAT (no balance, no growth)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -633,8 +634,131 @@ def _solve_block_any_k(b: _Block) -> tuple[np.ndarray, list[str], dict[str, floa
                  if bad == 0 else f"block {b.key}: no cohort count in {sorted(tried)} meets every hard rule"]
     elif bad and len(tried) > 1:
         notes = [*notes, f"block {b.key}: no cohort count in {sorted(tried)} meets every hard rule"]
+    if len(b.members) <= EXACT_MAX and b.home is None and not b.balance and len(b.members) > 1:
+        exact = _exact_block(b, [k, *[c for c in (b.k, *b.k_options) if c != k]], lab if bad == 0 else None,
+                             max(b.time_limit - (time.perf_counter() - t0), 1.0))
+        if exact is not None:
+            lab, k = exact
+            stats = {**stats, "exact": 1.0}
+            notes = [n for n in notes if "cohort count" not in n and "instead of" not in n]
+            if k != b.k:
+                notes.append(f"block {b.key}: {k} cohorts instead of {b.k} (exact search over the cohort counts)")
     stats = {**stats, "cohorts": float(k)}
     return lab, notes, stats
+
+
+def _block_score(b: _Block, lab: np.ndarray) -> float:
+    """The shared objective of one block's labels (pairs, needs covered, spread; no balance)."""
+    W = b.W.tocoo()
+    same = lab[W.row] == lab[W.col]
+    out = float(W.data[same].sum()) / 2.0
+    for c in np.unique(lab):
+        idx = np.flatnonzero(lab == c)
+        if b.needs_weight and b.offers.shape[1]:
+            others = b.offers[idx].sum(axis=0)[None, :] - b.offers[idx]
+            out += b.needs_weight * float((b.needs[idx].astype(bool) & (others > 0)).sum())
+        for codes, w in b.spread:
+            v = codes[idx]
+            out += w * max(len(np.unique(v[v >= 0])) - 1, 0)
+    return out
+
+
+def _exact_block(b: _Block, ks: Sequence[int], incumbent: np.ndarray | None,
+                 time_limit: float) -> tuple[np.ndarray, int] | None:
+    """Best valid labels of a small block over the cohort counts ``ks`` (CP-SAT, one model per
+    count), if better than ``incumbent`` (or valid when there is none); else None."""
+    from ortools.sat.python import cp_model
+
+    n = len(b.members)
+    scale = 1000.0
+    W = b.W.toarray()
+    best_val = _block_score(b, incumbent) if incumbent is not None else -np.inf
+    best: tuple[np.ndarray, int] | None = None
+    deadline = time.perf_counter() + time_limit
+    for k in ks:
+        left = deadline - time.perf_counter()
+        if left <= 0.05:
+            break
+        lo, hi = b.lo, b.hi
+        if not (k * lo <= n <= k * hi) or k < 1:
+            continue
+        m = cp_model.CpModel()
+        x = [[m.NewBoolVar("") for _ in range(k)] for _ in range(n)]
+        for i in range(n):
+            m.AddExactlyOne(x[i])
+            for c in range(i + 1, k):
+                m.Add(x[i][c] == 0)  # symmetry: member i opens at most cohort i
+        for c in range(k):
+            m.AddLinearConstraint(sum(x[i][c] for i in range(n)), lo, hi)
+        same = {}
+        for i in range(n):
+            for j in range(i + 1, n):
+                ys = []
+                for c in range(k):
+                    y = m.NewBoolVar("")
+                    m.AddImplication(y, x[i][c])
+                    m.AddImplication(y, x[j][c])
+                    m.AddBoolOr([x[i][c].Not(), x[j][c].Not(), y])
+                    ys.append(y)
+                s_ = m.NewBoolVar("")
+                m.Add(s_ == sum(ys))
+                same[i, j] = same[j, i] = s_
+        terms = []
+        for i in range(n):
+            for j in range(i + 1, n):
+                w = int(round((W[i, j] + W[j, i]) / 2.0 * scale))
+                if w:
+                    terms.append(w * same[i, j])
+        if b.needs_weight and b.offers.shape[1]:
+            nw = int(round(b.needs_weight * scale))
+            for i in range(n):
+                for sk in np.flatnonzero(b.needs[i]):
+                    givers = [same[i, j] for j in np.flatnonzero(b.offers[:, sk]) if j != i]
+                    if givers:
+                        cov = m.NewBoolVar("")
+                        m.Add(cov <= sum(givers))
+                        terms.append(nw * cov)
+        for codes, w in b.spread:
+            ww = int(round(w * scale))
+            values = np.unique(codes[codes >= 0])
+            for c in range(k):
+                has = []
+                for v in values:
+                    h = m.NewBoolVar("")
+                    m.Add(h <= sum(x[i][c] for i in np.flatnonzero(codes == v)))
+                    has.append(h)
+                anyv = m.NewBoolVar("")
+                for h in has:
+                    m.AddImplication(h, anyv)
+                terms.append(ww * (sum(has) - anyv))
+        for codes in b.protect:
+            for v in np.unique(codes[codes >= 0]):
+                who = np.flatnonzero(codes == v)
+                for c in range(k):
+                    z = m.NewBoolVar("")
+                    cnt = sum(x[i][c] for i in who)
+                    m.Add(cnt >= 2 * z)
+                    m.Add(cnt <= len(who) * z)
+        total = int(b.lead.sum())
+        if total:
+            for c in range(k):
+                m.AddLinearConstraint(sum(x[i][c] for i in np.flatnonzero(b.lead)), total // k, -(-total // k))
+        for i, j in b.together:
+            m.Add(same[min(i, j), max(i, j)] == 1)
+        for i, j in b.apart:
+            m.Add(same[min(i, j), max(i, j)] == 0)
+        m.Maximize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = left
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = int(b.seed % (2**31))
+        if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        lab = np.asarray([next(c for c in range(k) if solver.Value(x[i][c])) for i in range(n)], dtype=np.int64)
+        val = _block_score(b, lab)
+        if val > best_val + 1e-9 and not len(_State(replace(b, k=k), lab).violations()):
+            best_val, best = val, (lab, k)
+    return best
 
 
 # ---------------------------------------------------------------------------- bound
