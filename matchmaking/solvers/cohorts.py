@@ -73,6 +73,7 @@ __all__ = ["form_cohorts", "check_cohorts", "parse_size", "parse_leaders", "coho
 PENALTY = 1000.0  # weight of one hard-rule violation inside the search (never accepted when avoidable)
 MIXED = "(mixed)"
 EXACT_MAX = 14  # blocks of at most this many members are finished exactly with CP-SAT (no balance, no growth)
+EXACT_SECONDS = 3.0  # at most this long per block (within its time limit); the best valid plan found is kept
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -636,7 +637,7 @@ def _solve_block_any_k(b: _Block) -> tuple[np.ndarray, list[str], dict[str, floa
         notes = [*notes, f"block {b.key}: no cohort count in {sorted(tried)} meets every hard rule"]
     if len(b.members) <= EXACT_MAX and b.home is None and not b.balance and len(b.members) > 1:
         exact = _exact_block(b, [k, *[c for c in (b.k, *b.k_options) if c != k]], lab if bad == 0 else None,
-                             max(b.time_limit - (time.perf_counter() - t0), 1.0))
+                             min(max(b.time_limit - (time.perf_counter() - t0), 0.2), EXACT_SECONDS))
         if exact is not None:
             lab, k = exact
             stats = {**stats, "exact": 1.0}
@@ -675,13 +676,12 @@ def _exact_block(b: _Block, ks: Sequence[int], incumbent: np.ndarray | None,
     best_val = _block_score(b, incumbent) if incumbent is not None else -np.inf
     best: tuple[np.ndarray, int] | None = None
     deadline = time.perf_counter() + time_limit
-    for k in ks:
-        left = deadline - time.perf_counter()
-        if left <= 0.05:
+    ks = [k for k in ks if k >= 1 and k * b.lo <= n <= k * b.hi]
+    for r, k in enumerate(ks):
+        left = (deadline - time.perf_counter()) / (len(ks) - r)  # the time left, shared by the counts left
+        if left <= 0.02:
             break
         lo, hi = b.lo, b.hi
-        if not (k * lo <= n <= k * hi) or k < 1:
-            continue
         m = cp_model.CpModel()
         x = [[m.NewBoolVar("") for _ in range(k)] for _ in range(n)]
         for i in range(n):
