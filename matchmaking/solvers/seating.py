@@ -1459,12 +1459,10 @@ def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
         size = _waterfill(int(p.attend[r].sum()), p.capacities)
         encounters += int((size * (size - 1) // 2).sum())
     free = np.triu(can & ~p.met_before, 1)
-    together_extra = 0
-    for a, b in p.requests.together:
-        if a in p.community and b in p.community:
-            ia, ib = _pos(p, a), _pos(p, b)
-            if ia >= 0 and ib >= 0:
-                together_extra += max(int((p.attend[:, ia] & p.attend[:, ib]).sum()) - 1, 0)
+    # every pair of a together-group (chains included: a-b and b-c keep a with c) meets in each
+    # round both attend; all but the first of those meetings are free (never repeats)
+    shared = p.attend.T.astype(np.int64) @ p.attend.astype(np.int64)
+    together_extra = int(np.triu(np.where(p.together, np.maximum(shared - 1, 0), 0), 1).sum())
     # consecutive rounds with the same attendees and no together requests: a table of s people
     # drawn from at most T tables of the round before holds at least s - T pairs who just met,
     # so a round holds at least n - T * T of them

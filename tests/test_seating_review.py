@@ -1,0 +1,101 @@
+"""Seating review fixes (issue 3): bounds and statuses checked against brute force on tiny events."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import matchmaking as mm
+from matchmaking.solvers import seating as S
+
+
+def _community(n: int) -> mm.Community:
+    return mm.Community.from_frame(pd.DataFrame({"id": [f"m{i}" for i in range(n)], "name": [f"N{i}" for i in range(n)]}))
+
+
+def _pairs(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["a", "b", "weight"])
+
+
+def _round_ok(row: np.ndarray, caps: np.ndarray, requests: mm.Requests, pos: dict[str, int], r: int,
+              min_size: int = 0) -> bool:
+    """Whether one round's seating (member -> table, -1 absent) keeps every request (independent check)."""
+    seated = row[row >= 0]
+    cnt = np.bincount(seated, minlength=len(caps))
+    if (cnt > caps).any() or (min_size and ((cnt > 0) & (cnt < min_size)).any()):
+        return False
+    for a, b in requests.together:
+        ia, ib = pos[a], pos[b]
+        if row[ia] >= 0 and row[ib] >= 0 and row[ia] != row[ib]:
+            return False
+    for a, b in requests.apart:
+        ia, ib = pos[a], pos[b]
+        if row[ia] >= 0 and row[ia] == row[ib]:
+            return False
+    for m, t, rr in requests.pins:
+        if (rr is None or rr == r + 1) and row[pos[m]] >= 0 and row[pos[m]] != t - 1:
+            return False
+    return all(row[pos[m]] < 0 or row[pos[m]] == t - 1 for m, t in requests.hosts.items())
+
+
+def brute_force(prob: S.SeatingProblem, requests: mm.Requests) -> tuple[float, np.ndarray | None]:
+    """The best objective over every seating of a tiny event (the reference), and one best seating."""
+    caps = np.asarray(prob.capacities)
+    pos = {m: i for i, m in enumerate(prob.members)}
+    per_round = []
+    for r in range(prob.rounds):
+        here = np.flatnonzero(prob.attend[r])
+        rows = []
+        for combo in itertools.product(range(len(caps)), repeat=len(here)):
+            row = np.full(prob.n, -1, dtype=np.int64)
+            row[here] = combo
+            if _round_ok(row, caps, requests, pos, r, prob.min_size):
+                rows.append(row)
+        per_round.append(rows)
+    state = S._State(prob)
+    best, best_tab = -math.inf, None
+    for rows in itertools.product(*per_round):
+        tab = np.asarray(rows)
+        state.load(tab)
+        v = state.total()
+        if v > best:
+            best, best_tab = v, tab.copy()
+    if best_tab is not None:  # the fast evaluation agrees with the shared objective
+        assert prob.objective.evaluate(prob.to_frame(best_tab), "seating")["total"] == pytest.approx(best)
+    return best, best_tab
+
+
+# 1. the minimum-repeats count of the bound follows together chains ---------------------------
+def test_bound_counts_every_pair_of_a_together_chain() -> None:
+    c = _community(4)
+    req = mm.Requests(together=[("m0", "m1"), ("m1", "m2")])
+    pairs = _pairs([("m0", "m3", 1.0), ("m0", "m1", 1.0), ("m1", "m3", 1.0), ("m2", "m3", 1.0)])
+    prob = S.build_problem(c, tables=1, table_size=4, rounds=2, requests=req, pairs=pairs)
+    bound, terms = S.seating_bound(prob)
+    best, _ = brute_force(prob, req)
+    assert best == pytest.approx(-26.0)  # only plan: everyone together twice, 3 repeats (m3 with each)
+    assert terms["min_repeats"] == 3
+    assert bound >= best - 1e-9
+    plan = mm.seat(c, tables=1, table_size=4, rounds=2, requests=req, pairs=pairs, time_limit=2)
+    assert plan.objective == pytest.approx(best)
+    assert plan.bound >= best - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bound_is_a_bound_with_together_groups_on_tiny_events(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 6
+    c = _community(n)
+    ids = c.ids
+    rows = [(ids[i], ids[j], float(rng.integers(0, 5))) for i, j in itertools.combinations(range(n), 2)]
+    together = [("m0", "m1"), ("m1", "m2")] if seed % 2 == 0 else [("m0", "m1"), ("m2", "m3")]
+    req = mm.Requests(together=together)
+    caps = [3, 3] if seed < 3 else [4, 3]
+    prob = S.build_problem(c, capacities=caps, rounds=2, requests=req, pairs=_pairs(rows))
+    bound, _ = S.seating_bound(prob)
+    best, _ = brute_force(prob, req)
+    assert bound >= best - 1e-9
