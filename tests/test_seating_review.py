@@ -99,3 +99,36 @@ def test_bound_is_a_bound_with_together_groups_on_tiny_events(seed: int) -> None
     bound, _ = S.seating_bound(prob)
     best, _ = brute_force(prob, req)
     assert bound >= best - 1e-9
+
+
+# 2. a bound below the plan's objective is never reported (nor "optimal") ----------------------
+def _invalid_bound_event() -> dict:
+    c = _community(6)
+    pairs = _pairs([("m0", "m1", 3.0), ("m2", "m3", 2.0), ("m4", "m5", 1.0), ("m0", "m4", 1.0)])
+    return {"community": c, "tables": 2, "table_size": 3, "rounds": 2, "pairs": pairs, "time_limit": 1, "seed": 0}
+
+
+@pytest.mark.parametrize("later_calls_valid", [True, False])
+def test_bound_below_the_objective_is_never_reported(monkeypatch: pytest.MonkeyPatch, later_calls_valid: bool) -> None:
+    real = S.seating_bound
+    calls = []
+
+    def low_bound(prob: S.SeatingProblem) -> tuple[float, dict]:
+        calls.append(1)
+        bound, terms = real(prob)
+        if len(calls) == 1 or not later_calls_valid:
+            return -1000.0, terms
+        return bound, terms
+
+    monkeypatch.setattr(S, "seating_bound", low_bound)
+    kw = _invalid_bound_event()
+    plan = mm.seat(kw.pop("community"), **kw)
+    assert plan.objective > -1000.0
+    assert plan.bound >= plan.objective
+    assert any("below the plan's objective" in note for note in plan.notes)
+    if later_calls_valid:  # the relaxation bound replaces the invalid one
+        ev = _invalid_bound_event()
+        prob = S.build_problem(ev["community"], tables=2, table_size=3, rounds=2, pairs=ev["pairs"])
+        assert plan.bound == pytest.approx(real(prob)[0])
+    else:
+        assert plan.bound == math.inf and plan.status == "feasible"

@@ -1699,6 +1699,15 @@ def _make_plan(prob: SeatingProblem, state: _State, bound: float, bound_terms: d
             why = "no plan without repeats was found in the time given"
         notes.append(f"{state.repeats} repeated encounter(s); {why}")
     notes += [f"held round kept as it was, although it breaks a request: {v}" for v in in_held[:10]]
+    if objective > bound + 1e-6 * max(1.0, abs(objective)):  # a bound bug: never report an invalid bound
+        relaxation, _ = seating_bound(prob)
+        if objective <= relaxation + 1e-6 * max(1.0, abs(objective)):
+            notes.append(f"the exact bound {bound:.6g} is below the plan's objective {objective:.6g}: "
+                         f"reporting the relaxation bound {relaxation:.6g} instead")
+            bound = relaxation
+        else:
+            notes.append(f"the bound {bound:.6g} is below the plan's objective {objective:.6g}: no bound reported")
+            bound = math.inf
     status = "optimal" if objective >= bound - 1e-9 * max(1.0, abs(bound)) else "feasible"
     search.record(force=True)
     return Plan(
