@@ -132,3 +132,45 @@ def test_bound_below_the_objective_is_never_reported(monkeypatch: pytest.MonkeyP
         assert plan.bound == pytest.approx(real(prob)[0])
     else:
         assert plan.bound == math.inf and plan.status == "feasible"
+
+
+# 3. together groups move in the exact re-solve; no bound from a solve that held them ----------
+def _t3() -> dict:
+    c = _community(7)
+    pairs = _pairs([("m0", "m2", 10.0), ("m0", "m3", 10.0), ("m1", "m2", 10.0), ("m1", "m3", 10.0), ("m4", "m5", 1.0)])
+    return {"community": c, "capacities": [3, 4], "requests": mm.Requests(together=[("m0", "m1")]), "pairs": pairs}
+
+
+@pytest.mark.parametrize("rounds", [1, 2])
+def test_together_group_is_moved_and_bound_holds(rounds: int) -> None:
+    ev = _t3()
+    prob = S.build_problem(ev["community"], capacities=ev["capacities"], rounds=rounds, requests=ev["requests"],
+                           pairs=ev["pairs"])
+    best, _ = brute_force(prob, ev["requests"])
+    for seed in (0, 1, 2):
+        plan = mm.seat(ev["community"], capacities=ev["capacities"], rounds=rounds, requests=ev["requests"],
+                       pairs=ev["pairs"], time_limit=2, seed=seed)
+        assert plan.bound >= best - 1e-9
+        assert plan.objective <= best + 1e-9
+        if plan.status == "optimal":
+            assert plan.objective == pytest.approx(best)
+        if rounds == 1:  # every seat taken: the exact model (groups as variables) proves the optimum
+            assert plan.objective == pytest.approx(best) == 41.0
+            assert plan.status == "optimal"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_single_round_full_event_is_optimal_with_groups_pins_and_apart(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    n = 8
+    c = _community(n)
+    rows = [(f"m{i}", f"m{j}", float(rng.integers(-2, 6))) for i, j in itertools.combinations(range(n), 2)]
+    req = mm.Requests(together=[("m0", "m1"), ("m1", "m2")] if seed % 2 else [("m0", "m1"), ("m4", "m5")],
+                      apart=[("m3", "m6")], pins=[("m7", 2, None)] if seed < 2 else [])
+    prob = S.build_problem(c, capacities=[3, 5], rounds=1, requests=req, pairs=_pairs(rows))
+    best, _ = brute_force(prob, req)
+    plan = mm.seat(c, capacities=[3, 5], rounds=1, requests=req, pairs=_pairs(rows), time_limit=2, seed=seed)
+    assert plan.bound >= best - 1e-9
+    assert plan.objective == pytest.approx(best)
+    if plan.status == "optimal":
+        assert plan.bound == pytest.approx(best)

@@ -1217,7 +1217,8 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
     ``i`` at table ``t``; a pair at a table earns its value when it never met elsewhere, and
     costs a (lexicographically large) repeat otherwise; a need is covered when a tablemate
     offers it and no other round covers it; each table's distinct attribute values earn the
-    spread weight. Table sizes, pins, hosts, together-blocks and apart requests are kept. The
+    spread weight. A together-block moves as one unit (one variable per block and table, its
+    size counted at the table). Table sizes, pins, hosts and apart requests are kept. The
     current seating is the hint. Returns ``(improved, proven)``: whether the plan improved, and
     whether CP-SAT proved the neighbourhood's seating optimal (with every value a whole number
     of thousandths, so that the integer model is exact).
@@ -1226,9 +1227,11 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
 
     p = state.p
     at = state.at[r]
-    single = lambda i: len(p.blocks[p.block_of[i]]) == 1 and p.fixed[r, i] < 0  # noqa: E731
+    single = lambda i: p.fixed[r, i] < 0  # noqa: E731  (pins and hosts fix a whole together-block)
     movers = [i for t in tables for i in at[t] if single(i)]
-    if len(movers) < 2:
+    unit = {i: int(p.block_of[i]) for i in movers}  # a together-block moves as one unit
+    units = sorted(set(unit.values()))
+    if len(units) < 2:
         return False, False
     stay = {t: [i for i in at[t] if not single(i)] for t in tables}
     size = {t: len(at[t]) for t in tables}
@@ -1248,13 +1251,18 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
         return gain - big * reps
 
     model = cp_model.CpModel()
-    x = {(i, t): model.NewBoolVar(f"x{i}_{t}") for i in movers for t in tables}
+    xu = {(u, t): model.NewBoolVar(f"x{u}_{t}") for u in units for t in tables}
+    x = {(i, t): xu[unit[i], t] for i in movers for t in tables}
+    for u in units:
+        model.AddExactlyOne(xu[u, t] for t in tables)
+    hinted = set()
     for i in movers:
-        model.AddExactlyOne(x[i, t] for t in tables)
         for t in tables:
-            model.AddHint(x[i, t], where[i] == t)
+            if unit[i] not in hinted:
+                model.AddHint(x[i, t], where[i] == t)
             if any(j in p.apart[i] for j in stay[t]):
                 model.Add(x[i, t] == 0)
+        hinted.add(unit[i])
     for t in tables:
         model.Add(sum(x[i, t] for i in movers) == size[t] - len(stay[t]))
     terms = []
@@ -1264,6 +1272,8 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
             if lin:
                 terms.append(lin * x[i, t])
         for j in movers[a_ + 1:]:
+            if unit[j] == unit[i]:
+                continue  # always together: a constant
             g = pair_gain(i, j)
             apart = j in p.apart[i]
             if g == 0 and not apart:
