@@ -159,7 +159,7 @@ def test_together_group_is_moved_and_bound_holds(rounds: int) -> None:
             assert plan.status == "optimal"
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(4))
 def test_single_round_full_event_is_optimal_with_groups_pins_and_apart(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
     n = 8
@@ -174,3 +174,50 @@ def test_single_round_full_event_is_optimal_with_groups_pins_and_apart(seed: int
     assert plan.objective == pytest.approx(best)
     if plan.status == "optimal":
         assert plan.bound == pytest.approx(best)
+
+
+# 4. "infeasible" only when the round is: the capacity fallback comes after the apart filter ---
+def test_apart_after_together_block_is_seated() -> None:
+    c = _community(4)
+    req = mm.Requests(together=[("m2", "m3")], apart=[("m0", "m1")])
+    plan = mm.seat(c, tables=2, table_size=4, rounds=1, requests=req, time_limit=1)
+    assert mm.check_plan(plan.assignments, requests=req, capacities=[4, 4], kind="seating") == []
+    assert len(plan.assignments) == 4
+
+
+def test_infeasible_round_names_the_conflicting_requests() -> None:
+    c = _community(4)
+    req = mm.Requests(together=[("m2", "m3")], apart=[("m0", "m1"), ("m1", "m2"), ("m0", "m2")])
+    with pytest.raises(mm.InfeasibleError) as err:
+        mm.seat(c, tables=2, table_size=4, rounds=1, requests=req, time_limit=1)
+    assert {"apart m0-m1", "apart m1-m2", "apart m0-m2"} <= set(err.value.conflicts)
+    req = mm.Requests(apart=[("m0", "m1")])
+    with pytest.raises(mm.InfeasibleError) as err:
+        mm.seat(c, tables=2, table_size=4, min_table_size=3, rounds=1, requests=req, time_limit=1)
+    assert set(err.value.conflicts) == {"min_table_size=3", "apart m0-m1"}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_seat_raises_exactly_when_brute_force_finds_no_seating(seed: int) -> None:
+    rng = np.random.default_rng(200 + seed)
+    n = 6
+    c = _community(n)
+    pairs = list(itertools.combinations(range(n), 2))
+    pick = rng.permutation(len(pairs))
+    together = [(f"m{a}", f"m{b}") for a, b in (pairs[k] for k in pick[:2])]
+    apart = [(f"m{a}", f"m{b}") for a, b in (pairs[k] for k in pick[2:2 + int(rng.integers(1, 5))])]
+    req = mm.Requests(together=together, apart=apart)
+    caps = [[3, 3], [4, 2], [2, 2, 2], [4, 4]][seed % 4]
+    min_size = 2 if seed % 3 == 0 else None
+    try:
+        prob = S.build_problem(c, capacities=caps, rounds=1, requests=req, min_table_size=min_size)
+    except mm.InfeasibleError:
+        prob = None
+    best = brute_force(prob, req)[0] if prob is not None else -math.inf
+    if best == -math.inf:
+        with pytest.raises(mm.InfeasibleError):
+            mm.seat(c, capacities=caps, rounds=1, requests=req, min_table_size=min_size, time_limit=1)
+    else:
+        plan = mm.seat(c, capacities=caps, rounds=1, requests=req, min_table_size=min_size, time_limit=1)
+        assert mm.check_plan(plan.assignments, requests=req, capacities=caps, min_size=min_size, kind="seating") == []
+        assert plan.bound >= best - 1e-9

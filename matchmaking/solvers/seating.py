@@ -727,19 +727,17 @@ def _greedy(state: _State, rng: np.random.Generator, rounds: Iterable[int], *, r
             who = todo[b]
             s = len(who)
             room = target - sizes
-            ok = room >= s
-            if not ok.any():
-                ok = p.capacities - sizes >= s
+            allowed = np.ones(T, dtype=bool)
             for i in who:
                 for j in p.apart[i]:
                     if state.tab[r, j] >= 0:
-                        ok[state.tab[r, j]] = False
-            if not ok.any():
-                raise InfeasibleError(
-                    f"round {r + 1}: found no table for {', '.join(p.members[i] for i in who)} "
-                    "(capacities and apart requests)",
-                    [f"apart {p.members[i]}-{p.members[j]}" for i in who for j in p.apart[i]],
-                )
+                        allowed[state.tab[r, j]] = False
+            ok = (room >= s) & allowed
+            if not ok.any():  # beyond the balanced size, up to the capacity (after the apart filter)
+                ok = (p.capacities - sizes >= s) & allowed
+            if not ok.any():  # a dead end of the greedy order: seat the round exactly, or name the conflict
+                _seat_round_exactly(state, r)
+                break
             if random_order:
                 score = rng.random(T)
             else:
@@ -764,6 +762,82 @@ def _greedy(state: _State, rng: np.random.Generator, rounds: Iterable[int], *, r
                 state.add(i, r, t)
                 onehot[i, t] = 1.0
             sizes[t] += s
+        if p.min_size > 1 and r not in p.locked_rounds:  # beyond-target seats may leave a table short
+            sizes = np.bincount(state.tab[r][state.tab[r] >= 0], minlength=T)
+            if ((sizes > 0) & (sizes < p.min_size)).any():
+                _seat_round_exactly(state, r)
+
+
+def _seat_round_exactly(state: _State, r: int) -> None:
+    """Seat round ``r`` afresh with a CP-SAT feasibility model, or raise naming the conflicting requests.
+
+    Every request of the round is an assumption literal (together, apart, pins, hosts, the
+    minimum per table; the seat count and capacities are hard), so that an infeasible round
+    names a set of requests that cannot hold together.
+    """
+    from ortools.sat.python import cp_model
+
+    p = state.p
+    T = p.n_tables
+    pos = {m: i for i, m in enumerate(p.members)}
+    here = [int(i) for i in np.flatnonzero(p.attend[r])]
+    model = cp_model.CpModel()
+    x = {(i, t): model.NewBoolVar(f"x{i}_{t}") for i in here for t in range(T)}
+    for i in here:
+        model.AddExactlyOne(x[i, t] for t in range(T))
+    named: list[tuple[object, str]] = []
+
+    def request(name: str) -> object:
+        lit = model.NewBoolVar(name)
+        named.append((lit, name))
+        return lit
+
+    for t in range(T):
+        load = sum(x[i, t] for i in here)
+        model.Add(load <= int(p.capacities[t]))
+    if p.min_size > 1:
+        lit = request(f"min_table_size={p.min_size}")
+        for t in range(T):
+            open_ = model.NewBoolVar("")
+            load = sum(x[i, t] for i in here)
+            model.Add(load >= p.min_size).OnlyEnforceIf([open_, lit])
+            model.Add(load == 0).OnlyEnforceIf(open_.Not())
+    for a, b in p.requests.together:
+        ia, ib = pos.get(a, -1), pos.get(b, -1)
+        if ia >= 0 and ib >= 0 and p.attend[r, ia] and p.attend[r, ib]:
+            lit = request(f"together {a}-{b}")
+            for t in range(T):
+                model.Add(x[ia, t] == x[ib, t]).OnlyEnforceIf(lit)
+    for a, b in p.requests.apart:
+        ia, ib = pos.get(a, -1), pos.get(b, -1)
+        if ia >= 0 and ib >= 0 and p.attend[r, ia] and p.attend[r, ib]:
+            lit = request(f"apart {a}-{b}")
+            for t in range(T):
+                model.AddBoolOr([x[ia, t].Not(), x[ib, t].Not()]).OnlyEnforceIf(lit)
+    for m, t, rr in p.requests.pins:
+        if m in pos and p.attend[r, pos[m]] and (rr is None or rr == r + 1):
+            model.Add(x[pos[m], t - 1] == 1).OnlyEnforceIf(request(f"pin {m} -> table {t}" + ("" if rr is None else f", round {rr}")))
+    for m, t in p.requests.hosts.items():
+        if m in pos and p.attend[r, pos[m]]:
+            model.Add(x[pos[m], t - 1] == 1).OnlyEnforceIf(request(f"host {m} at table {t}"))
+    model.AddAssumptions([lit for lit, _ in named])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30.0
+    status = solver.Solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for i in np.flatnonzero(state.tab[r] >= 0):
+            state.remove(int(i), r)
+        for i in here:
+            state.add(i, r, next(t for t in range(T) if solver.Value(x[i, t])))
+        return
+    if status == cp_model.INFEASIBLE:
+        core = set(solver.SufficientAssumptionsForInfeasibility())
+        names = [name for lit, name in named if lit.Index() in core] or [f"{len(here)} attendees", f"{T} tables"]
+        raise InfeasibleError(f"round {r + 1}: the requests cannot all hold (capacities {list(map(int, p.capacities))})",
+                              names)
+    raise InfeasibleError(f"round {r + 1}: no seating found for the requests in 30 s (capacities and requests)",
+                          [name for _, name in named])
 
 
 # ---------------------------------------------------------------------------------------------
