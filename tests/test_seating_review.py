@@ -221,3 +221,45 @@ def test_seat_raises_exactly_when_brute_force_finds_no_seating(seed: int) -> Non
         plan = mm.seat(c, capacities=caps, rounds=1, requests=req, min_table_size=min_size, time_limit=1)
         assert mm.check_plan(plan.assignments, requests=req, capacities=caps, min_size=min_size, kind="seating") == []
         assert plan.bound >= best - 1e-9
+
+
+# 5. bad input names file, row and column (or the member, table and option) ---------------------
+@pytest.fixture()
+def members_csv(tmp_path):  # noqa: ANN001, ANN201
+    path = tmp_path / "members.csv"
+    _community(6).to_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(("option", "name", "text", "expected"), [
+    ("--constraints", "constraints.csv", "kind,a,b\ntogether,m0,m1\npin,m2,9\n", ["constraints.csv", "row 3", "'b'", "m2", "9"]),
+    ("--constraints", "constraints.csv", "kind,a,b,round\npin,m2,1,\npin,m3,2,7\n", ["constraints.csv", "row 3", "'round'", "7"]),
+    ("--attendance", "attendance.csv", "member,round\nm0,1\nm1,x\n", ["attendance.csv", "row 3", "'round'", "'x'"]),
+    ("--attendance", "attendance.csv", "member,round\nm0,1\nm1,9\n", ["attendance.csv", "row 3", "'round'", "9"]),
+    ("--locked", "held.csv", "round,table,member\n1,1,m0\n1,99,m1\n", ["held.csv", "row 3", "'table'", "99"]),
+])
+def test_cli_bad_input_names_file_row_and_column(members_csv, tmp_path, capsys, option, name, text,  # noqa: ANN001
+                                                 expected) -> None:
+    from matchmaking.cli import main
+
+    bad = tmp_path / name
+    bad.write_text(text)
+    out = tmp_path / "plan.csv"
+    code = main(["seat", str(members_csv), "--tables", "2", "--table-size", "4", "--rounds", "2", "--time-limit", "1",
+                 option, str(bad), "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    for piece in expected:
+        assert piece in err, (piece, err)
+
+
+def test_api_pin_out_of_range_names_member_table_and_option() -> None:
+    c = _community(4)
+    with pytest.raises(mm.InputError, match=r"requests \(Requests.pins\).*pin m1 to table 5"):
+        mm.seat(c, tables=2, table_size=4, requests=mm.Requests(pins=[("m1", 5, None)]), time_limit=1)
+    with pytest.raises(mm.InputError, match=r"DataFrame, row 2, column 'round'.*round 3"):
+        mm.seat(c, tables=2, table_size=4, rounds=2, time_limit=1,
+                requests=pd.DataFrame({"kind": ["pin"], "a": ["m1"], "b": ["1"], "round": ["3"]}))
+    plan = mm.seat(c, tables=2, table_size=4, rounds=2, time_limit=1,
+                   attendance=pd.DataFrame({"member": ["m0", "m1", "m2"], "round": [1.0, 2.0, 2.0]}))
+    assert len(plan.assignments) == 3

@@ -53,6 +53,7 @@ import pandas as pd
 
 from matchmaking.errors import InfeasibleError, InputError
 from matchmaking.model.community import Community
+from matchmaking.model.io import ROW, parse_number, read_table, source_name
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective, default_objective
 from matchmaking.scoring.requests import Requests
@@ -153,10 +154,26 @@ def _attendance(attendance: object, community: Community, rounds: int) -> dict[i
     if attendance is None:
         return {r: list(community.ids) for r in range(1, rounds + 1)}
     if isinstance(attendance, pd.DataFrame):
+        fname = str(attendance.attrs.get("file", "attendance"))
         missing = {"member", "round"} - set(attendance.columns)
         if missing:
-            raise InputError(f"attendance needs columns member, round; missing {sorted(missing)}", file="attendance")
-        attendance = {int(r): grp["member"].astype(str).tolist() for r, grp in attendance.groupby("round")}
+            raise InputError(f"attendance needs columns member, round; missing {sorted(missing)}", file=fname,
+                             row=1 if fname != "attendance" else None)
+        rows = attendance[ROW].tolist() if ROW in attendance.columns else [None] * len(attendance)
+        numbers = []
+        for value, member, row in zip(attendance["round"], attendance["member"], rows, strict=True):
+            if str(member) not in community:
+                raise InputError(f"unknown member {str(member)!r}", file=fname, row=row, column="member")
+            number = parse_number(value, fname=fname, row=row, column="round")
+            if not number.is_integer():
+                raise InputError(f"{value!r} is not a whole number", file=fname, row=row, column="round")
+            number = int(number)
+            if not 1 <= number <= rounds:
+                raise InputError(f"attendance names round {number}; rounds are 1..{rounds}", file=fname, row=row,
+                                 column="round")
+            numbers.append(number)
+        attendance = {r: grp["member"].astype(str).tolist()
+                      for r, grp in attendance.assign(round=numbers).groupby("round")}
     if not isinstance(attendance, Mapping):
         raise InputError("attendance is a mapping round -> members, or a table member,round", file="attendance")
     out: dict[int, list[str]] = {}
@@ -175,12 +192,17 @@ def _attendance(attendance: object, community: Community, rounds: int) -> dict[i
 
 
 def _requests(requests: object, hosts: object, community: Community, n_tables: int, rounds: int) -> Requests:
+    pin_rows: list[int] | None = None
     if requests is None:
         req = Requests()
     elif isinstance(requests, Requests):
         req = Requests(list(requests.together), list(requests.apart), list(requests.pins), dict(requests.hosts))
     else:
         req = Requests.read(requests, community)  # type: ignore[arg-type]
+        fname = "DataFrame" if isinstance(requests, pd.DataFrame) else source_name(requests)  # type: ignore[arg-type]
+        table = read_table(requests, name=fname)  # type: ignore[arg-type]
+        pin_rows = [int(row) for kind, row in zip(table["kind"], table[ROW], strict=True)
+                    if str(kind).strip().lower() == "pin"]  # in the order Requests.read keeps pins
     if hosts is not None:
         if isinstance(hosts, Mapping):
             req.hosts.update({str(m): int(t) for m, t in hosts.items()})
@@ -192,11 +214,14 @@ def _requests(requests: object, hosts: object, community: Community, n_tables: i
     for m, t in req.hosts.items():
         if not 1 <= t <= n_tables:
             raise InputError(f"host {m} at table {t}; tables are 1..{n_tables}", file="hosts", column="table")
-    for m, t, r in req.pins:
+    for k, (m, t, r) in enumerate(req.pins):
+        # from a file: its name and row; from a Requests object: the option and the pin itself
+        where = ({"file": fname, "row": pin_rows[k]} if pin_rows is not None and k < len(pin_rows)
+                 else {"file": "requests (Requests.pins)"})
         if not 1 <= t <= n_tables:
-            raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", file="constraints", column="b")
+            raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", column="b", **where)
         if r is not None and not 1 <= r <= rounds:
-            raise InputError(f"pin {m} in round {r}; rounds are 1..{rounds}", file="constraints", column="round")
+            raise InputError(f"pin {m} to table {t} in round {r}; rounds are 1..{rounds}", column="round", **where)
     return req
 
 
@@ -278,14 +303,18 @@ def build_problem(
         missing = {"round", "table", "member"} - set(locked.columns)
         if missing:
             raise InputError(f"locked rounds need columns round, table, member; missing {sorted(missing)}", file="locked")
+        lname = str(locked.attrs.get("file", "locked"))
         locked = locked.astype({"member": str})
         for r, grp in locked.groupby("round"):
             r = int(r)
             if not 1 <= r <= rounds:
-                raise InputError(f"locked plan has round {r}; rounds are 1..{rounds}", file="locked", column="round")
+                raise InputError(f"locked plan has round {r}; rounds are 1..{rounds}", file=lname,
+                                 row=int(grp[ROW].iloc[0]) if ROW in grp.columns else None, column="round")
             bad = grp[(grp["table"] < 1) | (grp["table"] > T)]
             if len(bad):
-                raise InputError(f"locked plan has table {bad['table'].iloc[0]}; tables are 1..{T}", file="locked", column="table")
+                row = int(bad[ROW].iloc[0]) if ROW in bad.columns else None
+                raise InputError(f"locked plan has table {bad['table'].iloc[0]} (member {bad['member'].iloc[0]}, "
+                                 f"round {r}); tables are 1..{T}", file=lname, row=row, column="table")
             unknown = [m for m in grp["member"] if m not in community]
             if unknown:
                 raise InputError(f"locked plan names unknown member(s) {unknown[:5]}", file="locked", column="member")
