@@ -263,3 +263,48 @@ def test_api_pin_out_of_range_names_member_table_and_option() -> None:
     plan = mm.seat(c, tables=2, table_size=4, rounds=2, time_limit=1,
                    attendance=pd.DataFrame({"member": ["m0", "m1", "m2"], "round": [1.0, 2.0, 2.0]}))
     assert len(plan.assignments) == 3
+
+
+# 3b. annealing moves a together-block as one unit ------------------------------------------------
+def test_group_swap_is_exact_and_undone() -> None:
+    rng = np.random.default_rng(3)
+    c = _community(8)
+    rows = [(f"m{i}", f"m{j}", float(rng.integers(0, 6))) for i, j in itertools.combinations(range(8), 2)]
+    req = mm.Requests(together=[("m0", "m1")], apart=[("m2", "m3")])
+    prob = S.build_problem(c, capacities=[3, 3, 2], rounds=2, requests=req, pairs=_pairs(rows))
+    state = S._State(prob)
+    S._greedy(state, rng, range(2))
+    free = {r: {i for i in range(8) if i > 1} for r in range(2)}
+    moved = 0
+    for _ in range(200):
+        r = int(rng.integers(2))
+        before = (state.tab.copy(), state.total())
+        step = S._propose_group(state, rng, r, [0, 1], free)
+        if step is None:
+            continue
+        moved += 1
+        dv, dr, _, undo = step
+        fresh = S._State(prob)
+        fresh.load(state.tab)
+        assert state.total() == pytest.approx(fresh.total()) == pytest.approx(before[1] + dv - prob.objective.repeat_penalty * dr)
+        assert prob.violations(state.tab) == []
+        if rng.random() < 0.5:
+            undo()
+            assert (state.tab == before[0]).all() and state.total() == pytest.approx(before[1])
+    assert moved > 20
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_multi_round_with_a_group_is_bounded_and_near_the_brute_force_optimum(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    c = _community(8)
+    rows = [(f"m{i}", f"m{j}", float(rng.integers(0, 6))) for i, j in itertools.combinations(range(8), 2)]
+    req = mm.Requests(together=[("m0", "m1")], apart=[("m2", "m3")])
+    prob = S.build_problem(c, capacities=[3, 3, 2], rounds=2, requests=req, pairs=_pairs(rows))
+    best, _ = brute_force(prob, req)
+    plan = mm.seat(c, capacities=[3, 3, 2], rounds=2, requests=req, pairs=_pairs(rows), time_limit=10, seed=0,
+                   iterations=30_000)  # cooling by iteration count: reproducible under load
+    assert plan.bound >= best - 1e-9
+    assert 0.9 * best <= plan.objective <= best + 1e-9  # a heuristic: optimal on seed 5, a few points off on 6, 7
+    if seed == 5:
+        assert plan.objective == pytest.approx(best)

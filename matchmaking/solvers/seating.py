@@ -1219,6 +1219,9 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
         return
     single = np.asarray([len(b) == 1 for b in p.blocks])[p.block_of]
     free = {r: set(map(int, np.flatnonzero(single & (p.fixed[r] < 0)))) for r in rounds}
+    # together-blocks move as one unit: swapped with as many free members of another table
+    groups = [(r, who) for r in rounds for blk in p.blocks if len(blk) > 1
+              for who in [[i for i in blk if p.attend[r, i] and p.fixed[r, i] < 0]] if who]
     # moves keep tables within one seat of their balanced size (and within min_table_size, capacity)
     lo = {r: max(p.min_size, 1, int(p.targets[r][p.targets[r] > 0].min(initial=p.n)) - 1) for r in rounds}
     caps = {r: np.minimum(p.capacities, p.targets[r] + 1) for r in rounds}
@@ -1249,7 +1252,10 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
             temp = t_hi * (t_lo / t_hi) ** min(frac, 1.0)
         k += 1
         search.iterations += 1
-        step = _propose(state, rng, slots, free, lo, caps, partners if rng.random() < guide else None)
+        if groups and rng.random() < 0.1:
+            step = _propose_group(state, rng, *groups[int(rng.integers(len(groups)))], free)
+        else:
+            step = _propose(state, rng, slots, free, lo, caps, partners if rng.random() < guide else None)
         if step is None:
             continue
         dv, dr, apply, undo = step
@@ -1300,6 +1306,39 @@ def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int
         return None
     dv, dr = state.swap_delta(i, j, r)
     return dv, dr, lambda: state.swap(i, j, r), None
+
+
+def _propose_group(state: _State, rng: np.random.Generator, r: int, who: list[int], free: dict[int, set],
+                   ) -> tuple[float, int, None, Callable] | None:
+    """Swap a together-block with as many free members of another table of round ``r`` (made; with its undo)."""
+    at = state.at[r]
+    a = int(state.tab[r, who[0]])
+    b = int(rng.integers(len(at)))
+    if b == a:
+        return None
+    mates = [j for j in at[b] if j in free[r]]
+    if len(mates) < len(who):
+        return None
+    back = [mates[int(k)] for k in rng.choice(len(mates), len(who), replace=False)]
+    leaving = set(back) | set(who)
+    if not (all(state.tab[r, j] != b or j in leaving for i in who for j in state.p.apart[i])
+            and all(state.tab[r, j] != a or j in leaving for i in back for j in state.p.apart[i])):
+        return None
+    dv, dr = 0.0, 0
+    for i in who:
+        v, d = state.move(i, r, b)
+        dv, dr = dv + v, dr + d
+    for j in back:
+        v, d = state.move(j, r, a)
+        dv, dr = dv + v, dr + d
+
+    def undo() -> None:
+        for i in who:
+            state.move(i, r, a)
+        for j in back:
+            state.move(j, r, b)
+
+    return dv, dr, None, undo
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1471,7 +1510,7 @@ def _lns(search: _Search, rng: np.random.Generator, *, n_tables: int = 3, step_t
          workers: int = 1, patience: int = 200) -> None:
     """Large-neighbourhood search: re-solve ``n_tables`` random tables of a random round with CP-SAT."""
     state, p = search.state, search.state.p
-    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds and _movable(p, r).any()]
+    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds and (p.attend[r] & (p.fixed[r] < 0)).any()]
     if not rounds:
         return
     state.load(search.best_tab)
