@@ -34,9 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from matchmaking.model.io import read_table
+    from matchmaking.model.io import ROW, read_table, source_name
     from matchmaking.plans.io import read_plan
-    from matchmaking.scoring.requests import Requests
     from matchmaking.solvers.seating import seat
 
     community = Community.from_csv(args.members)
@@ -48,13 +47,18 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"--capacities must be whole numbers, got {args.capacities!r}", column="--capacities") from None
     if capacities is None and (args.tables is None or args.table_size is None):
         raise InputError("give --tables and --table-size, or --capacities", column="--tables")
-    requests = Requests.read(args.constraints, community) if args.constraints else None
+    requests = args.constraints or None  # read by seat (file rows in its messages)
     hosts = [h.strip() for h in args.hosts.split(",") if h.strip()] if args.hosts else None
     attendance = None
     if args.attendance:
-        table = read_table(args.attendance)
-        attendance = table.drop(columns="_row").astype({"round": int}) if "round" in table else table
+        attendance = read_table(args.attendance)  # rounds parsed by seat, naming file, row and column
+        attendance.attrs["file"] = source_name(args.attendance)
     locked = read_plan(args.locked, community)[1] if args.locked else None
+    if locked is not None:  # file and rows for the messages of seat
+        rows = read_table(args.locked)[ROW]
+        if len(rows) == len(locked):
+            locked[ROW] = rows.to_numpy()
+        locked.attrs["file"] = source_name(args.locked)
     spread = [s.strip() for s in args.spread.split(",") if s.strip()] if args.spread else None
 
     def progress(info: dict) -> None:

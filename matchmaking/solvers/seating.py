@@ -53,6 +53,7 @@ import pandas as pd
 
 from matchmaking.errors import InfeasibleError, InputError
 from matchmaking.model.community import Community
+from matchmaking.model.io import ROW, parse_number, read_table, source_name
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective, default_objective
 from matchmaking.scoring.requests import Requests
@@ -153,10 +154,26 @@ def _attendance(attendance: object, community: Community, rounds: int) -> dict[i
     if attendance is None:
         return {r: list(community.ids) for r in range(1, rounds + 1)}
     if isinstance(attendance, pd.DataFrame):
+        fname = str(attendance.attrs.get("file", "attendance"))
         missing = {"member", "round"} - set(attendance.columns)
         if missing:
-            raise InputError(f"attendance needs columns member, round; missing {sorted(missing)}", file="attendance")
-        attendance = {int(r): grp["member"].astype(str).tolist() for r, grp in attendance.groupby("round")}
+            raise InputError(f"attendance needs columns member, round; missing {sorted(missing)}", file=fname,
+                             row=1 if fname != "attendance" else None)
+        rows = attendance[ROW].tolist() if ROW in attendance.columns else [None] * len(attendance)
+        numbers = []
+        for value, member, row in zip(attendance["round"], attendance["member"], rows, strict=True):
+            if str(member) not in community:
+                raise InputError(f"unknown member {str(member)!r}", file=fname, row=row, column="member")
+            number = parse_number(value, fname=fname, row=row, column="round")
+            if not number.is_integer():
+                raise InputError(f"{value!r} is not a whole number", file=fname, row=row, column="round")
+            number = int(number)
+            if not 1 <= number <= rounds:
+                raise InputError(f"attendance names round {number}; rounds are 1..{rounds}", file=fname, row=row,
+                                 column="round")
+            numbers.append(number)
+        attendance = {r: grp["member"].astype(str).tolist()
+                      for r, grp in attendance.assign(round=numbers).groupby("round")}
     if not isinstance(attendance, Mapping):
         raise InputError("attendance is a mapping round -> members, or a table member,round", file="attendance")
     out: dict[int, list[str]] = {}
@@ -175,12 +192,17 @@ def _attendance(attendance: object, community: Community, rounds: int) -> dict[i
 
 
 def _requests(requests: object, hosts: object, community: Community, n_tables: int, rounds: int) -> Requests:
+    pin_rows: list[int] | None = None
     if requests is None:
         req = Requests()
     elif isinstance(requests, Requests):
         req = Requests(list(requests.together), list(requests.apart), list(requests.pins), dict(requests.hosts))
     else:
         req = Requests.read(requests, community)  # type: ignore[arg-type]
+        fname = "DataFrame" if isinstance(requests, pd.DataFrame) else source_name(requests)  # type: ignore[arg-type]
+        table = read_table(requests, name=fname)  # type: ignore[arg-type]
+        pin_rows = [int(row) for kind, row in zip(table["kind"], table[ROW], strict=True)
+                    if str(kind).strip().lower() == "pin"]  # in the order Requests.read keeps pins
     if hosts is not None:
         if isinstance(hosts, Mapping):
             req.hosts.update({str(m): int(t) for m, t in hosts.items()})
@@ -192,11 +214,14 @@ def _requests(requests: object, hosts: object, community: Community, n_tables: i
     for m, t in req.hosts.items():
         if not 1 <= t <= n_tables:
             raise InputError(f"host {m} at table {t}; tables are 1..{n_tables}", file="hosts", column="table")
-    for m, t, r in req.pins:
+    for k, (m, t, r) in enumerate(req.pins):
+        # from a file: its name and row; from a Requests object: the option and the pin itself
+        where = ({"file": fname, "row": pin_rows[k]} if pin_rows is not None and k < len(pin_rows)
+                 else {"file": "requests (Requests.pins)"})
         if not 1 <= t <= n_tables:
-            raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", file="constraints", column="b")
+            raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", column="b", **where)
         if r is not None and not 1 <= r <= rounds:
-            raise InputError(f"pin {m} in round {r}; rounds are 1..{rounds}", file="constraints", column="round")
+            raise InputError(f"pin {m} to table {t} in round {r}; rounds are 1..{rounds}", column="round", **where)
     return req
 
 
@@ -278,14 +303,18 @@ def build_problem(
         missing = {"round", "table", "member"} - set(locked.columns)
         if missing:
             raise InputError(f"locked rounds need columns round, table, member; missing {sorted(missing)}", file="locked")
+        lname = str(locked.attrs.get("file", "locked"))
         locked = locked.astype({"member": str})
         for r, grp in locked.groupby("round"):
             r = int(r)
             if not 1 <= r <= rounds:
-                raise InputError(f"locked plan has round {r}; rounds are 1..{rounds}", file="locked", column="round")
+                raise InputError(f"locked plan has round {r}; rounds are 1..{rounds}", file=lname,
+                                 row=int(grp[ROW].iloc[0]) if ROW in grp.columns else None, column="round")
             bad = grp[(grp["table"] < 1) | (grp["table"] > T)]
             if len(bad):
-                raise InputError(f"locked plan has table {bad['table'].iloc[0]}; tables are 1..{T}", file="locked", column="table")
+                row = int(bad[ROW].iloc[0]) if ROW in bad.columns else None
+                raise InputError(f"locked plan has table {bad['table'].iloc[0]} (member {bad['member'].iloc[0]}, "
+                                 f"round {r}); tables are 1..{T}", file=lname, row=row, column="table")
             unknown = [m for m in grp["member"] if m not in community]
             if unknown:
                 raise InputError(f"locked plan names unknown member(s) {unknown[:5]}", file="locked", column="member")
@@ -727,19 +756,17 @@ def _greedy(state: _State, rng: np.random.Generator, rounds: Iterable[int], *, r
             who = todo[b]
             s = len(who)
             room = target - sizes
-            ok = room >= s
-            if not ok.any():
-                ok = p.capacities - sizes >= s
+            allowed = np.ones(T, dtype=bool)
             for i in who:
                 for j in p.apart[i]:
                     if state.tab[r, j] >= 0:
-                        ok[state.tab[r, j]] = False
-            if not ok.any():
-                raise InfeasibleError(
-                    f"round {r + 1}: found no table for {', '.join(p.members[i] for i in who)} "
-                    "(capacities and apart requests)",
-                    [f"apart {p.members[i]}-{p.members[j]}" for i in who for j in p.apart[i]],
-                )
+                        allowed[state.tab[r, j]] = False
+            ok = (room >= s) & allowed
+            if not ok.any():  # beyond the balanced size, up to the capacity (after the apart filter)
+                ok = (p.capacities - sizes >= s) & allowed
+            if not ok.any():  # a dead end of the greedy order: seat the round exactly, or name the conflict
+                _seat_round_exactly(state, r)
+                break
             if random_order:
                 score = rng.random(T)
             else:
@@ -764,6 +791,82 @@ def _greedy(state: _State, rng: np.random.Generator, rounds: Iterable[int], *, r
                 state.add(i, r, t)
                 onehot[i, t] = 1.0
             sizes[t] += s
+        if p.min_size > 1 and r not in p.locked_rounds:  # beyond-target seats may leave a table short
+            sizes = np.bincount(state.tab[r][state.tab[r] >= 0], minlength=T)
+            if ((sizes > 0) & (sizes < p.min_size)).any():
+                _seat_round_exactly(state, r)
+
+
+def _seat_round_exactly(state: _State, r: int) -> None:
+    """Seat round ``r`` afresh with a CP-SAT feasibility model, or raise naming the conflicting requests.
+
+    Every request of the round is an assumption literal (together, apart, pins, hosts, the
+    minimum per table; the seat count and capacities are hard), so that an infeasible round
+    names a set of requests that cannot hold together.
+    """
+    from ortools.sat.python import cp_model
+
+    p = state.p
+    T = p.n_tables
+    pos = {m: i for i, m in enumerate(p.members)}
+    here = [int(i) for i in np.flatnonzero(p.attend[r])]
+    model = cp_model.CpModel()
+    x = {(i, t): model.NewBoolVar(f"x{i}_{t}") for i in here for t in range(T)}
+    for i in here:
+        model.AddExactlyOne(x[i, t] for t in range(T))
+    named: list[tuple[object, str]] = []
+
+    def request(name: str) -> object:
+        lit = model.NewBoolVar(name)
+        named.append((lit, name))
+        return lit
+
+    for t in range(T):
+        load = sum(x[i, t] for i in here)
+        model.Add(load <= int(p.capacities[t]))
+    if p.min_size > 1:
+        lit = request(f"min_table_size={p.min_size}")
+        for t in range(T):
+            open_ = model.NewBoolVar("")
+            load = sum(x[i, t] for i in here)
+            model.Add(load >= p.min_size).OnlyEnforceIf([open_, lit])
+            model.Add(load == 0).OnlyEnforceIf(open_.Not())
+    for a, b in p.requests.together:
+        ia, ib = pos.get(a, -1), pos.get(b, -1)
+        if ia >= 0 and ib >= 0 and p.attend[r, ia] and p.attend[r, ib]:
+            lit = request(f"together {a}-{b}")
+            for t in range(T):
+                model.Add(x[ia, t] == x[ib, t]).OnlyEnforceIf(lit)
+    for a, b in p.requests.apart:
+        ia, ib = pos.get(a, -1), pos.get(b, -1)
+        if ia >= 0 and ib >= 0 and p.attend[r, ia] and p.attend[r, ib]:
+            lit = request(f"apart {a}-{b}")
+            for t in range(T):
+                model.AddBoolOr([x[ia, t].Not(), x[ib, t].Not()]).OnlyEnforceIf(lit)
+    for m, t, rr in p.requests.pins:
+        if m in pos and p.attend[r, pos[m]] and (rr is None or rr == r + 1):
+            model.Add(x[pos[m], t - 1] == 1).OnlyEnforceIf(request(f"pin {m} -> table {t}" + ("" if rr is None else f", round {rr}")))
+    for m, t in p.requests.hosts.items():
+        if m in pos and p.attend[r, pos[m]]:
+            model.Add(x[pos[m], t - 1] == 1).OnlyEnforceIf(request(f"host {m} at table {t}"))
+    model.AddAssumptions([lit for lit, _ in named])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30.0
+    status = solver.Solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for i in np.flatnonzero(state.tab[r] >= 0):
+            state.remove(int(i), r)
+        for i in here:
+            state.add(i, r, next(t for t in range(T) if solver.Value(x[i, t])))
+        return
+    if status == cp_model.INFEASIBLE:
+        core = set(solver.SufficientAssumptionsForInfeasibility())
+        names = [name for lit, name in named if lit.Index() in core] or [f"{len(here)} attendees", f"{T} tables"]
+        raise InfeasibleError(f"round {r + 1}: the requests cannot all hold (capacities {list(map(int, p.capacities))})",
+                              names)
+    raise InfeasibleError(f"round {r + 1}: no seating found for the requests in 30 s (capacities and requests)",
+                          [name for _, name in named])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1116,6 +1219,9 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
         return
     single = np.asarray([len(b) == 1 for b in p.blocks])[p.block_of]
     free = {r: set(map(int, np.flatnonzero(single & (p.fixed[r] < 0)))) for r in rounds}
+    # together-blocks move as one unit: swapped with as many free members of another table
+    groups = [(r, who) for r in rounds for blk in p.blocks if len(blk) > 1
+              for who in [[i for i in blk if p.attend[r, i] and p.fixed[r, i] < 0]] if who]
     # moves keep tables within one seat of their balanced size (and within min_table_size, capacity)
     lo = {r: max(p.min_size, 1, int(p.targets[r][p.targets[r] > 0].min(initial=p.n)) - 1) for r in rounds}
     caps = {r: np.minimum(p.capacities, p.targets[r] + 1) for r in rounds}
@@ -1146,7 +1252,10 @@ def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, st
             temp = t_hi * (t_lo / t_hi) ** min(frac, 1.0)
         k += 1
         search.iterations += 1
-        step = _propose(state, rng, slots, free, lo, caps, partners if rng.random() < guide else None)
+        if groups and rng.random() < 0.1:
+            step = _propose_group(state, rng, *groups[int(rng.integers(len(groups)))], free)
+        else:
+            step = _propose(state, rng, slots, free, lo, caps, partners if rng.random() < guide else None)
         if step is None:
             continue
         dv, dr, apply, undo = step
@@ -1199,6 +1308,39 @@ def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int
     return dv, dr, lambda: state.swap(i, j, r), None
 
 
+def _propose_group(state: _State, rng: np.random.Generator, r: int, who: list[int], free: dict[int, set],
+                   ) -> tuple[float, int, None, Callable] | None:
+    """Swap a together-block with as many free members of another table of round ``r`` (made; with its undo)."""
+    at = state.at[r]
+    a = int(state.tab[r, who[0]])
+    b = int(rng.integers(len(at)))
+    if b == a:
+        return None
+    mates = [j for j in at[b] if j in free[r]]
+    if len(mates) < len(who):
+        return None
+    back = [mates[int(k)] for k in rng.choice(len(mates), len(who), replace=False)]
+    leaving = set(back) | set(who)
+    if not (all(state.tab[r, j] != b or j in leaving for i in who for j in state.p.apart[i])
+            and all(state.tab[r, j] != a or j in leaving for i in back for j in state.p.apart[i])):
+        return None
+    dv, dr = 0.0, 0
+    for i in who:
+        v, d = state.move(i, r, b)
+        dv, dr = dv + v, dr + d
+    for j in back:
+        v, d = state.move(j, r, a)
+        dv, dr = dv + v, dr + d
+
+    def undo() -> None:
+        for i in who:
+            state.move(i, r, a)
+        for j in back:
+            state.move(j, r, b)
+
+    return dv, dr, None, undo
+
+
 # ---------------------------------------------------------------------------------------------
 # Large-neighbourhood search: re-seat a few tables of a round exactly with CP-SAT
 # ---------------------------------------------------------------------------------------------
@@ -1217,7 +1359,8 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
     ``i`` at table ``t``; a pair at a table earns its value when it never met elsewhere, and
     costs a (lexicographically large) repeat otherwise; a need is covered when a tablemate
     offers it and no other round covers it; each table's distinct attribute values earn the
-    spread weight. Table sizes, pins, hosts, together-blocks and apart requests are kept. The
+    spread weight. A together-block moves as one unit (one variable per block and table, its
+    size counted at the table). Table sizes, pins, hosts and apart requests are kept. The
     current seating is the hint. Returns ``(improved, proven)``: whether the plan improved, and
     whether CP-SAT proved the neighbourhood's seating optimal (with every value a whole number
     of thousandths, so that the integer model is exact).
@@ -1226,9 +1369,11 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
 
     p = state.p
     at = state.at[r]
-    single = lambda i: len(p.blocks[p.block_of[i]]) == 1 and p.fixed[r, i] < 0  # noqa: E731
+    single = lambda i: p.fixed[r, i] < 0  # noqa: E731  (pins and hosts fix a whole together-block)
     movers = [i for t in tables for i in at[t] if single(i)]
-    if len(movers) < 2:
+    unit = {i: int(p.block_of[i]) for i in movers}  # a together-block moves as one unit
+    units = sorted(set(unit.values()))
+    if len(units) < 2:
         return False, False
     stay = {t: [i for i in at[t] if not single(i)] for t in tables}
     size = {t: len(at[t]) for t in tables}
@@ -1248,13 +1393,18 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
         return gain - big * reps
 
     model = cp_model.CpModel()
-    x = {(i, t): model.NewBoolVar(f"x{i}_{t}") for i in movers for t in tables}
+    xu = {(u, t): model.NewBoolVar(f"x{u}_{t}") for u in units for t in tables}
+    x = {(i, t): xu[unit[i], t] for i in movers for t in tables}
+    for u in units:
+        model.AddExactlyOne(xu[u, t] for t in tables)
+    hinted = set()
     for i in movers:
-        model.AddExactlyOne(x[i, t] for t in tables)
         for t in tables:
-            model.AddHint(x[i, t], where[i] == t)
+            if unit[i] not in hinted:
+                model.AddHint(x[i, t], where[i] == t)
             if any(j in p.apart[i] for j in stay[t]):
                 model.Add(x[i, t] == 0)
+        hinted.add(unit[i])
     for t in tables:
         model.Add(sum(x[i, t] for i in movers) == size[t] - len(stay[t]))
     terms = []
@@ -1264,6 +1414,8 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
             if lin:
                 terms.append(lin * x[i, t])
         for j in movers[a_ + 1:]:
+            if unit[j] == unit[i]:
+                continue  # always together: a constant
             g = pair_gain(i, j)
             apart = j in p.apart[i]
             if g == 0 and not apart:
@@ -1358,7 +1510,7 @@ def _lns(search: _Search, rng: np.random.Generator, *, n_tables: int = 3, step_t
          workers: int = 1, patience: int = 200) -> None:
     """Large-neighbourhood search: re-solve ``n_tables`` random tables of a random round with CP-SAT."""
     state, p = search.state, search.state.p
-    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds and _movable(p, r).any()]
+    rounds = [r for r in range(p.rounds) if r not in p.locked_rounds and (p.attend[r] & (p.fixed[r] < 0)).any()]
     if not rounds:
         return
     state.load(search.best_tab)
@@ -1459,12 +1611,10 @@ def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
         size = _waterfill(int(p.attend[r].sum()), p.capacities)
         encounters += int((size * (size - 1) // 2).sum())
     free = np.triu(can & ~p.met_before, 1)
-    together_extra = 0
-    for a, b in p.requests.together:
-        if a in p.community and b in p.community:
-            ia, ib = _pos(p, a), _pos(p, b)
-            if ia >= 0 and ib >= 0:
-                together_extra += max(int((p.attend[:, ia] & p.attend[:, ib]).sum()) - 1, 0)
+    # every pair of a together-group (chains included: a-b and b-c keep a with c) meets in each
+    # round both attend; all but the first of those meetings are free (never repeats)
+    shared = p.attend.T.astype(np.int64) @ p.attend.astype(np.int64)
+    together_extra = int(np.triu(np.where(p.together, np.maximum(shared - 1, 0), 0), 1).sum())
     # consecutive rounds with the same attendees and no together requests: a table of s people
     # drawn from at most T tables of the round before holds at least s - T pairs who just met,
     # so a round holds at least n - T * T of them
@@ -1701,6 +1851,15 @@ def _make_plan(prob: SeatingProblem, state: _State, bound: float, bound_terms: d
             why = "no plan without repeats was found in the time given"
         notes.append(f"{state.repeats} repeated encounter(s); {why}")
     notes += [f"held round kept as it was, although it breaks a request: {v}" for v in in_held[:10]]
+    if objective > bound + 1e-6 * max(1.0, abs(objective)):  # a bound bug: never report an invalid bound
+        relaxation, _ = seating_bound(prob)
+        if objective <= relaxation + 1e-6 * max(1.0, abs(objective)):
+            notes.append(f"the exact bound {bound:.6g} is below the plan's objective {objective:.6g}: "
+                         f"reporting the relaxation bound {relaxation:.6g} instead")
+            bound = relaxation
+        else:
+            notes.append(f"the bound {bound:.6g} is below the plan's objective {objective:.6g}: no bound reported")
+            bound = math.inf
     status = "optimal" if objective >= bound - 1e-9 * max(1.0, abs(bound)) else "feasible"
     search.record(force=True)
     return Plan(
