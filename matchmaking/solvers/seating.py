@@ -1645,13 +1645,6 @@ def forced_repeats(problem: SeatingProblem) -> int:
     return int(np.triu(rep, 1).sum())
 
 
-def _pos(p: SeatingProblem, m: str) -> int:
-    try:
-        return p.members.index(m)
-    except ValueError:
-        return -1
-
-
 # ---------------------------------------------------------------------------------------------
 # The entry point
 # ---------------------------------------------------------------------------------------------
