@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from matchmaking.commands.common import add_common, load_history
-
-
-def _cols(text: str | None) -> list[str]:
-    return [c.strip() for c in (text or "").split(",") if c.strip()]
+from matchmaking.commands.common import add_common, load_history, split_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
         if kind != "cohorts":
             raise ValueError(f"{args.previous}: expected cohort,member, got a {kind} plan")
     plan = form_cohorts(
-        community, size=args.size, n_cohorts=args.cohorts, similar=_cols(args.similar), spread=_cols(args.spread),
-        balance=_cols(args.balance), protect=_cols(args.protect), leaders=args.leaders, constraints=requests,
+        community, size=args.size, n_cohorts=args.cohorts, similar=split_names(args.similar), spread=split_names(args.spread),
+        balance=split_names(args.balance), protect=split_names(args.protect), leaders=args.leaders, constraints=requests,
         pairs=args.pairs, history=load_history(args.history), previous=previous,
         move_budget=args.move_budget if args.previous else None, time_limit=args.time_limit, seed=args.seed,
         workers=args.workers,

@@ -15,6 +15,17 @@ def add_common(parser: argparse.ArgumentParser, *, solve: bool = True) -> None:
         parser.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
 
 
+def split_names(text: str | None) -> list[str]:
+    """A comma-separated option (``"city, sector"``) as a list of names; empty or None gives [].
+
+    Examples
+    --------
+    >>> split_names(" city, sector,,")
+    ['city', 'sector']
+    """
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
 def load_history(path: str | None, *, must_exist: bool = True) -> object:
     """A meeting history from ``--history``: a SQLite ledger, or a CSV/Excel table ``a,b[,count]``.
 

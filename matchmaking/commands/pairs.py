@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from matchmaking.commands.common import add_common, load_history
+from matchmaking.commands.common import add_common, load_history, split_names
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.model.io import ROW, read_table, require_columns, source_name, unescape_cell
@@ -48,7 +48,7 @@ def selection(text: str | None) -> str | list[str] | None:
         return None
     if any(op in text for op in "=<>"):
         return text
-    return [t.strip() for t in text.split(",") if t.strip()]
+    return split_names(text)
 
 
 def read_snooze(path: str, community: Community, rounds: int) -> dict[str, set[int]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from matchmaking.commands.common import add_common, load_history
+from matchmaking.commands.common import add_common, load_history, split_names
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.plans.check import check_plan
 from matchmaking.plans.io import read_plan
 from matchmaking.plans.plan import Plan
-from matchmaking.scoring.objective import default_objective
+from matchmaking.scoring.objective import GROUP_COLUMNS, default_objective
 from matchmaking.scoring.requests import Requests
 
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             breakdown[name] = term
             total += term
         breakdown["total"] = total
-    n_tables = int(assignments[objective_cols(kind)[-1]].max()) if len(assignments) else 0
+    n_tables = int(assignments[GROUP_COLUMNS[kind][-1]].max()) if len(assignments) else 0
     capacities = [args.table_size] * n_tables if args.table_size else None
     violations = check_plan(assignments, requests=requests, capacities=capacities, kind=kind)
     plan = Plan(kind, assignments, objective=breakdown["total"], breakdown=breakdown, objective_fn=objective)
@@ -80,11 +80,6 @@ def run(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
-def objective_cols(kind: str) -> list[str]:
-    from matchmaking.scoring.objective import GROUP_COLUMNS
-
-    return GROUP_COLUMNS[kind]
-
 
 def _positive(text: str) -> int:
     value = int(text)
@@ -95,7 +90,7 @@ def _positive(text: str) -> int:
 
 def _columns(text: str | None, community: Community, option: str, fname: str) -> dict[str, float]:
     """``"a,b"`` -> ``{"a": 1.0, "b": 1.0}``, each an attribute of the community."""
-    cols = {c.strip(): 1.0 for c in (text or "").split(",") if c.strip()}
+    cols = dict.fromkeys(split_names(text), 1.0)
     for col in cols:
         if col not in community.attributes:
             raise InputError(f"{option} names no attribute {col!r}; attributes are {community.attributes}",

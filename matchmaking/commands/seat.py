@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from matchmaking.commands.common import add_common, load_history
+from matchmaking.commands.common import add_common, load_history, split_names
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if capacities is None and (args.tables is None or args.table_size is None):
         raise InputError("give --tables and --table-size, or --capacities", column="--tables")
     requests = args.constraints or None  # read by seat (file rows in its messages)
-    hosts = [h.strip() for h in args.hosts.split(",") if h.strip()] if args.hosts else None
+    hosts = split_names(args.hosts) or None
     attendance = None
     if args.attendance:
         attendance = read_table(args.attendance)  # rounds parsed by seat, naming file, row and column
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         if len(rows) == len(locked):
             locked[ROW] = rows.to_numpy()
         locked.attrs["file"] = source_name(args.locked)
-    spread = [s.strip() for s in args.spread.split(",") if s.strip()] if args.spread else None
+    spread = split_names(args.spread) or None
 
     def progress(info: dict) -> None:
         print(f"  {info['time']:6.1f}s  objective {info['objective']:.2f}  repeats {info['repeats']}", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from matchmaking.commands.common import load_history
+from matchmaking.commands.common import load_history, split_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         problems = {"question": args.question}
     else:
         raise ValueError("give --member ID (repeatable), --skills 'a;b' or --question TEXT")
-    spread = [c.strip() for c in args.spread.split(",") if c.strip()] if args.spread else None
+    spread = split_names(args.spread) or None
     plan = help_squad(
         community, problems, k=args.k, skills=skills, spread=spread, history=load_history(args.history),
         load_cap=args.load_cap, since=args.since, time_limit=args.time_limit, seed=args.seed,

@@ -129,14 +129,7 @@ def _read_csv(path: Path, fname: str) -> pd.DataFrame:
             )
         rows.append(record)
         numbers.append(number)
-    seen: dict[str, int] = {}
-    for i, col in enumerate(header):
-        if col in seen:
-            raise InputError(
-                f"column name {col!r} appears twice (columns {seen[col] + 1} and {i + 1})",
-                file=fname, row=1, column=col,
-            )
-        seen[col] = i
+    _check_header(pd.DataFrame(columns=header), fname)  # before rows are framed: duplicates stay visible
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     frame.attrs["rows"] = numbers
     return frame

@@ -174,15 +174,20 @@ class Plan:
         out["needs_covered"] = covered
         out["needs_total"] = total
         out["needs_covered_share"] = covered / total if total else 1.0
-        per = self.per_member_value()
+        per = self.per_member_value(distinct)
         out["value_min"] = float(per.min()) if len(per) else 0.0
         out["value_median"] = float(per.median()) if len(per) else 0.0
         return out
 
-    def per_member_value(self) -> pd.Series:
-        """Sum of the affinity of the distinct people each member meets."""
+    def per_member_value(self, distinct: pd.DataFrame | None = None) -> pd.Series:
+        """Sum of the affinity of the distinct people each member meets.
+
+        ``distinct`` (the plan's distinct co-grouped pairs ``a, b``) is computed when not given.
+        """
         members = self.assignments["member"].unique().tolist()
-        pairs = co_groupings(self.assignments, self.group_columns).drop_duplicates(["a", "b"])
+        pairs = distinct if distinct is not None else (
+            co_groupings(self.assignments, self.group_columns).drop_duplicates(["a", "b"])
+        )
         if self.objective_fn is None or not len(pairs):
             return pd.Series(0.0, index=members)
         s = self.objective_fn.affinity.score(pairs["a"].tolist(), pairs["b"].tolist())["total"].to_numpy()
