@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--attendance", metavar="F", help="table member,round: who attends which round (default: all)")
     p.add_argument("--locked", metavar="PLAN", help="plan of rounds already held (round,table,member): kept as is")
     add_common(p)
+    p.add_argument("--iterations", type=int, metavar="N",
+                   help="a fixed search effort of N annealing moves: the same seed then gives the same plan on "
+                   "any machine (the time limit still applies)")
     p.add_argument("--out", required=True, help="plan file to write (round,table,member)")
     p.add_argument("--report", help="HTML report to write")
     p.set_defaults(run=run)
@@ -68,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         community, tables=None if capacities else args.tables, table_size=args.table_size, capacities=capacities,
         min_table_size=args.min_table_size, rounds=args.rounds, attendance=attendance, requests=requests,
         hosts=hosts, locked=locked, pairs=args.pairs, history=load_history(args.history), spread=spread,
-        time_limit=args.time_limit, seed=args.seed, callback=progress,
+        time_limit=args.time_limit, seed=args.seed, callback=progress, iterations=args.iterations,
     )
     plan.to_csv(args.out)
     print(plan.summary())

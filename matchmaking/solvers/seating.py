@@ -988,9 +988,10 @@ def _movable(p: SeatingProblem, r: int) -> np.ndarray:
 
 
 def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, max_iter: int,
-                    give_up: int = 1000) -> None:
+                    give_up: int = 1000, search: _Search | None = None) -> None:
     """Swap members to remove repeated encounters; stops at zero repeats, the deadline, ``max_iter``
-    or ``give_up`` iterations without a new best.
+    or ``give_up`` iterations without a new best, or when ``search``'s callback asks to stop
+    (the callback hears of each new fewest-repeats plan).
 
     The conflict-directed tabu search of Dotú and Van Hentenryck for the social golfer
     problem: every iteration evaluates (vectorised, per round) the change in repeats of every
@@ -1015,6 +1016,8 @@ def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, ma
     mov = np.stack([movable[r] for r in rounds])
     tabu3 = np.zeros((len(rounds), p.n, T), dtype=np.int64)
     while state.repeats > 0 and it < max_iter and time.perf_counter() < deadline:
+        if search is not None and search.stopped:
+            break
         it += 1
         rep1 = _rep(state, everything, 1).astype(float)
         rep2 = _rep(state, everything, 2)
@@ -1067,6 +1070,8 @@ def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, ma
                 best_rep = state.repeats
                 best_tab = state.tab.copy()
                 stall = since_best = 0
+                if search is not None:
+                    search.record()
             else:
                 stall += 1
         since_best += 1
@@ -1183,162 +1188,93 @@ class _Search:
             return True
         return False
 
-    def record(self, force: bool = False) -> None:
+    def record(self, force: bool = False, total: float | None = None, repeats: int | None = None) -> None:
+        """Note the progress (the current plan's total unless ``total`` is given); call the callback."""
         now = time.perf_counter() - self.t0
-        total = self.state.total()
+        if total is None:
+            total, repeats = self.state.total(), self.state.repeats
         if force or not self.progress or now - self.progress[-1][0] >= 0.05:
             self.progress.append((now, total, self.bound))
         else:
             self.progress[-1] = (self.progress[-1][0], total, self.bound)
         if self.callback is not None and (force or now - self._last_call >= 0.25):
             self._last_call = now
-            info = {"time": now, "objective": total, "bound": self.bound, "repeats": self.state.repeats,
+            info = {"time": now, "objective": total, "bound": self.bound, "repeats": repeats,
                     "iteration": self.iterations}
             if self.callback(info) is False:
                 self.stopped = True
 
 
-def _anneal(search: _Search, rng: np.random.Generator, *, guide: float = 0.5, strict: bool = False,
+def _anneal(search: _Search, seed: int, *, guide: float = 0.5, strict: bool = False,
             trade_repeats: bool = False) -> None:
-    """Simulated annealing over swaps and moves, one geometric cooling over the budget.
+    """Simulated annealing over swaps and moves (the compiled kernel), one geometric cooling.
 
     The walk maximises the value minus a penalty per repeat (the objective's, at least twice
     the starting temperature) with the Metropolis rule, so it may pass through plans with
     repeats; the best plan is kept lexicographically (fewest repeats, then most value). With
-    ``strict``, a move that adds a repeat is always rejected. The schedule follows the
-    iterations when ``search.max_iterations`` is set (reproducible), else the clock. A share
-    ``guide`` of the proposals is guided: member ``i`` goes to the table of one of its 20 most
-    valuable partners (swapping with someone there); the rest are uniform. The starting
-    temperature follows the typical change in value (hotter with ``trade_repeats``: repeats are
-    unavoidable and the walk must trade them against value).
+    ``strict``, a move that adds a repeat is always rejected. A share ``guide`` of the
+    proposals is guided: member ``i`` goes to the table of one of its best partners (swapping
+    with someone there); the rest are uniform; a together-block swaps with as many free
+    members of another table. The starting temperature follows the typical change in value
+    (hotter with ``trade_repeats``: repeats are unavoidable and the walk must trade them
+    against value).
+
+    Budget: ``search.max_iterations`` proposals when set (the cooling follows the count: the
+    same seed gives the same plan), else the clock up to ``search.deadline``. The kernel runs in
+    chunks; between chunks the callback hears of improvements and may stop the search.
     """
+    from matchmaking.solvers import _seating_kernel as K
+
     state, p = search.state, search.state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
-    slots = [(r, int(i)) for r in rounds for i in np.flatnonzero(_movable(p, r))]
-    if not slots:
-        return
-    single = np.asarray([len(b) == 1 for b in p.blocks])[p.block_of]
-    free = {r: set(map(int, np.flatnonzero(single & (p.fixed[r] < 0)))) for r in rounds}
-    # together-blocks move as one unit: swapped with as many free members of another table
-    groups = [(r, who) for r in rounds for blk in p.blocks if len(blk) > 1
-              for who in [[i for i in blk if p.attend[r, i] and p.fixed[r, i] < 0]] if who]
-    # moves keep tables within one seat of their balanced size (and within min_table_size, capacity)
-    lo = {r: max(p.min_size, 1, int(p.targets[r][p.targets[r] > 0].min(initial=p.n)) - 1) for r in rounds}
-    caps = {r: np.minimum(p.capacities, p.targets[r] + 1) for r in rounds}
+    movable = np.zeros((p.rounds, p.n), dtype=bool)
+    for r in rounds:
+        movable[r] = _movable(p, r)
     k = min(_PARTNERS, p.n - 1)
     partners = np.argpartition(-p.weights, k, axis=1)[:, :k] if guide > 0 and k > 0 else None
-    samples = []  # temperature from the typical size of a change
-    for _ in range(200):
-        step = _propose(state, rng, slots, free, lo, caps)
-        if step is not None:
-            dv, dr, apply, undo = step
-            if undo is not None:
-                undo()
-            if dr == 0 and dv:
-                samples.append(abs(dv))
-    t_hi = (1.0 if trade_repeats else _HEAT) * float(np.median(samples)) if samples else 1.0
-    t_lo = t_hi / 300.0
+    arrays = K.search_arrays(p, rounds, movable, partners)
+    if not len(arrays["slot_r"]) and not len(arrays["grp_r"]):
+        return
+    kern = K.Kernel(p, state.tab)
+    rng = K.rng_state(seed)
+    best_tab = kern.tab.copy()
+    best = np.asarray([float(kern.repeats > 0), kern.total(), 0.0, kern.repeats])
+    samples = np.zeros(200)
+    got = K.run_anneal(kern, arrays, rng, n_iter=2000, t_from=1.0, t_to=1.0, lam=0.0, strict=False, guide=guide,
+                       best_tab=best_tab, best=best, probe=samples)
+    t_hi = (1.0 if trade_repeats else _HEAT) * float(np.median(samples[:got])) if got else 1.0
+    t_lo = t_hi / _COOL
     lam = max(float(p.objective.repeat_penalty), 2.0 * t_hi)
-    start, it0 = time.perf_counter(), search.iterations
+    budget = None if search.max_iterations is None else max(search.max_iterations - search.iterations, 0)
+    start = time.perf_counter()
     span = max(search.deadline - start, 1e-3)
-    budget = None if search.max_iterations is None else max(search.max_iterations - it0, 1)
-    temp = t_hi
-    k = 0
-    while True:
-        if k % 128 == 0:
-            if search.out_of_budget():
+    done, chunk, reported = 0, 20_000, best[1]
+    while not search.out_of_budget():
+        if budget is not None:
+            if done >= budget:
                 break
-            frac = (k / budget) if budget else (time.perf_counter() - start) / span
-            temp = t_hi * (t_lo / t_hi) ** min(frac, 1.0)
-        k += 1
-        search.iterations += 1
-        if groups and rng.random() < 0.1:
-            step = _propose_group(state, rng, *groups[int(rng.integers(len(groups)))], free)
+            chunk = min(100_000, budget - done)
+            f0, f1 = done / budget, (done + chunk) / budget
         else:
-            step = _propose(state, rng, slots, free, lo, caps, partners if rng.random() < guide else None)
-        if step is None:
-            continue
-        dv, dr, apply, undo = step
-        if strict:
-            ok = dr < 0 or (dr == 0 and (dv >= 0 or rng.random() < math.exp(dv / temp)))
-        else:
-            d = dv - lam * dr
-            ok = d >= 0 or rng.random() < math.exp(d / temp)
-        if ok:
-            if apply is not None:
-                apply()
-            if (dr < 0 or dv > 0) and (state.repeats == 0 or search.best_key[0] == 1):
-                search.improved()
-        elif undo is not None:
-            undo()
+            elapsed = time.perf_counter() - start
+            f0 = elapsed / span
+            if done:  # chunks of about a tenth of a second at the measured speed
+                rate = done / max(elapsed, 1e-6)
+                chunk = int(min(max(rate * 0.1, 1000), 2_000_000))
+                f1 = (elapsed + chunk / rate) / span
+            else:
+                f1 = f0
+            f0, f1 = min(f0, 1.0), min(f1, 1.0)
+        K.run_anneal(kern, arrays, rng, n_iter=chunk, t_from=t_hi * (t_lo / t_hi) ** f0,
+                     t_to=t_hi * (t_lo / t_hi) ** f1, lam=lam, strict=strict, guide=guide, best_tab=best_tab, best=best)
+        done += chunk
+        search.iterations += chunk
+        if best[1] != reported or done == chunk:
+            reported = best[1]
+            search.record(total=float(best[1]), repeats=int(best[3]))
+    state.load(best_tab)
+    search.improved()
     state.load(search.best_tab)
-
-
-def _propose(state: _State, rng: np.random.Generator, slots: list[tuple[int, int]], free: dict[int, set],
-             lo: dict[int, int], caps: dict[int, np.ndarray], partners: np.ndarray | None = None,
-             ) -> tuple[float, int, Callable | None, Callable | None] | None:
-    """A random swap (evaluated, not made) or move (made); ``(value delta, repeats delta, apply, undo)``.
-
-    With ``partners`` (member -> best partners), the destination is a good partner's table.
-    """
-    r, i = slots[int(rng.integers(len(slots)))]
-    at = state.at[r]
-    a = int(state.tab[r, i])
-    if partners is not None:
-        b = int(state.tab[r, partners[i, int(rng.integers(partners.shape[1]))]])
-        if b < 0:
-            return None
-    else:
-        b = int(rng.integers(len(at)))
-    if b == a or not at[b]:
-        return None
-    if rng.random() < 0.1 and len(at[a]) - 1 >= lo[r] and len(at[b]) < caps[r][b]:
-        if not state.apart_ok(i, r, b):
-            return None
-        dv, dr = state.move(i, r, b)
-        return dv, dr, None, lambda: state.move(i, r, a)
-    fr = free[r]
-    mates = [j for j in at[b] if j in fr]
-    if not mates:
-        return None
-    j = mates[int(rng.integers(len(mates)))]
-    if not (state.apart_ok(i, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=i)):
-        return None
-    dv, dr = state.swap_delta(i, j, r)
-    return dv, dr, lambda: state.swap(i, j, r), None
-
-
-def _propose_group(state: _State, rng: np.random.Generator, r: int, who: list[int], free: dict[int, set],
-                   ) -> tuple[float, int, None, Callable] | None:
-    """Swap a together-block with as many free members of another table of round ``r`` (made; with its undo)."""
-    at = state.at[r]
-    a = int(state.tab[r, who[0]])
-    b = int(rng.integers(len(at)))
-    if b == a:
-        return None
-    mates = [j for j in at[b] if j in free[r]]
-    if len(mates) < len(who):
-        return None
-    back = [mates[int(k)] for k in rng.choice(len(mates), len(who), replace=False)]
-    leaving = set(back) | set(who)
-    if not (all(state.tab[r, j] != b or j in leaving for i in who for j in state.p.apart[i])
-            and all(state.tab[r, j] != a or j in leaving for i in back for j in state.p.apart[i])):
-        return None
-    dv, dr = 0.0, 0
-    for i in who:
-        v, d = state.move(i, r, b)
-        dv, dr = dv + v, dr + d
-    for j in back:
-        v, d = state.move(j, r, a)
-        dv, dr = dv + v, dr + d
-
-    def undo() -> None:
-        for i in who:
-            state.move(i, r, a)
-        for j in back:
-            state.move(j, r, b)
-
-    return dv, dr, None, undo
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1347,12 +1283,14 @@ def _propose_group(state: _State, rng: np.random.Generator, r: int, who: list[in
 _DEBUG = False
 _GUIDE = 0.8
 _PARTNERS = 20
-_HEAT = 0.3
+_HEAT = 1.0
+_COOL = 300.0  # starting over final temperature
+_LNS_SHARE = 0.1  # of the time after the repair, for CP-SAT re-solving tables
 _SCALE = 1000  # CP-SAT needs integers: values in thousandths (acceptance uses the exact evaluation)
 
 
 def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: float, seed: int,
-                    workers: int) -> tuple[bool, bool]:
+                    workers: int, wall: float | None = None) -> tuple[bool, bool]:
     """Re-seat the movable members of ``tables`` in round ``r`` optimally (CP-SAT); keep if better.
 
     The sub-model is exact for the terms the round's seating changes: ``x[i, t]`` places member
@@ -1363,7 +1301,9 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
     size counted at the table). Table sizes, pins, hosts and apart requests are kept. The
     current seating is the hint. Returns ``(improved, proven)``: whether the plan improved, and
     whether CP-SAT proved the neighbourhood's seating optimal (with every value a whole number
-    of thousandths, so that the integer model is exact).
+    of thousandths, so that the integer model is exact). ``time_limit`` is CP-SAT's
+    deterministic time; the wall-clock limit is ``wall`` (default the same): with a larger
+    ``wall`` the result does not depend on the machine's speed.
     """
     from ortools.sat.python import cp_model
 
@@ -1472,7 +1412,7 @@ def _resolve_tables(state: _State, r: int, tables: list[int], *, time_limit: flo
                 terms.append(w * present)
     model.Maximize(sum(terms))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit, 0.05)
+    solver.parameters.max_time_in_seconds = max(time_limit if wall is None else wall, 0.05)
     solver.parameters.max_deterministic_time = max(time_limit, 0.05)
     solver.parameters.num_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
@@ -1507,23 +1447,29 @@ def _integral(p: SeatingProblem) -> bool:
 
 
 def _lns(search: _Search, rng: np.random.Generator, *, n_tables: int = 3, step_time: float = 0.5,
-         workers: int = 1, patience: int = 200) -> None:
-    """Large-neighbourhood search: re-solve ``n_tables`` random tables of a random round with CP-SAT."""
+         workers: int = 1, patience: int = 200, max_steps: int | None = None) -> None:
+    """Large-neighbourhood search: re-solve ``n_tables`` random tables of a random round with CP-SAT.
+
+    With ``max_steps`` (a fixed effort) each re-solve is limited by CP-SAT's deterministic
+    time only, so the result does not depend on the machine (within the deadline).
+    """
     state, p = search.state, search.state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds and (p.attend[r] & (p.fixed[r] < 0)).any()]
     if not rounds:
         return
     state.load(search.best_tab)
-    stale = 0
-    while not search.out_of_budget() and stale < patience:
+    stale = steps = 0
+    while not search.out_of_budget() and stale < patience and (max_steps is None or steps < max_steps):
+        steps += 1
         r = rounds[int(rng.integers(len(rounds)))]
         open_ = [t for t in range(p.n_tables) if state.at[r][t]]
         if len(open_) < 2:
             return
         tables = sorted(int(t) for t in rng.choice(open_, min(n_tables, len(open_)), replace=False))
         left = search.deadline - time.perf_counter()
-        done, _ = _resolve_tables(state, r, tables, time_limit=min(step_time, left),
-                                  seed=int(rng.integers(1 << 30)), workers=workers)
+        done, _ = _resolve_tables(state, r, tables, time_limit=step_time if max_steps else min(step_time, left),
+                                  seed=int(rng.integers(1 << 30)), workers=workers,
+                                  wall=left if max_steps else None)
         search.iterations += 1
         if done and search.improved():
             stale = 0
@@ -1780,14 +1726,14 @@ def seat(
         method.append("tabu")
         budget = t0 + 0.6 * float(time_limit)
         start = state.tab.copy()
-        _repair_repeats(state, rng, min(budget, deadline), max_iter=50_000 if iterations is None else iterations)
+        _repair_repeats(state, rng, min(budget, deadline), max_iter=50_000, search=search)
         search.improved()
         if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
             state.load(start)
     method.append("sa")
-    lns_share = 0.15
+    lns_share = _LNS_SHARE
     search.deadline = deadline - lns_share * max(deadline - time.perf_counter(), 0.0)
-    _anneal(search, rng, guide=_GUIDE, trade_repeats=bool(bound_terms["min_repeats"]))
+    _anneal(search, int(rng.integers(1 << 62)), guide=_GUIDE, trade_repeats=bool(bound_terms["min_repeats"]))
     search.deadline = deadline
     state.load(search.best_tab)
     proven = False
@@ -1803,7 +1749,9 @@ def seat(
             bound_terms["cp-sat optimum"] = bound
     elif time.perf_counter() < deadline:
         method.append("lns")
-        _lns(search, rng, n_tables=2, step_time=1.0, workers=workers)
+        search.max_iterations = None  # the re-solves have their own (deterministic) effort
+        steps = None if iterations is None else max(20, iterations // 20_000)
+        _lns(search, rng, n_tables=2, step_time=1.0 if steps is None else 0.2, workers=workers, max_steps=steps)
         state.load(search.best_tab)
     if fairness > 0:
         method.append("fair")

@@ -1,0 +1,122 @@
+"""The compiled seating kernel keeps exactly the terms of the Python reference state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import matchmaking as mm
+from matchmaking.solvers import _seating_kernel as K
+from matchmaking.solvers import seating as S
+
+
+@pytest.fixture(scope="module")
+def prob() -> S.SeatingProblem:
+    """Needs, two spread attributes, a history, a together pair, an apart pair, uneven tables."""
+    c = mm.datasets.synthetic_community(46, seed=11)
+    ids = c.ids
+    hist = pd.DataFrame({"a": ids[:10], "b": ids[10:20]})
+    req = mm.Requests(together=[(ids[20], ids[21]), (ids[21], ids[22])], apart=[(ids[23], ids[24])])
+    return S.build_problem(c, capacities=[6, 6, 6, 6, 6, 6, 6, 5], rounds=3, spread=["sector", "city"],
+                           history=hist, requests=req)
+
+
+def _start(prob: S.SeatingProblem, seed: int = 0) -> S._State:
+    state = S._State(prob)
+    S._greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
+    return state
+
+
+def _terms(state: S._State) -> tuple:
+    return (state.pairs, state.covered, sum(state.spread), state.repeats)
+
+
+def test_loading_a_plan_gives_the_reference_terms(prob: S.SeatingProblem) -> None:
+    state = _start(prob)
+    kern = K.Kernel(prob, state.tab)
+    assert tuple(kern.acc) == pytest.approx(_terms(state))
+    assert kern.total() == pytest.approx(state.total())
+    other = _start(prob, seed=5)
+    kern.load(other.tab)  # only who differs moves
+    assert tuple(kern.acc) == pytest.approx(_terms(other))
+    assert (kern.tab == other.tab).all()
+
+
+def test_read_only_swap_delta_is_exact(prob: S.SeatingProblem) -> None:
+    state = _start(prob)
+    kern = K.Kernel(prob, state.tab)
+    rng = np.random.default_rng(1)
+    checked = 0
+    for _ in range(400):
+        r = int(rng.integers(prob.rounds))
+        i, j = (int(x) for x in rng.choice(prob.n, 2, replace=False))
+        a, b = int(kern.tab[r, i]), int(kern.tab[r, j])
+        if a == b:
+            continue
+        dp, dc, ds, dr = K.swap_delta(i, j, r, *kern._consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC,
+                                      kern.TO, kern.SC, kern.D)
+        before = kern.acc.copy()
+        mi, mt = np.asarray([i, j]), np.asarray([b, a])
+        K._relocate(2, mi, mt, *kern._consts(), *kern._state(), r, kern.needs_w)
+        assert (dp, dc, ds, dr) == pytest.approx(tuple(kern.acc - before))
+        state.swap(i, j, r)  # the reference agrees after every swap, kept or not
+        assert tuple(kern.acc) == pytest.approx(_terms(state))
+        if rng.random() < 0.5:
+            K._undo(2, mi, mt, *kern._consts(), *kern._state(), r, kern.needs_w)
+            state.swap(i, j, r)
+            assert tuple(kern.acc) == pytest.approx(before)
+        checked += 1
+    assert checked > 300
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_annealing_keeps_requests_and_reports_its_best_exactly(prob: S.SeatingProblem, seed: int) -> None:
+    state = _start(prob, seed)
+    rounds = list(range(prob.rounds))
+    movable = np.stack([S._movable(prob, r) for r in rounds])
+    k = 10
+    partners = np.argpartition(-prob.weights, k, axis=1)[:, :k]
+    arrays = K.search_arrays(prob, rounds, movable, partners)
+    assert len(arrays["grp_r"]) == prob.rounds  # the together chain moves as one group
+    kern = K.Kernel(prob, state.tab)
+    best_tab = kern.tab.copy()
+    best = np.asarray([float(kern.repeats > 0), kern.total(), 0.0, kern.repeats])
+    start = best[1]
+    for t in (2.0, 0.5, 0.05):
+        K.run_anneal(kern, arrays, K.rng_state(seed), n_iter=20_000, t_from=t, t_to=t / 2, lam=10.0, strict=False,
+                     guide=0.5, best_tab=best_tab, best=best)
+    assert best[1] > start
+    assert prob.violations(best_tab) == []
+    assert prob.violations(kern.tab) == []
+    state.load(best_tab)
+    assert state.total() == pytest.approx(best[1])
+    assert state.repeats == best[3]
+    fresh = K.Kernel(prob, kern.tab)  # the incremental terms never drift
+    assert tuple(fresh.acc) == pytest.approx(tuple(kern.acc))
+
+
+def test_same_seed_same_walk(prob: S.SeatingProblem) -> None:
+    tabs = []
+    for _ in range(2):
+        state = _start(prob)
+        kern = K.Kernel(prob, state.tab)
+        arrays = K.search_arrays(prob, [0, 1, 2], np.stack([S._movable(prob, r) for r in range(3)]), None)
+        best_tab, best = kern.tab.copy(), np.asarray([1.0, -1e18, 0.0, 0.0])
+        K.run_anneal(kern, arrays, K.rng_state(42), n_iter=5000, t_from=1.0, t_to=0.1, lam=10.0, strict=False,
+                     guide=0.0, best_tab=best_tab, best=best)
+        tabs.append(best_tab)
+    assert (tabs[0] == tabs[1]).all()
+    assert not (K.rng_state(1) == K.rng_state(2)).all()
+
+
+def test_probe_changes_nothing(prob: S.SeatingProblem) -> None:
+    state = _start(prob)
+    kern = K.Kernel(prob, state.tab)
+    arrays = K.search_arrays(prob, [0, 1, 2], np.stack([S._movable(prob, r) for r in range(3)]), None)
+    samples = np.zeros(50)
+    before = kern.tab.copy(), kern.acc.copy()
+    got = K.run_anneal(kern, arrays, K.rng_state(0), n_iter=5000, t_from=1.0, t_to=1.0, lam=0.0, strict=False,
+                       guide=0.0, best_tab=kern.tab.copy(), best=np.zeros(4), probe=samples)
+    assert got == 50 and (samples[:got] > 0).all()
+    assert (kern.tab == before[0]).all() and tuple(kern.acc) == pytest.approx(tuple(before[1]))
