@@ -10,6 +10,7 @@ $(BIN)/matchmaking: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/python -c "from matchmaking.solvers.seating import warm_up; warm_up()"  # compile the seating kernel once
 	touch $(BIN)/matchmaking
 
 setup: $(BIN)/matchmaking

@@ -61,7 +61,7 @@ from matchmaking.scoring.requests import Requests
 if TYPE_CHECKING:
     from matchmaking.reports.html import Report
 
-__all__ = ["seat", "seating_bound", "SeatingProblem"]
+__all__ = ["seat", "seating_bound", "SeatingProblem", "warm_up"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -987,159 +987,41 @@ def _movable(p: SeatingProblem, r: int) -> np.ndarray:
     return p.attend[r] & (p.fixed[r] < 0) & single & (r not in p.locked_rounds)
 
 
-def _repair_repeats(state: _State, rng: np.random.Generator, deadline: float, max_iter: int,
-                    give_up: int = 1000, search: _Search | None = None) -> None:
-    """Swap members to remove repeated encounters; stops at zero repeats, the deadline, ``max_iter``
-    or ``give_up`` iterations without a new best, or when ``search``'s callback asks to stop
-    (the callback hears of each new fewest-repeats plan).
-
-    The conflict-directed tabu search of Dotú and Van Hentenryck for the social golfer
-    problem: every iteration evaluates (vectorised, per round) the change in repeats of every
-    swap of a member who repeats with a member of another table, and makes the best swap that
-    is not tabu (a member may not return to a table it left for a random tenure) unless it
-    beats the best plan found (aspiration). Ties are broken at random; a stalled search
-    restarts from the best plan after a few random swaps.
+def _repair_repeats(state: _State, seed: int, deadline: float, max_iter: int, give_up: int = 10_000,
+                    search: _Search | None = None) -> None:
+    """Swap members to remove repeated encounters (the compiled tabu search, see
+    :func:`matchmaking.solvers._seating_kernel.tabu`): stops at zero repeats, the deadline,
+    ``max_iter`` iterations, ``give_up`` iterations without fewer repeats, or when ``search``'s
+    callback asks to stop (it hears of each plan with fewer repeats). The state ends at the
+    plan with the fewest repeats.
     """
+    from matchmaking.solvers import _seating_kernel as K
+
     p = state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
     if not rounds:
         return
-    movable = {r: _movable(p, r) for r in rounds}
-    T = p.n_tables
-    tabu = {r: np.zeros((p.n, T), dtype=np.int64) for r in rounds}
-    best_rep = state.repeats
-    best_tab = state.tab.copy()
-    it = stall = since_best = 0
-    everything = (slice(None), slice(None))
-    batched = len(rounds) * p.n * p.n <= 2_000_000
-    ridx = np.asarray(rounds)
-    mov = np.stack([movable[r] for r in rounds])
-    tabu3 = np.zeros((len(rounds), p.n, T), dtype=np.int64)
-    while state.repeats > 0 and it < max_iter and time.perf_counter() < deadline:
+    free = np.zeros((p.rounds, p.n), dtype=bool)
+    for r in rounds:
+        free[r] = _movable(p, r)
+    kern = K.Kernel(p, state.tab)
+    search_ = K.Tabu(kern, rounds, free, seed)
+    done = last_gain = 0
+    chunk = 50
+    best_rep = kern.repeats
+    while kern.repeats > 0 and done < max_iter and done - last_gain < give_up and time.perf_counter() < deadline:
         if search is not None and search.stopped:
             break
-        it += 1
-        rep1 = _rep(state, everything, 1).astype(float)
-        rep2 = _rep(state, everything, 2)
-        best = (np.inf, -1, -1, -1)
-        if batched:  # every round at once (small events, social golfer sizes)
-            best = _best_swap_batched(state, rng, rounds, ridx, mov, rep1, rep2, tabu3, it, best_rep)
-            if np.isfinite(best[0]):
-                ri = rounds.index(best[1])
-                tabu3[ri, best[2], state.tab[best[1], best[2]]] = it + 4 + int(rng.integers(0, 12))
-                tabu3[ri, best[3], state.tab[best[1], best[3]]] = it + 4 + int(rng.integers(0, 12))
-        for r in rounds if not batched else ():
-            tabr = state.tab[r]
-            seated = tabr >= 0
-            onehot = np.zeros((p.n, T))
-            onehot[np.flatnonzero(seated), tabr[seated]] = 1.0
-            leave = ((rep2 @ onehot)[np.arange(p.n), np.maximum(tabr, 0)]) * seated
-            rows = np.flatnonzero((leave > 0) & movable[r])
-            if not len(rows):
-                continue
-            join = rep1 @ onehot  # repeats of member x at table t (x absent from t)
-            tr = np.maximum(tabr, 0)
-            delta = (join[rows][:, tr] + join[:, tr[rows]].T - leave[rows, None] - leave[None, :]
-                     - 2 * rep1[rows])
-            ok = movable[r][None, :] & (tr[rows][:, None] != tr[None, :])
-            is_tabu = (tabu[r][rows][:, tr] > it) | (tabu[r][:, tr[rows]] > it).T
-            delta[is_tabu & (state.repeats + delta >= best_rep)] = np.inf
-            delta[~ok] = np.inf
-            delta += rng.random(delta.shape) * 0.5
-            for _ in range(5):
-                k = int(np.argmin(delta))
-                x, j = rows[k // p.n], k % p.n
-                d = delta.flat[k]
-                if not np.isfinite(d) or d >= best[0]:
-                    break
-                a, b = int(tabr[x]), int(tabr[j])
-                if state.apart_ok(int(x), r, b, leaving=int(j)) and state.apart_ok(int(j), r, a, leaving=int(x)):
-                    best = (d, r, int(x), int(j))
-                    break
-                delta.flat[k] = np.inf
-        if not np.isfinite(best[0]):
-            stall += 1
-        else:
-            _, r, i, j = best
-            a, b = int(state.tab[r, i]), int(state.tab[r, j])
-            state.swap(i, j, r)
-            if not batched:
-                tabu[r][i, a] = it + 4 + int(rng.integers(0, 12))
-                tabu[r][j, b] = it + 4 + int(rng.integers(0, 12))
-            if state.repeats < best_rep:
-                best_rep = state.repeats
-                best_tab = state.tab.copy()
-                stall = since_best = 0
-                if search is not None:
-                    search.record()
-            else:
-                stall += 1
-        since_best += 1
-        if since_best > give_up:
-            break
-        if stall > 500:  # perturb: a few random swaps from the best plan
-            state.load(best_tab)
-            for _ in range(3):
-                _random_swap(state, rng, rounds, movable)
-            stall = 0
-    if state.repeats > best_rep:
-        state.load(best_tab)
-
-
-def _best_swap_batched(state: _State, rng: np.random.Generator, rounds: list[int], ridx: np.ndarray,
-                       mov: np.ndarray, rep1: np.ndarray, rep2: np.ndarray, tabu3: np.ndarray, it: int,
-                       best_rep: int) -> tuple[float, int, int, int]:
-    """The best non-tabu swap (change in repeats, round, i, j) over every round, vectorised."""
-    p = state.p
-    n, T = p.n, p.n_tables
-    tabs = state.tab[ridx]
-    seated = tabs >= 0
-    tr = np.maximum(tabs, 0)
-    onehot = np.zeros((len(rounds), n, T))
-    np.put_along_axis(onehot, tr[:, :, None], seated[:, :, None].astype(float), axis=2)
-    join = rep1[None] @ onehot  # [r, x, t]: repeats of x joining table t
-    leave = np.take_along_axis(rep2[None] @ onehot, tr[:, :, None], axis=2)[:, :, 0] * seated
-    cols = np.broadcast_to(tr[:, None, :], (len(rounds), n, n))
-    join_at = np.take_along_axis(join, cols, axis=2)  # [r, x, j]: x joins j's table
-    delta = join_at + join_at.transpose(0, 2, 1) - leave[:, :, None] - leave[:, None, :] - 2 * rep1[None]
-    ok = (mov[:, :, None] & mov[:, None, :] & (tr[:, :, None] != tr[:, None, :])
-          & ((leave[:, :, None] > 0) | (leave[:, None, :] > 0)))
-    tabu_at = np.take_along_axis(tabu3, cols, axis=2) > it
-    is_tabu = tabu_at | tabu_at.transpose(0, 2, 1)
-    delta[is_tabu & (state.repeats + delta >= best_rep)] = np.inf
-    delta[~ok] = np.inf
-    delta += rng.random(delta.shape) * 0.5
-    flat = delta.ravel()
-    for k in np.argsort(flat)[:10]:
-        if not np.isfinite(flat[k]):
-            break
-        ri, x, j = np.unravel_index(k, delta.shape)
-        r, x, j = rounds[int(ri)], int(x), int(j)
-        a, b = int(state.tab[r, x]), int(state.tab[r, j])
-        if state.apart_ok(x, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=x):
-            return float(flat[k]), r, x, j
-    return (np.inf, -1, -1, -1)
-
-
-def _rep(state: _State, index: tuple, first: int) -> np.ndarray:
-    """Repeat flags (0, 1 or 2) of the pairs ``index`` selects, for a meeting added (first=1) or removed (2)."""
-    rep = (state.C[index] >= first).astype(np.int64)
-    if state.has_tg:
-        rep &= ~state.TG[index]
-    if state.has_h:
-        rep += state.H[index]
-    return rep
-
-
-def _random_swap(state: _State, rng: np.random.Generator, rounds: list[int], movable: dict) -> None:
-    r = rounds[int(rng.integers(len(rounds)))]
-    who = np.flatnonzero(movable[r])
-    if len(who) < 2:
-        return
-    i, j = (int(x) for x in rng.choice(who, 2, replace=False))
-    a, b = int(state.tab[r, i]), int(state.tab[r, j])
-    if a != b and state.apart_ok(i, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=i):
-        state.swap(i, j, r)
+        t = time.perf_counter()
+        step = min(chunk, max_iter - done)
+        done += search_.run(step)
+        if search_.best_repeats < best_rep:
+            best_rep, last_gain = search_.best_repeats, done
+            if search is not None:
+                search.record(total=kern.total(), repeats=best_rep)
+        if search is None or search.max_iterations is None:  # chunks of about a tenth of a second
+            chunk = int(min(max(step * 0.1 / max(time.perf_counter() - t, 1e-6), 10), 20_000))
+    state.load(search_.best_tab)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1203,6 +1085,43 @@ class _Search:
                     "iteration": self.iterations}
             if self.callback(info) is False:
                 self.stopped = True
+
+
+_WARM = False
+
+
+def warm_up() -> float:
+    """Compile the seating search kernel (or load it from numba's cache): seconds it took.
+
+    Done once per process, before :func:`seat` starts its clock: the first solve on a new
+    machine compiles for about 10 s (``make setup`` does it once), later processes load the
+    cached machine code in a fraction of a second.
+
+    Examples
+    --------
+    >>> from matchmaking.solvers.seating import warm_up
+    >>> warm_up() >= 0.0
+    True
+    """
+    global _WARM
+    if _WARM:
+        return 0.0
+    from matchmaking.datasets import synthetic_community
+    from matchmaking.solvers import _seating_kernel as K
+
+    t = time.perf_counter()
+    prob = build_problem(synthetic_community(12, seed=0), tables=3, table_size=4, rounds=2, spread=["sector"])
+    state = _State(prob)
+    _greedy(state, np.random.default_rng(0), range(prob.rounds))
+    movable = np.stack([_movable(prob, r) for r in range(prob.rounds)])
+    arrays = K.search_arrays(prob, [0, 1], movable, np.zeros((prob.n, 2), dtype=np.int64))
+    kern = K.Kernel(prob, state.tab)
+    best = np.asarray([1.0, -1e18, 0.0, 0.0])
+    for probe in (np.zeros(4), None):
+        K.run_anneal(kern, arrays, K.rng_state(0), n_iter=100, t_from=1.0, t_to=0.5, lam=10.0, strict=False,
+                     guide=0.5, best_tab=kern.tab.copy(), best=best, probe=probe)
+    _WARM = True
+    return time.perf_counter() - t
 
 
 def _anneal(search: _Search, seed: int, *, guide: float = 0.5, strict: bool = False,
@@ -1660,7 +1579,8 @@ def seat(
         minimum per-member value are made while they cost less than ``fairness`` times the
         rise (0: off).
     time_limit : float
-        Seconds for the whole solve.
+        Seconds for the whole solve (a machine's first solve also compiles the search kernel
+        beforehand, about 10 s, see :func:`warm_up`).
     seed : int
         Random seed; with the same seed, worker count and ``iterations`` the plan is the same.
     workers : int
@@ -1695,9 +1615,12 @@ def seat(
     >>> plan.bound >= plan.objective
     True
     """
+    warm_up()  # compiles the search kernel on a machine's first solve, outside the time limit
     t0 = time.perf_counter()
     if time_limit is None or not time_limit > 0:
         raise InputError(f"time_limit must be > 0 seconds, not {time_limit}", column="time_limit")
+    if iterations is not None and not iterations > 0:
+        raise InputError(f"iterations must be > 0, not {iterations}", column="iterations")
     if fairness < 0:
         raise InputError(f"fairness must be >= 0, not {fairness}", column="fairness")
     if isinstance(locked, Plan):
@@ -1726,7 +1649,7 @@ def seat(
         method.append("tabu")
         budget = t0 + 0.6 * float(time_limit)
         start = state.tab.copy()
-        _repair_repeats(state, rng, min(budget, deadline), max_iter=50_000, search=search)
+        _repair_repeats(state, int(rng.integers(1 << 62)), min(budget, deadline), max_iter=200_000, search=search)
         search.improved()
         if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
             state.load(start)
