@@ -306,7 +306,7 @@ def test_multi_round_with_a_group_is_bounded_and_near_the_brute_force_optimum(se
     prob = S.build_problem(c, capacities=[3, 3, 2], rounds=2, requests=req, pairs=_pairs(rows))
     best, _ = brute_force(prob, req)
     plan = mm.seat(c, capacities=[3, 3, 2], rounds=2, requests=req, pairs=_pairs(rows), time_limit=10, seed=0,
-                   iterations=30_000)  # cooling by iteration count: reproducible under load
+                   iterations=400_000)  # cooling by iteration count: reproducible under load
     assert plan.bound >= best - 1e-9
     assert 0.9 * best <= plan.objective <= best + 1e-9  # a heuristic: optimal on seed 5, a few points off on 6, 7
     if seed == 5:

@@ -192,7 +192,7 @@ def mingling_seating(familiar: float = 0.3) -> Strategy:
     return mingling
 
 
-def optimised_seating(time_limit: float = 10.0, iterations: int | None = 3000, **options: Any) -> Strategy:
+def optimised_seating(time_limit: float = 10.0, iterations: int | None = 100_000, **options: Any) -> Strategy:
     """This library's seating solver (:func:`matchmaking.seat`) as a strategy.
 
     Parameters
@@ -200,7 +200,7 @@ def optimised_seating(time_limit: float = 10.0, iterations: int | None = 3000, *
     time_limit : float
         Seconds per event at most.
     iterations : int, optional
-        Local-search moves per event. A fixed effort makes the simulation reproducible bit
+        Annealing proposals per event (see :func:`matchmaking.seat`). A fixed effort makes the simulation reproducible bit
         for bit (a solve stopped by the clock is not); ``None`` leaves only the time limit.
     **options
         Passed to :func:`matchmaking.seat` (e.g. ``spread`` weights).

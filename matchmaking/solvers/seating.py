@@ -1589,8 +1589,10 @@ def seat(
         Called with ``{"time", "objective", "bound", "repeats", "iteration"}`` on improvements
         (at most 4 times a second); returning ``False`` stops the search.
     iterations : int, optional
-        Stop after this many local-search moves, the cooling following the count (reproducible
-        runs at a fixed effort); the time limit still applies.
+        A fixed effort instead of the clock: this many annealing proposals (about a million a
+        second), the cooling following the count, then one CP-SAT re-solve of two tables per
+        20,000, each limited by CP-SAT's deterministic time. The same seed and worker count then
+        give the same plan on any machine, as long as the time limit is not reached first.
 
     Returns
     -------
@@ -1670,10 +1672,10 @@ def seat(
         if proven:
             bound = state.total()
             bound_terms["cp-sat optimum"] = bound
-    elif time.perf_counter() < deadline:
+    elif time.perf_counter() < deadline and (iterations is None or iterations >= 20_000):
         method.append("lns")
         search.max_iterations = None  # the re-solves have their own (deterministic) effort
-        steps = None if iterations is None else max(20, iterations // 20_000)
+        steps = None if iterations is None else iterations // 20_000
         _lns(search, rng, n_tables=2, step_time=1.0 if steps is None else 0.2, workers=workers, max_steps=steps)
         state.load(search.best_tab)
     if fairness > 0:
