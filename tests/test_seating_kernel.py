@@ -120,3 +120,9 @@ def test_probe_changes_nothing(prob: S.SeatingProblem) -> None:
                        guide=0.0, best_tab=kern.tab.copy(), best=np.zeros(4), probe=samples)
     assert got == 50 and (samples[:got] > 0).all()
     assert (kern.tab == before[0]).all() and tuple(kern.acc) == pytest.approx(tuple(before[1]))
+
+
+def test_a_host_listed_twice_is_an_input_error() -> None:
+    c = mm.datasets.synthetic_community(20, seed=1)
+    with pytest.raises(mm.InputError, match="host .* table 1 and table 2"):
+        mm.seat(c, tables=4, table_size=5, rounds=2, hosts=[c.ids[0], c.ids[0]], time_limit=1)

@@ -207,7 +207,14 @@ def _requests(requests: object, hosts: object, community: Community, n_tables: i
         if isinstance(hosts, Mapping):
             req.hosts.update({str(m): int(t) for m, t in hosts.items()})
         else:
-            req.hosts.update({str(m): t + 1 for t, m in enumerate(hosts)})
+            hosts = [str(m) for m in hosts]  # type: ignore[union-attr]
+            seen: dict[str, int] = {}
+            for t, m in enumerate(hosts, start=1):
+                if m in seen:
+                    raise InputError(f"host {m} is listed for table {seen[m]} and table {t}; a host stays at one table",
+                                     file="hosts", column="member")
+                seen[m] = t
+            req.hosts.update(seen)
     for m in req.members():
         if m not in community:
             raise InputError(f"request names unknown member {m!r}", file="constraints", column="a")
