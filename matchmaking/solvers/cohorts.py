@@ -65,6 +65,7 @@ from matchmaking.errors import InfeasibleError
 from matchmaking.model.community import Community
 from matchmaking.plans.check import check_plan
 from matchmaking.plans.plan import Plan
+from matchmaking.scoring.affinity import Affinity
 from matchmaking.scoring.objective import default_objective
 from matchmaking.scoring.requests import Requests
 
@@ -778,17 +779,7 @@ def cohort_bound(W: sp.csr_matrix, offers: np.ndarray, needs: np.ndarray, needs_
     >>> cohort_bound(W, z, z, 1.0, [], hi=2, k_range=(2, 2))  # best plan: pair (0, 1), value 2
     2.5
     """
-    W = W.tocsr()
-    n = W.shape[0]
-    pair = 0.0
-    m = max(hi - 1, 0)
-    for r in range(n):
-        vals = W.data[W.indptr[r]:W.indptr[r + 1]]
-        vals = vals[vals > 0]
-        if len(vals) > m:
-            vals = np.partition(vals, len(vals) - m)[len(vals) - m:] if m else vals[:0]
-        pair += float(vals.sum())
-    out = pair / 2.0
+    out = _best_row_sum(W.tocsr(), max(hi - 1, 0)) / 2.0
     if needs_weight and offers.shape[1]:
         total = offers.sum(axis=0)
         others = total[None, :] - offers
@@ -801,35 +792,17 @@ def cohort_bound(W: sp.csr_matrix, offers: np.ndarray, needs: np.ndarray, needs_
     return out
 
 
-def _city_bound(aff: object, community: Community, members: np.ndarray, offers_all: sp.csr_matrix,
+def _city_bound(aff: Affinity, community: Community, members: np.ndarray, offers_all: sp.csr_matrix,
                 needs_all: sp.csr_matrix, needs_weight: float, spread: Sequence[tuple[np.ndarray, float]],
                 lo: int, hi: int, chunk: int = 512) -> float:
     """:func:`cohort_bound` of a whole city (every feasible cohort count), with the pair term
     computed in row chunks: memory stays linear in the city size."""
-    from matchmaking.scoring.affinity import Affinity
-
-    sub = community.subset([community.ids[m] for m in members])
-    keep = set(sub.ids)
-
-    def inside(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["a"].isin(keep) & frame["b"].isin(keep)] if len(frame) else frame
-
-    block = Affinity(sub, dict(aff.weights), explicit=inside(aff.explicit), met=inside(aff.met))  # type: ignore[attr-defined]
+    block = _block_affinity(aff, community, members)
     n = len(members)
     m = max(hi - 1, 0)
-    pair = 0.0
-    for start in range(0, n, chunk):
-        rows = block._rows(np.arange(start, min(start + chunk, n))).tocsr()
-        for r in range(rows.shape[0]):
-            vals = rows.data[rows.indptr[r]:rows.indptr[r + 1]]
-            vals = vals[vals > 0]
-            if len(vals) > m:
-                vals = np.partition(vals, len(vals) - m)[len(vals) - m:] if m else vals[:0]
-            pair += float(vals.sum())
-    ob, nb = offers_all[members], needs_all[members]
-    used = np.flatnonzero(np.asarray(ob.sum(axis=0) + nb.sum(axis=0)).ravel() > 0)
-    ob = (ob[:, used].toarray() > 0).astype(np.int64)
-    nb = (nb[:, used].toarray() > 0).astype(np.int64)
+    pair = sum(_best_row_sum(block._rows(np.arange(start, min(start + chunk, n))).tocsr(), m)
+               for start in range(0, n, chunk))
+    ob, nb = _block_skills(offers_all, needs_all, members)
     kmin, kmax = _feasible_k(n, lo, hi)
     empty = sp.csr_matrix((n, n))
     return pair / 2.0 + cohort_bound(empty, ob, nb, needs_weight, spread, hi, (max(kmin, 1), max(kmax, 1)))
@@ -910,18 +883,30 @@ def _cohort_blocks(frame: pd.DataFrame, community: Community, similar: Sequence[
     return first.where(distinct == 1, MIXED).to_dict()
 
 
-def _block_matrix(aff: object, community: Community, members: np.ndarray) -> sp.csr_matrix:
-    """The affinity matrix of one block, computed on the block only (the shared affinity terms)."""
-    from matchmaking.scoring.affinity import Affinity
+def _block_affinity(aff: Affinity, community: Community, members: np.ndarray) -> Affinity:
+    """The affinity of one block (the shared affinity terms on the block's members only)."""
+    from matchmaking.solvers.pairing._common import restrict
 
-    sub = community.subset([community.ids[m] for m in members])
-    keep = set(sub.ids)
+    return restrict(aff, [community.ids[m] for m in members])
 
-    def inside(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["a"].isin(keep) & frame["b"].isin(keep)] if len(frame) else frame
 
-    block = Affinity(sub, dict(aff.weights), explicit=inside(aff.explicit), met=inside(aff.met))  # type: ignore[attr-defined]
-    return block.matrix().tocsr()
+def _best_row_sum(W: sp.csr_matrix, m: int) -> float:
+    """Sum over the rows of ``W`` of each row's ``m`` largest positive entries."""
+    pair = 0.0
+    for r in range(W.shape[0]):
+        vals = W.data[W.indptr[r]:W.indptr[r + 1]]
+        vals = vals[vals > 0]
+        if len(vals) > m:
+            vals = np.partition(vals, len(vals) - m)[len(vals) - m:] if m else vals[:0]
+        pair += float(vals.sum())
+    return pair
+
+
+def _block_skills(offers_all: sp.csr_matrix, needs_all: sp.csr_matrix, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense 0/1 offers and needs of a block's members, on the skills any of them offers or needs."""
+    ob, nb = offers_all[members], needs_all[members]
+    used = np.flatnonzero(np.asarray(ob.sum(axis=0) + nb.sum(axis=0)).ravel() > 0)
+    return (ob[:, used].toarray() > 0).astype(np.int64), (nb[:, used].toarray() > 0).astype(np.int64)
 
 
 def _moved(prev: pd.DataFrame, frame: pd.DataFrame) -> int:
@@ -1114,12 +1099,8 @@ def form_cohorts(
     bound = 0.0
     for bi, (key, members, k) in enumerate(blocks):
         local = {g: r for r, g in enumerate(members)}
-        Wb = _block_matrix(aff, community, members)
-        ob = offers_all[members]
-        nb = needs_all[members]
-        used = np.flatnonzero(np.asarray(ob.sum(axis=0) + nb.sum(axis=0)).ravel() > 0)
-        ob = (ob[:, used].toarray() > 0).astype(np.int64)
-        nb = (nb[:, used].toarray() > 0).astype(np.int64)
+        Wb = _block_affinity(aff, community, members).matrix().tocsr()
+        ob, nb = _block_skills(offers_all, needs_all, members)
         sp_list = [(_recode(spread_codes[a][members]), w) for a, w in spread_w.items()]
         pr_list = [_recode(protect_codes[a][members]) for a in protect]
         bal_list = []
@@ -1212,7 +1193,7 @@ def form_cohorts(
     breakdown["total"] = total
     violations = check_cohorts(assignments, community, size=(lo, hi) if size is not None else None,
                                protect=protect, leaders=leaders, similar=similar, requests=requests,
-                               previous=previous if previous is not None else None, move_budget=move_budget)
+                               previous=previous, move_budget=move_budget)
     if violations:
         notes.append(f"{len(violations)} hard rule(s) broken; see extras['violations'] (first: {violations[0]})")
         notes += _explain_unavoidable(problems, protect, community)

@@ -125,7 +125,8 @@ def help_squad(
     members = community.members
     askers = {asker for _, asker, _ in specs if asker is not None}
     loads = _loads(community, history, load, since)
-    eligible = [m for m in community.ids if m not in askers and m not in set(exclude)]
+    excluded = askers | set(exclude)
+    eligible = [m for m in community.ids if m not in excluded]
     notes: list[str] = []
     if load_cap is not None:
         busy = [m for m in eligible if loads.get(m, 0.0) >= load_cap]
@@ -153,8 +154,8 @@ def help_squad(
     for p in range(P):
         for t, sig in enumerate(sigs):
             x[p, t] = model.new_int_var(0, min(k, len(types[sig])), f"x{p}_{t}")
-    for t, sig in enumerate(sigs):
-        if P > 1:
+    if P > 1:
+        for t, sig in enumerate(sigs):
             model.add(sum(x[p, t] for p in range(P)) <= len(types[sig]))
     sizes = _squad_sizes(len(eligible), k, P)
     if sum(sizes) < P * k:
@@ -406,23 +407,21 @@ def _explain(plan: Plan, member: str) -> str:
     rows = squads[squads["member"] == member]
     if rows.empty and member in set(squads["problem"]):
         squad = squads[squads["problem"] == member]
-        lines = [f"{member}: squad {squad['squad'].iloc[0]}"]
-        lines += [f"  {h.member}: {h.reason}" for h in squad.itertuples() if h.role == "helper"]
-        missing = plan.extras["uncovered"].get(member)
-        if missing:
-            lines.append("  nobody offers " + ", ".join(missing))
-        return "\n".join(lines)
+        return _squad_lines(plan, squad, f"{member}: squad {squad['squad'].iloc[0]}", member)
     if rows.empty:
         return f"{member} is not in a squad"
     r = rows.iloc[0]
-    squad = squads[squads["squad"] == r["squad"]]
-    helpers = squad[squad["role"] == "helper"]
     if r["role"] == "asker":
-        lines = [f"{member}: squad {r['squad']}, {r['reason']}"]
-        lines += [f"  {h.member}: {h.reason}" for h in helpers.itertuples()]
-        missing = plan.extras["uncovered"].get(r["problem"])
-        if missing:
-            lines.append("  nobody offers " + ", ".join(missing))
-        return "\n".join(lines)
+        squad = squads[squads["squad"] == r["squad"]]
+        return _squad_lines(plan, squad, f"{member}: squad {r['squad']}, {r['reason']}", r["problem"])
     return f"{member} helps {r['problem']} (squad {r['squad']}): {r['reason']}"
+
+
+def _squad_lines(plan: Plan, squad: pd.DataFrame, head: str, problem: str) -> str:
+    """A squad in words: ``head``, a line per helper, the needs nobody offers."""
+    lines = [head] + [f"  {h.member}: {h.reason}" for h in squad.itertuples() if h.role == "helper"]
+    missing = plan.extras["uncovered"].get(problem)
+    if missing:
+        lines.append("  nobody offers " + ", ".join(missing))
+    return "\n".join(lines)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -348,5 +347,3 @@ def report_progress(callback: Callback | None, **info: Any) -> None:
     if callback is not None:
         callback(info)
 
-
-PathLike = str | os.PathLike
