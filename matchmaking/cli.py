@@ -24,13 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="verb", metavar="COMMAND")
     for verb in VERBS:
-        try:
-            module = importlib.import_module(f"matchmaking.commands.{verb}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"matchmaking.commands.{verb}":
-                continue  # a verb not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"matchmaking.commands.{verb}").register(sub)
     return parser
 
 
@@ -52,10 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyError as exc:  # an unknown member or attribute named on the command line
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ImportError as exc:
+    except (FileNotFoundError, ValueError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # an existing file where a folder is wanted, an unreachable scheduler...

@@ -91,6 +91,13 @@ def _encounter_rows(event: str, pairs: pd.DataFrame) -> Iterator[tuple[str, int,
         yield event, int(r), int(g), a, b
 
 
+def _delete_event(con: sqlite3.Connection, event: str) -> bool:
+    """Delete an event with its encounters and attendance (inside a transaction); whether it was there."""
+    con.execute("DELETE FROM encounters WHERE event = ?", (event,))
+    con.execute("DELETE FROM attendance WHERE event = ?", (event,))
+    return con.execute("DELETE FROM events WHERE event = ?", (event,)).rowcount > 0
+
+
 def _insert_stream(rows: list[tuple[str, int, int, str, str]]) -> Iterator[tuple[str, int, int, str, str]]:
     """The rows handed to SQLite inside the write transaction (a seam the crash test uses)."""
     yield from rows
@@ -246,9 +253,7 @@ class MeetingHistory:
                         f"event {name!r} is already recorded with a different plan or date; give this one "
                         "another event name, or replace the recorded one (replace=True; --replace on the command line)"
                     )
-                con.execute("DELETE FROM encounters WHERE event = ?", (name,))
-                con.execute("DELETE FROM attendance WHERE event = ?", (name,))
-                con.execute("DELETE FROM events WHERE event = ?", (name,))
+                _delete_event(con, name)
             con.execute(
                 "INSERT INTO events (event, date, kind, members, checksum, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (name, when, kind, int(attendance["member"].nunique()), checksum,
@@ -296,9 +301,7 @@ class MeetingHistory:
     def remove(self, event: str) -> bool:
         """Delete an event and its encounters; returns whether it was there."""
         with self._transaction() as con:
-            con.execute("DELETE FROM encounters WHERE event = ?", (event,))
-            con.execute("DELETE FROM attendance WHERE event = ?", (event,))
-            return con.execute("DELETE FROM events WHERE event = ?", (event,)).rowcount > 0
+            return _delete_event(con, event)
 
     # ------------------------------------------------------------------ reading
     def events(self) -> pd.DataFrame:

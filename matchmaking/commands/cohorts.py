@@ -74,10 +74,10 @@ def _known_ids(community, path: str):  # noqa: ANN001, ANN202
     import pandas as pd
 
     from matchmaking.model.community import Community
-    from matchmaking.model.io import read_table, unescape_cell
+    from matchmaking.model.io import read_table
 
     prev = read_table(path)
-    gone = sorted(set(prev["member"].map(unescape_cell)) - set(community.ids)) if "member" in prev else []
+    gone = sorted(set(prev["member"]) - set(community.ids)) if "member" in prev else []
     return Community.from_frame(pd.DataFrame({"id": community.ids + gone}), name=str(path))
 
 

@@ -7,7 +7,7 @@ import argparse
 from matchmaking.commands.common import add_common, load_history, split_names
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, read_table, require_columns, source_name, unescape_cell
+from matchmaking.model.io import ROW, read_table, require_columns, source_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -58,7 +58,6 @@ def read_snooze(path: str, community: Community, rounds: int) -> dict[str, set[i
     require_columns(table, ["member", "round"], fname)
     out: dict[str, set[int]] = {}
     for member, rnd, row in zip(table["member"], table["round"], table[ROW], strict=True):
-        member = unescape_cell(member)
         community.check_members([member], file=fname, column="member", rows=[row])
         try:
             r = int(str(rnd).strip())

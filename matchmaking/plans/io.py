@@ -8,7 +8,7 @@ import pandas as pd
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, read_table, source_name, unescape_cell
+from matchmaking.model.io import ROW, read_table, source_name
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
 
@@ -45,7 +45,7 @@ def read_plan(source: str | os.PathLike | pd.DataFrame, community: Community) ->
             f"or round,group,member (pairs); the columns are {[c for c in table.columns if c != ROW]}",
             file=fname, row=1,
         )
-    members = table["member"].map(unescape_cell)
+    members = table["member"]  # read_table already undid spreadsheet escaping
     community.check_members(members.tolist(), file=fname, column="member", rows=table[ROW].tolist())
     out = pd.DataFrame({"member": members})
     for col in GROUP_COLUMNS[kind]:

@@ -166,9 +166,10 @@ class Objective:
         out: dict[str, float] = {"pairs": value}
         if self.needs:
             out["needs"] = self.needs * float(self.needs_covered(assignments, group_cols)[0])
+        keys = group_keys(assignments, group_cols) if self.spread else None
         for attr, w in self.spread.items():
             values = c.members[attr].reindex(assignments["member"].to_numpy()).to_numpy()
-            tmp = pd.DataFrame({"g": group_keys(assignments, group_cols), "v": values})
+            tmp = pd.DataFrame({"g": keys, "v": values})
             distinct_values = tmp.dropna().groupby("g")["v"].nunique()
             out[f"spread:{attr}"] = w * float((distinct_values - 1).clip(lower=0).sum())
         out["repeats"] = 0.0 - self.repeat_penalty * float(self.repeats(pairs))
@@ -248,19 +249,20 @@ def default_objective(
     """
     from matchmaking.scoring.affinity import Affinity, affinity
 
-    penalty = DEFAULT_REPEAT_PENALTY[kind] if repeat_penalty is None else float(repeat_penalty)
     if pairs is not None:
         aff = Affinity.from_pairs(community, pairs)  # type: ignore[arg-type]
         if history is not None:
             from matchmaking.scoring.pairs_file import history_counts
 
             aff.met = history_counts(history, community)  # type: ignore[arg-type]
-        return Objective(aff, needs=0.0, spread=dict(spread or {}), repeat_penalty=penalty, together=set(together or ()))
-    aff = affinity(community, history=history, **affinity_weights)  # type: ignore[arg-type]
+        needs = 0.0
+    else:
+        aff = affinity(community, history=history, **affinity_weights)  # type: ignore[arg-type]
+        needs = DEFAULT_NEEDS[kind] if needs is None else needs
     return Objective(
         aff,
-        needs=DEFAULT_NEEDS[kind] if needs is None else needs,
+        needs=needs,
         spread=dict(spread or {}),
-        repeat_penalty=penalty,
+        repeat_penalty=DEFAULT_REPEAT_PENALTY[kind] if repeat_penalty is None else float(repeat_penalty),
         together=set(together or ()),
     )

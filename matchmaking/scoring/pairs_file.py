@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, read_table, require_columns, source_name, unescape_cell
+from matchmaking.model.io import ROW, read_table, require_columns, source_name
 
 
 def read_pairs(source: str | os.PathLike | pd.DataFrame, community: Community) -> pd.DataFrame:
@@ -49,8 +49,8 @@ def read_pairs(source: str | os.PathLike | pd.DataFrame, community: Community) -
     fname = "DataFrame" if isinstance(source, pd.DataFrame) else source_name(source)
     table = read_table(source, name=fname)
     require_columns(table, ["a", "b", "weight"], fname)
-    a = table["a"].map(unescape_cell).tolist()
-    b = table["b"].map(unescape_cell).tolist()
+    a = table["a"].tolist()
+    b = table["b"].tolist()
     rows = table[ROW].tolist()
     community.check_members(a, file=fname, column="a", rows=rows)
     community.check_members(b, file=fname, column="b", rows=rows)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, read_table, require_columns, source_name, unescape_cell
+from matchmaking.model.io import ROW, read_table, require_columns, source_name
 
 KINDS = ("together", "apart", "pin")
 
@@ -106,7 +106,7 @@ class Requests:
         for _, rec in table.iterrows():
             row = int(rec[ROW])
             kind = rec["kind"].strip().lower()
-            a = unescape_cell(rec["a"])
+            a = rec["a"]
             if kind not in KINDS:
                 raise InputError(f"unknown kind {rec['kind']!r}; kinds are {KINDS}", file=fname, row=row, column="kind")
             community.check_members([a], file=fname, column="a", rows=[row])
@@ -115,7 +115,7 @@ class Requests:
                 rnd = rec.get("round", "")
                 out.pins.append((a, table_no, _whole(rnd, fname, row, "round") if str(rnd).strip() else None))
                 continue
-            b = unescape_cell(rec["b"])
+            b = rec["b"]
             community.check_members([b], file=fname, column="b", rows=[row])
             if a == b:
                 raise InputError(f"{kind} request names {a!r} twice", file=fname, row=row, column="b")
