@@ -10,16 +10,14 @@ sectors spread), every plan checked by the independent checker
 * ``louvain+repair``: networkx Louvain on each member's 15 best affinities, then size repair;
 * ``metis+repair``: METIS (pymetis) balanced partition of the same graph, then size repair.
 
-Usage: ``python benchmarks/bench_cohorts.py [--n 10000] [--time-limit 60] [--seed 0]``.
-Timings on a shared 2-core machine are pessimistic; memory is Python allocations
-(tracemalloc, which also slows pure-Python code).
+Usage: ``python benchmarks/bench_cohorts.py [--n 10000] [--time-limit 60] [--seed 0] [--quick]``.
+Timings on a shared 2-core machine are pessimistic; memory is the peak RSS (see ``harness``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -158,10 +156,11 @@ def greedy_squads(c: mm.Community, askers: list[str], k: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def squad_rows(c: mm.Community, name: str, seed: int, n_problems: int = 20, k: int = 15) -> list[dict]:
+def squad_rows(c: mm.Community, name: str, seed: int, n_problems: int = 20, k: int = 15,
+               time_limit: float = 30.0) -> list[dict]:
     """Batch of help squads: exact CP-SAT against the greedy baseline, scored with the same objective."""
     askers = c.ids[:n_problems]
-    plan, secs, mb = measure(lambda: mm.help_squad(c, askers, k=k, seed=seed, time_limit=30))
+    plan, secs, mb = measure(lambda: mm.help_squad(c, askers, k=k, seed=seed, time_limit=time_limit))
     base, bsecs, bmb = measure(lambda: greedy_squads(c, askers, k))
     spread = ["sector"]
 
@@ -195,16 +194,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="1,000 members, 5 s limits (a smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.n, args.time_limit = 1000, 5.0
     c = instance(args.n, args.seed)
     name = f"synthetic-{args.n}"
     rows = []
-    # ours: time from an untraced run (tracemalloc slows the pure-Python search several times), peak
-    # memory from a traced run with a short search (the peak is the setup: matrices and counts)
-    t0 = time.perf_counter()
-    plan = mm.form_cohorts(c, seed=args.seed, time_limit=args.time_limit, **RULES)
-    secs = time.perf_counter() - t0
-    _, _, mb = measure(lambda: mm.form_cohorts(c, seed=args.seed, time_limit=5.0, **RULES))
+    plan, secs, mb = measure(lambda: mm.form_cohorts(c, seed=args.seed, time_limit=args.time_limit, **RULES))
     objective = plan.objective_fn
     bound = plan.bound
 
@@ -229,7 +226,7 @@ def main() -> None:
     print_table(rows, extra=["violations", "mixed_city", "cohorts"])
     print("\nhelp squads (objective = the help_squad objective: 100 per need covered, then diversity, relevance, "
           "new contacts)")
-    print_table(squad_rows(c, name, args.seed), extra=["needs_covered", "needs_total", "squads"])
+    print_table(squad_rows(c, name, args.seed, time_limit=5.0 if args.quick else 30.0), extra=["needs_covered", "needs_total", "squads"])
     print("notes:", *plan.notes, sep="\n  ")
 
 

@@ -13,8 +13,7 @@ Run: ``python benchmarks/bench_pairing.py [--quick] [--no-networkx]``. Prints th
   matching (the published baseline); weight, repeats, time.
 
 Timings are on whatever machine runs it (shared CI runners: pessimistic). The intro engine and
-rustworkx rows take the fastest of 5 interleaved runs without tracemalloc (it slows Python code only, which
-would be unfair to ours); their peak memory comes from a traced run.
+rustworkx rows take the fastest of 5 interleaved runs; their peak memory comes from a measured run.
 """
 
 from __future__ import annotations
@@ -41,10 +40,9 @@ from matchmaking.solvers.pairing.mentor import ranks_from_weights, side_weights 
 
 
 def best_times(fns: list, repeat: int = 5) -> list[float]:
-    """Fastest of ``repeat`` interleaved runs of each function, without tracemalloc.
+    """Fastest of ``repeat`` interleaved runs of each function.
 
-    Interleaving spreads the load of a shared machine evenly over the contenders;
-    tracemalloc would slow Python code only (unfair to the wrapper around a Rust core).
+    Interleaving spreads the load of a shared machine evenly over the contenders.
     """
     times = [[] for _ in fns]
     for _ in range(repeat):

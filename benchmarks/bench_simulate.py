@@ -8,7 +8,7 @@ without this library) and the same sweep run serially in one process (to show wh
 brings). Also checks that the sweep is bit-identical to ``mm.simulate`` for one run, and
 prints how close the calibrated tie model comes to the SFHH conference when the data are present.
 
-Run: ``python benchmarks/bench_simulate.py [--members 2000] [--seeds 10] [--events 20] [--workers 2]``
+Run: ``python benchmarks/bench_simulate.py [--members 2000] [--seeds 10] [--events 20] [--workers 2] [--quick]``
 """
 
 from __future__ import annotations
@@ -76,9 +76,12 @@ def main() -> None:
     parser.add_argument("--skip-serial", action="store_true", help="skip the serial baseline")
     parser.add_argument("--skip-history", action="store_true", help="skip the MeetingHistory benchmark")
     parser.add_argument("--only-history", action="store_true", help="only the MeetingHistory benchmark")
+    parser.add_argument("--quick", action="store_true", help="200 members, 2 seeds, 3 events, no calibration")
     args = parser.parse_args()
+    if args.quick:
+        args.members, args.seeds, args.events = 200, 2, 3
     if not args.skip_history:
-        print_table(bench_history(), extra=["rows"])
+        print_table(bench_history(*((500, 3, 200) if args.quick else ())), extra=["rows"])
         print()
     if args.only_history:
         return
@@ -131,6 +134,8 @@ def main() -> None:
                              "repeat_share"])
     print(f"\nsweep bit-identical to mm.simulate: {identical}")
 
+    if args.quick:
+        return
     if SFHH.exists():
         from matchmaking.research import mingling_seating
         from matchmaking.research.calibration import calibrate

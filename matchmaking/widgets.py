@@ -75,8 +75,9 @@ class AffinityPanel(w.VBox):
         self.member = w.Dropdown(options=[(f"{n} ({i})", i) for i, n in zip(community.ids, names, strict=True)],
                                  description="member")
         self.result = w.HTML()
-        for control in [*self.sliders.values(), self.member]:
-            control.observe(self._refresh, names="value")
+        for slider in self.sliders.values():
+            slider.observe(self._refresh, names="value")
+        self.member.observe(self._show, names="value")  # same weights: no need to rebuild the affinity
         super().__init__([w.HTML("<b>Affinity weights</b>"), *self.sliders.values(), self.member, self.result])
         self._refresh()
 
@@ -92,6 +93,9 @@ class AffinityPanel(w.VBox):
 
     def _refresh(self, *_: object) -> None:
         self.affinity: Affinity = affinity(self.community, history=self.history, **self._weights())
+        self._show()
+
+    def _show(self, *_: object) -> None:
         me = self.member.value
         others = [m for m in self.community.ids if m != me]
         scores = self.affinity.score([me] * len(others), others)

@@ -89,8 +89,9 @@ def tie_stats(contacts: pd.DataFrame, *, people: Sequence[str] | None = None, ga
     """
     ep = contact_episodes(contacts, gap=gap)
     everyone = sorted(set(ep["i"]) | set(ep["j"]) | set(people or []))
+    if not len(contacts):
+        return TieStats([], [], [], np.zeros(len(everyone)), np.zeros(0))
     days = sorted(ep["day"].unique())
-    present = contacts if "day" in contacts else contacts.assign(day=ep["day"].min())
     first_day = ep.groupby(["i", "j"])["day"].min()
     total = ep.groupby(["i", "j"])["episodes"].sum()
     deg = pd.concat([total.reset_index()["i"], total.reset_index()["j"]]).value_counts()
@@ -100,7 +101,7 @@ def tie_stats(contacts: pd.DataFrame, *, people: Sequence[str] | None = None, ga
         new_pairs=[int((first_day == d).sum()) for d in days],
         degree=deg.reindex(everyone, fill_value=0).to_numpy(dtype=float),
         weight=total.to_numpy(dtype=float),
-    ) if len(present) else TieStats([], [], [], np.zeros(len(everyone)), np.zeros(0))
+    )
 
 
 def _sim_stats(metrics: pd.DataFrame, ties: pd.DataFrame, ids: Sequence[str]) -> TieStats:

@@ -27,10 +27,8 @@ time limit).
 from __future__ import annotations
 
 import math
-import sys
-import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -224,9 +222,7 @@ class Simulation:
     def plot(self, metrics: Sequence[str] = ("ties", "isolated", "giant", "bridging", "mean_path", "retention"),
              confidence: float = 0.95) -> Any:
         """Curves of each metric over events, one line per strategy with its confidence band."""
-        import matplotlib.pyplot as plt
-
-        return plot_curves(self.metrics, metrics, confidence=confidence, plt=plt)
+        return plot_curves(self.metrics, metrics, confidence=confidence)
 
     def to_csv(self, path: str) -> Any:
         """Write :attr:`metrics` atomically (CSV, Excel or Parquet by extension)."""
@@ -236,12 +232,11 @@ class Simulation:
 
 
 def plot_curves(frame: pd.DataFrame, metrics: Sequence[str], *, by: str = "strategy", confidence: float = 0.95,
-                plt: Any = None, x: str = "event") -> Any:
+                x: str = "event") -> Any:
     """One panel per metric: mean over replicates per ``by`` group, with a Student-t band."""
+    import matplotlib.pyplot as plt
     from scipy import stats
 
-    if plt is None:
-        import matplotlib.pyplot as plt
     metrics = list(metrics)
     cols = min(3, len(metrics))
     rows = -(-len(metrics) // cols)
@@ -323,6 +318,16 @@ def _check_plan(plan: object, attendees: set[str], name: str) -> pd.DataFrame:
     return plan
 
 
+def _affinity_scores(pool: Community, model: GrowthModel) -> Callable[[list[str], list[str]], np.ndarray]:
+    """Pair scores of the tie model: the affinity with the model's ``similar`` attributes that exist."""
+    aff = affinity(pool, similar=[s for s in model.similar if s in pool.members.columns])
+
+    def scores(a: list[str], b: list[str]) -> np.ndarray:
+        return aff.score(a, b)["total"].to_numpy(dtype=float)
+
+    return scores
+
+
 def run_replicate(
     pool: Community,
     strategy: Strategy,
@@ -352,11 +357,7 @@ def run_replicate(
         model = replace(model, events=len(replay))
     cohort = pool.attribute_codes(model.cohort) if model.cohort in pool.members.columns else None
     if scores is None:
-        aff = affinity(pool, similar=[s for s in model.similar if s in pool.members.columns])
-
-        def scores(a: list[str], b: list[str]) -> np.ndarray:
-            return aff.score(a, b)["total"].to_numpy(dtype=float)
-
+        scores = _affinity_scores(pool, model)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, replicate]).spawn(6)]
     rng_attend, rng_strategy, rng_ties, rng_leave, rng_metrics, rng_people = streams
     sigma = model.sociability
@@ -557,11 +558,7 @@ def simulate(
     if len(community) < 2:
         raise ValueError("a simulation needs at least 2 members")
     runs = [(name, fn, r) for name, fn in _strategies(strategy) for r in range(replicates)]
-    aff = affinity(community, similar=[s for s in model.similar if s in community.members.columns])
-
-    def scores(a: list[str], b: list[str]) -> np.ndarray:
-        return aff.score(a, b)["total"].to_numpy(dtype=float)
-
+    scores = _affinity_scores(community, model)
     iterator: Iterable = runs
     if progress:
         from tqdm.auto import tqdm
@@ -578,19 +575,3 @@ def simulate(
     return Simulation(
         metrics=pd.concat(metrics, ignore_index=True), ties=pd.concat(ties, ignore_index=True), model=model, seed=seed
     )
-
-
-def model_dict(model: GrowthModel) -> dict[str, Any]:
-    """The parameters as a plain dict (for tables and reports)."""
-    return asdict(model)
-
-
-class _CallableModule(types.ModuleType):
-    """``mm.simulate`` resolves to this module (the lazy loader returns a module named like the
-    entry point), so the module itself calls :func:`simulate`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Simulation:
-        return simulate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
