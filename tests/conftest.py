@@ -37,3 +37,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip(f"shared data folder not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def expect_problems():
+    """Check a checker's problem list: each fragment names a problem, and no problem goes unexpected."""
+
+    def check(problems: list[str], *fragments: str) -> None:
+        missing = [f for f in fragments if not any(f in p for p in problems)]
+        unexpected = [p for p in problems if not any(f in p for f in fragments)]
+        assert not missing and not unexpected, f"missing {missing}; unexpected {unexpected}"
+
+    return check

@@ -208,7 +208,8 @@ def test_cli_record_and_query(tmp_path, capsys):
     assert main(["history", db, "record", str(plan), "--event", "e1", "--date", "2026-01-01"]) == 0
     assert "already recorded" in capsys.readouterr().out
     assert main(["history", db, "met", "a"]) == 0
-    assert "b" in capsys.readouterr().out
+    met = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in met[1:]] == [["b", "1"], ["c", "1"]]  # a met b and c once each
     out = tmp_path / "pairs.csv"
     assert main(["history", db, "pairs", str(out)]) == 0
     assert pd.read_csv(out)["count"].sum() == 4

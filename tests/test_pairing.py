@@ -155,7 +155,7 @@ def is_stable_bruteforce(pairs, ra, rb, ca, cb) -> bool:
     for i, j in itertools.product(range(ra.shape[0]), range(ra.shape[1])):
         if (i, j) in pairs:
             continue
-        mine_i = [rb_ for (x, y) in pairs if x == i for rb_ in [ra[i, y]]]
+        mine_i = [ra[i, y] for (x, y) in pairs if x == i]
         mine_j = [rb[j, x] for (x, y) in pairs if y == j]
         want_i = len(mine_i) < ca[i] or ra[i, j] < max(mine_i)
         want_j = len(mine_j) < cb[j] or rb[j, i] < max(mine_j)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import matplotlib
@@ -180,12 +179,7 @@ def test_summary_confidence_intervals_and_plot(small):
     assert len(fig.axes) == 2
 
 
-@pytest.mark.skipif(importlib.util.find_spec("matchmaking.solvers.seating") is None, reason="no seating solver")
 def test_optimised_strategy_uses_the_seating_solver(small):
-    from matchmaking.solvers import seating
-
-    if not hasattr(seating, "seat"):
-        pytest.skip("matchmaking.solvers.seating.seat not built yet")
     group = small.subset(small.ids[:16])
     plan = mm.research.optimised_seating(iterations=300)(group, None, np.random.default_rng(0), table_size=4, rounds=2)
     assert sorted(plan.query("round == 1")["member"]) == sorted(small.ids[:16])
