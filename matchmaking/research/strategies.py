@@ -209,12 +209,10 @@ def optimised_seating(time_limit: float = 10.0, iterations: int | None = 100_000
     def optimised(
         attendees: Community, history: pd.DataFrame, rng: np.random.Generator, *, table_size: int, rounds: int
     ) -> pd.DataFrame:
-        import inspect
-
         from matchmaking.solvers.seating import seat  # lazily: the solver is heavy to import
 
         extra = dict(options)
-        if iterations is not None and "iterations" in inspect.signature(seat).parameters:
+        if iterations is not None:
             extra["iterations"] = iterations
         tables = len(np.unique(table_layout(len(attendees), table_size)))
         plan = seat(
