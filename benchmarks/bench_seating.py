@@ -72,8 +72,9 @@ def greedy_plan(prob: S.SeatingProblem, seed: int) -> np.ndarray:
 def plain_sa(prob: S.SeatingProblem, seed: int, time_limit: float) -> np.ndarray:
     """Textbook simulated annealing: random start, swap moves, geometric cooling over the time.
 
-    It maximises the reported objective (repeats at the objective's penalty) with the same
-    exact incremental evaluation as ``seat``, so the comparison is about the search only.
+    It maximises the reported objective (repeats at the objective's penalty) with the exact
+    incremental evaluation of ``seat``'s Python reference state (``_State``); the row below
+    runs the same walk on the compiled kernel.
     """
     rng = np.random.default_rng(seed)
     state = S._State(prob)
@@ -112,35 +113,16 @@ def plain_sa_compiled(prob: S.SeatingProblem, seed: int, time_limit: float) -> n
     """The same textbook annealing on the compiled kernel ``seat`` uses (about 50x more moves).
 
     Random start, uniform swaps of free members, geometric cooling from 2 to 0.01 over the
-    time, repeats at the objective's penalty: no guided moves, no together-block moves, no
-    repeat repair, no CP-SAT. What is left between this row and ours is the search design.
+    time, repeats at the objective's penalty: no guided moves, no moves to a table with room,
+    no together-block moves, no repeat repair, no CP-SAT. What is left between this row and
+    ours is the search design.
     """
-    from matchmaking.solvers import _seating_kernel as K
-
-    rng = np.random.default_rng(seed)
     state = S._State(prob)
-    S._greedy(state, rng, range(prob.rounds), random_order=True)
-    rounds = [r for r in range(prob.rounds) if r not in prob.locked_rounds]
-    movable = np.zeros((prob.rounds, prob.n), dtype=bool)
-    for r in rounds:
-        movable[r] = S._movable(prob, r)
-    arrays = K.search_arrays(prob, rounds, movable, None)
-    arrays["grp_r"] = arrays["grp_r"][:0]
-    kern = K.Kernel(prob, state.tab)
-    best_tab = kern.tab.copy()
-    best = np.asarray([float(kern.repeats > 0), kern.total(), 0.0, kern.repeats])
-    if not len(arrays["slot_r"]):
-        return best_tab
-    krng = K.rng_state(seed)
-    t_hi, t_lo = 2.0, 0.01
+    S._greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
     t0 = time.perf_counter()
-    chunk = 20_000
-    while (elapsed := time.perf_counter() - t0) < time_limit:
-        f0, f1 = elapsed / time_limit, min((elapsed + 0.04) / time_limit, 1.0)
-        K.run_anneal(kern, arrays, krng, n_iter=chunk, t_from=t_hi * (t_lo / t_hi) ** f0,
-                     t_to=t_hi * (t_lo / t_hi) ** f1, lam=prob.objective.repeat_penalty, strict=False, guide=0.0,
-                     best_tab=best_tab, best=best, p_move=0.0, p_group=0.0)
-    return best_tab
+    search = S._Search(state, t0, t0 + time_limit, math.inf)
+    S._anneal(search, seed, guide=0.0, temperatures=(2.0, 0.01), p_move=0.0, p_group=0.0)
+    return search.best_tab
 
 
 # ---------------------------------------------------------------------------------------------

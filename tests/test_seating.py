@@ -112,7 +112,7 @@ def test_hard_requests_hold(event: mm.Community) -> None:
     # a pin at a host's table forces repeats: minimised and explained
     req.pins.append((ids[12], 1, None))
     forced = mm.seat(event, tables=8, table_size=5, rounds=3, requests=req, time_limit=3)
-    assert forced.metrics()["repeats"] == 2 and "forced" in forced.notes[0]
+    assert forced.metrics()["repeats"] == 2 and any("forced" in note for note in forced.notes)
 
 
 def test_infeasible_requests_are_named(event: mm.Community) -> None:
@@ -176,8 +176,8 @@ def test_callback_reports_and_stops(event: mm.Community) -> None:
         return len(seen) < 2
 
     plan = mm.seat(event, tables=8, table_size=5, rounds=2, time_limit=20, callback=cb)
-    assert len(seen) >= 2 and {"time", "objective", "bound", "repeats"} <= set(seen[0])
-    assert plan.time < 20
+    assert len(seen) == 2 and {"time", "objective", "bound", "repeats"} <= set(seen[0])  # not called after False
+    assert plan.time < 10  # without the stop the annealing alone takes 18 of the 20 s
 
 
 def test_fairness_raises_the_least_served(event: mm.Community) -> None:
@@ -279,3 +279,9 @@ def test_tables_stay_near_balanced_sizes(event: mm.Community) -> None:
     for (rnd, _table), size in sizes.items():
         assert abs(size - balanced[rnd]) <= 2 and size <= 5
     assert _check(plan, capacities=[5] * 8) == []
+
+
+def test_a_host_listed_twice_is_an_input_error() -> None:
+    c = mm.datasets.synthetic_community(20, seed=1)
+    with pytest.raises(mm.InputError, match="host .* table 1 and table 2"):
+        mm.seat(c, tables=4, table_size=5, rounds=2, hosts=[c.ids[0], c.ids[0]], time_limit=1)

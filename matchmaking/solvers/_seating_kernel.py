@@ -70,6 +70,16 @@ def rng_state(seed: int) -> np.ndarray:
 # Elementary moves: seat i at table t / unseat i; each returns (pairs, covered, spread, repeats) deltas
 # ---------------------------------------------------------------------------------------------
 @nb.njit(cache=True)
+def _account(acc, dp, dc, ds, dr):
+    """Add the deltas to the running totals ``acc``; return them."""
+    acc[0] += dp
+    acc[1] += dc
+    acc[2] += ds
+    acc[3] += dr
+    return dp, dc, ds, dr
+
+
+@nb.njit(cache=True)
 def add(i, r, t, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
         tab, mem, size, pos, C, NC, TO, SC, D, acc):
     dp = 0.0
@@ -119,11 +129,7 @@ def add(i, r, t, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
     pos[r, i] = s
     size[r, t] = s + 1
     tab[r, i] = t
-    acc[0] += dp
-    acc[1] += dc
-    acc[2] += ds
-    acc[3] += dr
-    return dp, dc, ds, dr
+    return _account(acc, dp, dc, ds, dr)
 
 
 @nb.njit(cache=True)
@@ -178,23 +184,21 @@ def remove(i, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
             D[a, r, t] -= 1
             if D[a, r, t] >= 1:
                 ds -= sw[a]
-    acc[0] += dp
-    acc[1] += dc
-    acc[2] += ds
-    acc[3] += dr
-    return dp, dc, ds, dr
+    return _account(acc, dp, dc, ds, dr)
 
 
 @nb.njit(cache=True)
 def _relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-              tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w):
+              tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, reverse):
     """Make the ``k`` relocations (member ``mi[q]`` to table ``mt[q]``) in round ``r``; (value, repeats) delta.
 
-    ``mt`` is overwritten with the tables the members left (so calling again undoes).
+    ``mt`` is overwritten with the tables the members left, so that calling again with
+    ``reverse`` (the relocations in reverse order) undoes the move.
     """
     dv = 0.0
     dr = 0
-    for q in range(k):
+    for z in range(k):
+        q = k - 1 - z if reverse else z
         i = mi[q]
         old = tab[r, i]
         a1, b1, c1, d1 = remove(i, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
@@ -205,18 +209,6 @@ def _relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
         dv += a1 + a2 + needs_w * (b1 + b2) + c1 + c2
         dr += d1 + d2
     return dv, dr
-
-
-@nb.njit(cache=True)
-def _undo(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-          tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w):
-    """Undo :func:`_relocate` (members moved back in reverse order)."""
-    for q in range(k - 1, -1, -1):
-        i = mi[q]
-        back = mt[q]
-        mt[q] = tab[r, i]
-        remove(i, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, size, pos, C, NC, TO, SC, D, acc)
-        add(i, r, back, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, size, pos, C, NC, TO, SC, D, acc)
 
 
 @nb.njit(cache=True)
@@ -231,6 +223,15 @@ def _apart_ok(i, r, t, tab, aptr, aidx, leaving, n_leaving):
             if not gone:
                 return False
     return True
+
+
+@nb.njit(cache=True)
+def _swap_ok(x, y, r, tab, aptr, aidx, leaving):
+    """Whether swapping ``x`` and ``y`` (round ``r``) keeps every apart request (``leaving``: scratch, 2+)."""
+    leaving[0] = x
+    leaving[1] = y
+    return (_apart_ok(x, r, tab[r, y], tab, aptr, aidx, leaving, 2)
+            and _apart_ok(y, r, tab[r, x], tab, aptr, aidx, leaving, 2))
 
 
 @nb.njit(cache=True)
@@ -305,7 +306,7 @@ def swap_delta(i, j, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, 
 # Simulated annealing, one chunk of iterations
 # ---------------------------------------------------------------------------------------------
 @nb.njit(cache=True)
-def anneal(n_iter, t_from, t_to, lam, strict, guide, p_move, p_group, penalty, needs_w,
+def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
            W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aidx,
            tab, mem, size, pos, C, NC, TO, SC, D, acc,
            slot_r, slot_i, free, partners, lo, hi, grp_r, grp_ptr, grp_idx,
@@ -316,9 +317,9 @@ def anneal(n_iter, t_from, t_to, lam, strict, guide, p_move, p_group, penalty, n
     probability ``guide`` the table of one of its best ``partners``) by a swap with a free
     member there, or (probability ``p_move``) by a move when sizes stay within ``lo`` and
     ``hi``; with probability ``p_group`` a together-group swaps with as many free members of
-    another table. Metropolis acceptance on ``value - lam * repeats`` (``strict``: never add a
-    repeat). ``best`` = (has repeats, best total, current is the best, its repeats); ``best_tab`` holds the
-    best plan when the chunk returns. Returns the number of accepted proposals.
+    another table. Metropolis acceptance on ``value - lam * repeats``. ``best`` = (has repeats,
+    best total, current is the best, its repeats); ``best_tab`` holds the best plan when the
+    chunk returns. Returns the number of accepted proposals.
 
     With a non-empty ``probe`` array nothing is accepted: the absolute value changes of the
     first proposals that leave the repeats unchanged are written there (to set the
@@ -401,64 +402,41 @@ def anneal(n_iter, t_from, t_to, lam, strict, guide, p_move, p_group, penalty, n
                 j = mem[r, b, _randint(rng, size[r, b])]
                 if not free[r, j]:
                     continue
-                leaving[0] = i
-                leaving[1] = j
-                if not (_apart_ok(i, r, b, tab, aptr, aidx, leaving, 2)
-                        and _apart_ok(j, r, a, tab, aptr, aidx, leaving, 2)):
+                if not _swap_ok(i, j, r, tab, aptr, aidx, leaving):
                     continue
                 mi[0] = i
                 mt[0] = b
                 mi[1] = j
                 mt[1] = a
                 k = 2
-        swap = k == 2 and mt[0] == tab[r, mi[1]] and mt[1] == tab[r, mi[0]]
-        if swap:  # evaluated read-only, made only when accepted
+        if k == 2 and mt[0] == tab[r, mi[1]] and mt[1] == tab[r, mi[0]]:  # a swap: evaluated read-only
             p1, c1, s1, r1 = swap_delta(mi[0], mi[1], r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
                                         tab, mem, size, C, NC, TO, SC, D)
             dv = p1 + needs_w * c1 + s1
             dr = r1
-        else:
+        else:  # evaluated by making it and undoing it at once
             dv, dr = _relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                               tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w)
+                               tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
+            _relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+                      tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, True)
         if probe.shape[0] > 0:
-            if not swap:
-                _undo(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                      tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w)
             if dr == 0 and dv != 0 and accepted < probe.shape[0]:
                 probe[accepted] = abs(dv)
                 accepted += 1
             continue
-        if strict and dr > 0:
-            ok = False
-        else:
-            d = dv - lam * dr
-            ok = d >= 0 or _rand(rng) < math.exp(d / temp)
-        if not ok:
-            if not swap:
-                _undo(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                      tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w)
+        d = dv - lam * dr
+        if d < 0 and _rand(rng) >= math.exp(d / temp):
             continue
         accepted += 1
-        if swap:
-            reps = acc[3] + dr
-            total = acc[0] + needs_w * acc[1] + acc[2] - penalty * acc[3] + dv - penalty * dr
-        else:  # already made
-            reps = acc[3]
-            total = acc[0] + needs_w * acc[1] + acc[2] - penalty * acc[3]
+        reps = acc[3] + dr
+        total = acc[0] + needs_w * acc[1] + acc[2] - penalty * acc[3] + dv - penalty * dr
         rep = 1.0 if reps > 0 else 0.0
         better = rep < best[0] or (rep == best[0] and total > best[1] + 1e-9)
         if not better and best[2] == 1.0:  # leaving the best plan: save it first
-            if not swap:
-                _undo(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                      tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w)
             best_tab[:, :] = tab
             best[2] = 0.0
-            if not swap:
-                _relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                          tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w)
-        if swap:
-            _relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                      tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w)
+        _relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+                  tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
         if better:
             best[0] = rep
             best[1] = total
@@ -579,7 +557,7 @@ def search_arrays(prob, rounds: list[int], movable: np.ndarray, partners: np.nda
 
 
 def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_from: float, t_to: float,
-               lam: float, strict: bool, guide: float, best_tab: np.ndarray, best: np.ndarray,
+               lam: float, guide: float, best_tab: np.ndarray, best: np.ndarray,
                p_move: float = 0.1, p_group: float = 0.1, probe: np.ndarray | None = None) -> int:
     """One chunk of :func:`anneal` on ``kern`` (see there); returns the accepted proposals."""
     a = arrays
@@ -588,7 +566,7 @@ def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_fr
         raise ValueError("best must have 4 entries, best_tab the kernel's shape and int64 type, rng one state")
     if len(a["grp_ptr"]) > 1 and int(np.diff(a["grp_ptr"]).max()) > 32:
         raise ValueError("together-groups of more than 32 members cannot move in the kernel")
-    return anneal(int(n_iter), float(t_from), float(t_to), float(lam), bool(strict), float(guide), float(p_move),
+    return anneal(int(n_iter), float(t_from), float(t_to), float(lam), float(guide), float(p_move),
                   float(p_group), kern.penalty, kern.needs_w, *kern._consts(), kern.aptr, kern.aidx, *kern._state(),
                   a["slot_r"], a["slot_i"], a["free"], a["partners"], a["lo"], a["hi"], a["grp_r"], a["grp_ptr"],
                   a["grp_idx"], best_tab, best, rng, np.zeros(0) if probe is None else probe)
@@ -611,6 +589,17 @@ def _repeats_with(x, r, t, skip, F, mem, size, C, first):
         if f & _MET:
             out += 1
     return out
+
+
+@nb.njit(cache=True)
+def _swap(x, y, r, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, size, pos, C, NC, TO, SC, D, acc):
+    """Swap ``x`` and ``y`` (other tables of round ``r``); ``mi``, ``mt``: scratch of 2+."""
+    mi[0] = x
+    mt[0] = tab[r, y]
+    mi[1] = y
+    mt[1] = tab[r, x]
+    _relocate(2, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+              tab, mem, size, pos, C, NC, TO, SC, D, acc, r, 0.0, False)
 
 
 @nb.njit(cache=True)
@@ -661,10 +650,7 @@ def tabu(n_iter, rounds, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aid
                         continue
                     if (tabu_until[r, x, b] > it or tabu_until[r, y, a] > it) and acc[3] + d >= best_rep:
                         continue
-                    leaving[0] = x
-                    leaving[1] = y
-                    if not (_apart_ok(x, r, b, tab, aptr, aidx, leaving, 2) and _apart_ok(y, r, a, tab, aptr, aidx,
-                                                                                          leaving, 2)):
+                    if not _swap_ok(x, y, r, tab, aptr, aidx, leaving):
                         continue
                     if d < best_d:
                         best_d = d
@@ -679,12 +665,8 @@ def tabu(n_iter, rounds, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aid
         else:
             a = tab[br, bx]
             b = tab[br, by]
-            mi[0] = bx
-            mt[0] = b
-            mi[1] = by
-            mt[1] = a
-            _relocate(2, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                      tab, mem, size, pos, C, NC, TO, SC, D, acc, br, 0.0)
+            _swap(bx, by, br, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+                  tab, mem, size, pos, C, NC, TO, SC, D, acc)
             tabu_until[br, bx, a] = it + tenure + _randint(rng, 12)
             tabu_until[br, by, b] = it + tenure + _randint(rng, 12)
             if acc[3] < best_rep:
@@ -699,17 +681,10 @@ def tabu(n_iter, rounds, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aid
                 r = rounds[_randint(rng, rounds.shape[0])]
                 x = _randint(rng, n)
                 y = _randint(rng, n)
-                if free[r, x] and free[r, y] and tab[r, x] >= 0 and tab[r, y] >= 0 and tab[r, x] != tab[r, y]:
-                    leaving[0] = x
-                    leaving[1] = y
-                    if (_apart_ok(x, r, tab[r, y], tab, aptr, aidx, leaving, 2)
-                            and _apart_ok(y, r, tab[r, x], tab, aptr, aidx, leaving, 2)):
-                        mi[0] = x
-                        mt[0] = tab[r, y]
-                        mi[1] = y
-                        mt[1] = tab[r, x]
-                        _relocate(2, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                                  tab, mem, size, pos, C, NC, TO, SC, D, acc, r, 0.0)
+                if (free[r, x] and free[r, y] and tab[r, x] >= 0 and tab[r, y] >= 0 and tab[r, x] != tab[r, y]
+                        and _swap_ok(x, y, r, tab, aptr, aidx, leaving)):
+                    _swap(x, y, r, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+                          tab, mem, size, pos, C, NC, TO, SC, D, acc)
             since = 0
     made = it - info[0]
     info[0] = it

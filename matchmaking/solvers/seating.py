@@ -707,11 +707,6 @@ class _State:
                 ds += self.p.spread_weights[x] * (max(d_new - 1, 0) - max(d_old - 1, 0))
         return dp + self.needs_w * dc + ds, dr
 
-    def move(self, i: int, r: int, t: int) -> tuple[float, int]:
-        v1, r1 = self.remove(i, r)
-        v2, r2 = self.add(i, r, t)
-        return v1 + v2, r1 + r2
-
     def swap(self, i: int, j: int, r: int) -> tuple[float, int]:
         a, b = int(self.tab[r, i]), int(self.tab[r, j])
         v1, r1 = self.remove(i, r)
@@ -988,10 +983,13 @@ def _design_start(prob: SeatingProblem, rng: np.random.Generator) -> np.ndarray 
 # ---------------------------------------------------------------------------------------------
 # Repeat repair: conflict-directed tabu search (social-golfer style)
 # ---------------------------------------------------------------------------------------------
-def _movable(p: SeatingProblem, r: int) -> np.ndarray:
-    """Members a search may move in round ``r``: attending, not fixed, not in a together-block."""
+def _movable(p: SeatingProblem, r: int | None = None) -> np.ndarray:
+    """Members a search may move in round ``r`` (every round: rounds x n): attending, not fixed,
+    not in a together-block, not in a locked round."""
     single = np.asarray([len(p.blocks[b]) == 1 for b in p.block_of], dtype=bool)
-    return p.attend[r] & (p.fixed[r] < 0) & single & (r not in p.locked_rounds)
+    free = p.attend & (p.fixed < 0) & single
+    free[sorted(p.locked_rounds)] = False
+    return free if r is None else free[r]
 
 
 def _repair_repeats(state: _State, seed: int, deadline: float, max_iter: int, give_up: int = 10_000,
@@ -999,8 +997,8 @@ def _repair_repeats(state: _State, seed: int, deadline: float, max_iter: int, gi
     """Swap members to remove repeated encounters (the compiled tabu search, see
     :func:`matchmaking.solvers._seating_kernel.tabu`): stops at zero repeats, the deadline,
     ``max_iter`` iterations, ``give_up`` iterations without fewer repeats, or when ``search``'s
-    callback asks to stop (it hears of each plan with fewer repeats). The state ends at the
-    plan with the fewest repeats.
+    callback asks to stop (it hears of the walk whenever the fewest repeats found drops). The
+    state ends at the plan with the fewest repeats.
     """
     from matchmaking.solvers import _seating_kernel as K
 
@@ -1008,11 +1006,8 @@ def _repair_repeats(state: _State, seed: int, deadline: float, max_iter: int, gi
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
     if not rounds:
         return
-    free = np.zeros((p.rounds, p.n), dtype=bool)
-    for r in rounds:
-        free[r] = _movable(p, r)
     kern = K.Kernel(p, state.tab)
-    search_ = K.Tabu(kern, rounds, free, seed)
+    search_ = K.Tabu(kern, rounds, _movable(p), seed)
     done = last_gain = 0
     chunk = 50
     best_rep = kern.repeats
@@ -1025,8 +1020,10 @@ def _repair_repeats(state: _State, seed: int, deadline: float, max_iter: int, gi
         if search_.best_repeats < best_rep:
             best_rep, last_gain = search_.best_repeats, done
             if search is not None:
-                search.record(total=kern.total(), repeats=best_rep)
-        if search is None or search.max_iterations is None:  # chunks of about a tenth of a second
+                search.record(total=kern.total(), repeats=kern.repeats)
+        # chunks of about a tenth of a second; with a fixed effort, fixed chunks (the stopping
+        # tests run between chunks, so their sizes must not depend on the clock)
+        if search is None or search.max_iterations is None:
             chunk = int(min(max(step * 0.1 / max(time.perf_counter() - t, 1e-6), 10), 20_000))
     state.load(search_.best_tab)
 
@@ -1049,6 +1046,7 @@ class _Search:
     iterations: int = 0
     max_iterations: int | None = None
     stopped: bool = False
+    cancelled: bool = False  # the callback returned False: stop, and call it no more
     _last_call: float = -1.0
 
     def __post_init__(self) -> None:
@@ -1086,12 +1084,12 @@ class _Search:
             self.progress.append((now, total, self.bound))
         else:
             self.progress[-1] = (self.progress[-1][0], total, self.bound)
-        if self.callback is not None and (force or now - self._last_call >= 0.25):
+        if self.callback is not None and not self.cancelled and (force or now - self._last_call >= 0.25):
             self._last_call = now
             info = {"time": now, "objective": total, "bound": self.bound, "repeats": repeats,
                     "iteration": self.iterations}
             if self.callback(info) is False:
-                self.stopped = True
+                self.stopped = self.cancelled = True
 
 
 _WARM = False
@@ -1114,36 +1112,31 @@ def warm_up() -> float:
     if _WARM:
         return 0.0
     from matchmaking.datasets import synthetic_community
-    from matchmaking.solvers import _seating_kernel as K
 
+    _WARM = True
     t = time.perf_counter()
-    prob = build_problem(synthetic_community(12, seed=0), tables=3, table_size=4, rounds=2, spread=["sector"])
+    # 12 people at 3 tables of 4 for 3 rounds must repeat: both compiled phases run
+    prob = build_problem(synthetic_community(12, seed=0), tables=3, table_size=4, rounds=3, spread=["sector"])
     state = _State(prob)
     _greedy(state, np.random.default_rng(0), range(prob.rounds))
-    movable = np.stack([_movable(prob, r) for r in range(prob.rounds)])
-    arrays = K.search_arrays(prob, [0, 1], movable, np.zeros((prob.n, 2), dtype=np.int64))
-    kern = K.Kernel(prob, state.tab)
-    best = np.asarray([1.0, -1e18, 0.0, 0.0])
-    for probe in (np.zeros(4), None):
-        K.run_anneal(kern, arrays, K.rng_state(0), n_iter=100, t_from=1.0, t_to=0.5, lam=10.0, strict=False,
-                     guide=0.5, best_tab=kern.tab.copy(), best=best, probe=probe)
-    _WARM = True
+    _repair_repeats(state, 0, math.inf, max_iter=10)
+    _anneal(_Search(state, t, math.inf, math.inf, max_iterations=1000), 0, guide=0.5)
     return time.perf_counter() - t
 
 
-def _anneal(search: _Search, seed: int, *, guide: float = 0.5, strict: bool = False,
-            trade_repeats: bool = False) -> None:
+def _anneal(search: _Search, seed: int, *, guide: float = 0.5, trade_repeats: bool = False,
+            temperatures: tuple[float, float] | None = None, p_move: float = 0.1, p_group: float = 0.1) -> None:
     """Simulated annealing over swaps and moves (the compiled kernel), one geometric cooling.
 
     The walk maximises the value minus a penalty per repeat (the objective's, at least twice
     the starting temperature) with the Metropolis rule, so it may pass through plans with
-    repeats; the best plan is kept lexicographically (fewest repeats, then most value). With
-    ``strict``, a move that adds a repeat is always rejected. A share ``guide`` of the
-    proposals is guided: member ``i`` goes to the table of one of its best partners (swapping
-    with someone there); the rest are uniform; a together-block swaps with as many free
+    repeats; the best plan is kept lexicographically (fewest repeats, then most value). A share
+    ``guide`` of the proposals is guided: member ``i`` goes to the table of one of its best
+    partners (swapping with someone there); the rest are uniform; a share ``p_move`` are moves
+    to a table with room, and a share ``p_group`` swap a together-block with as many free
     members of another table. The starting temperature follows the typical change in value
     (hotter with ``trade_repeats``: repeats are unavoidable and the walk must trade them
-    against value).
+    against value), unless ``temperatures`` (start, end) are given.
 
     Budget: ``search.max_iterations`` proposals when set (the cooling follows the count: the
     same seed gives the same plan), else the clock up to ``search.deadline``. The kernel runs in
@@ -1153,28 +1146,29 @@ def _anneal(search: _Search, seed: int, *, guide: float = 0.5, strict: bool = Fa
 
     state, p = search.state, search.state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
-    movable = np.zeros((p.rounds, p.n), dtype=bool)
-    for r in rounds:
-        movable[r] = _movable(p, r)
     k = min(_PARTNERS, p.n - 1)
     partners = np.argpartition(-p.weights, k, axis=1)[:, :k] if guide > 0 and k > 0 else None
-    arrays = K.search_arrays(p, rounds, movable, partners)
+    arrays = K.search_arrays(p, rounds, _movable(p), partners)
     if not len(arrays["slot_r"]) and not len(arrays["grp_r"]):
         return
     kern = K.Kernel(p, state.tab)
     rng = K.rng_state(seed)
     best_tab = kern.tab.copy()
     best = np.asarray([float(kern.repeats > 0), kern.total(), 0.0, kern.repeats])
-    samples = np.zeros(200)
-    got = K.run_anneal(kern, arrays, rng, n_iter=2000, t_from=1.0, t_to=1.0, lam=0.0, strict=False, guide=guide,
-                       best_tab=best_tab, best=best, probe=samples)
-    t_hi = (1.0 if trade_repeats else _HEAT) * float(np.median(samples[:got])) if got else 1.0
-    t_lo = t_hi / _COOL
+    moves = {"guide": guide, "p_move": p_move, "p_group": p_group}
+    if temperatures is None:
+        samples = np.zeros(200)
+        got = K.run_anneal(kern, arrays, rng, n_iter=2000, t_from=1.0, t_to=1.0, lam=0.0, best_tab=best_tab,
+                           best=best, probe=samples, **moves)
+        t_hi = (1.0 if trade_repeats else _HEAT) * float(np.median(samples[:got])) if got else 1.0
+        t_lo = t_hi / _COOL
+    else:
+        t_hi, t_lo = temperatures
     lam = max(float(p.objective.repeat_penalty), 2.0 * t_hi)
     budget = None if search.max_iterations is None else max(search.max_iterations - search.iterations, 0)
     start = time.perf_counter()
     span = max(search.deadline - start, 1e-3)
-    done, chunk, reported = 0, 20_000, best[1]
+    done, chunk, reported = 0, 20_000, None
     while not search.out_of_budget():
         if budget is not None:
             if done >= budget:
@@ -1192,10 +1186,10 @@ def _anneal(search: _Search, seed: int, *, guide: float = 0.5, strict: bool = Fa
                 f1 = f0
             f0, f1 = min(f0, 1.0), min(f1, 1.0)
         K.run_anneal(kern, arrays, rng, n_iter=chunk, t_from=t_hi * (t_lo / t_hi) ** f0,
-                     t_to=t_hi * (t_lo / t_hi) ** f1, lam=lam, strict=strict, guide=guide, best_tab=best_tab, best=best)
+                     t_to=t_hi * (t_lo / t_hi) ** f1, lam=lam, best_tab=best_tab, best=best, **moves)
         done += chunk
         search.iterations += chunk
-        if best[1] != reported or done == chunk:
+        if best[1] != reported:
             reported = best[1]
             search.record(total=float(best[1]), repeats=int(best[3]))
     state.load(best_tab)
@@ -1663,13 +1657,14 @@ def seat(
         if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
             state.load(start)
     method.append("sa")
-    lns_share = _LNS_SHARE
-    search.deadline = deadline - lns_share * max(deadline - time.perf_counter(), 0.0)
+    exact = _exact_case(prob)  # one round, every seat taken: CP-SAT re-solves it whole (most of the time)
+    share = 0.9 if exact else _LNS_SHARE  # of the time left, for CP-SAT after the annealing
+    search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
     _anneal(search, int(rng.integers(1 << 62)), guide=_GUIDE, trade_repeats=bool(bound_terms["min_repeats"]))
     search.deadline = deadline
     state.load(search.best_tab)
     proven = False
-    if _exact_case(prob, state):  # one round, every seat taken: CP-SAT re-solves it whole
+    if exact:
         method.append("cp-sat")
         open_ = [t for t in range(prob.n_tables) if state.at[0][t]]
         _, proven = _resolve_tables(state, 0, open_, time_limit=max(deadline - time.perf_counter(), 0.1),
@@ -1692,7 +1687,7 @@ def seat(
     return _make_plan(prob, state, bound, bound_terms, t0, "+".join(method), search)
 
 
-def _exact_case(prob: SeatingProblem, state: _State) -> bool:
+def _exact_case(prob: SeatingProblem) -> bool:
     """One free round where every seat is taken (table sizes forced), small enough for CP-SAT."""
     return (prob.rounds == 1 and not prob.locked_rounds and prob.n <= 40
             and int(prob.attend[0].sum()) == int(prob.capacities.sum()) and not prob.met_before.any())
