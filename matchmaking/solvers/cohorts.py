@@ -1442,7 +1442,7 @@ def _request_rows(source: object) -> tuple[str, dict[tuple[str, frozenset], int]
     """``(file name, {(kind, {a, b}): row})`` when the requests come from a file or a table."""
     if not isinstance(source, (str, os.PathLike, pd.DataFrame)):
         return "", {}
-    from matchmaking.model.io import ROW, read_table, source_name, unescape_cell
+    from matchmaking.model.io import ROW, read_table, source_name
 
     name = source_name(source)
     try:
@@ -1453,7 +1453,7 @@ def _request_rows(source: object) -> tuple[str, dict[tuple[str, frozenset], int]
     for _, rec in table.iterrows():
         kind = str(rec.get("kind", "")).strip().lower()
         if kind in ("together", "apart"):
-            key = (kind, frozenset((unescape_cell(rec["a"]), unescape_cell(rec["b"]))))
+            key = (kind, frozenset((rec["a"], rec["b"])))  # read_table unescaped the cells
             rows.setdefault(key, int(rec[ROW]))
     return name, rows
 

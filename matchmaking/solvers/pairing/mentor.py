@@ -11,7 +11,7 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 
 from matchmaking.errors import InputError
-from matchmaking.model.io import ROW, read_table, require_columns, source_name, unescape_cell
+from matchmaking.model.io import ROW, read_table, require_columns, source_name
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
@@ -76,7 +76,6 @@ def read_ranks(source: object, side_a: Sequence[str], side_b: Sequence[str]) -> 
     rank_a = np.full((len(side_a), len(side_b)), UNACCEPTABLE, dtype=np.int64)
     rank_b = np.full((len(side_b), len(side_a)), UNACCEPTABLE, dtype=np.int64)
     for who, cand, rank, row in zip(table["member"], table["candidate"], table["rank"], table[ROW], strict=True):
-        who, cand = unescape_cell(who), unescape_cell(cand)
         try:
             value = int(str(rank).strip())
         except ValueError:
