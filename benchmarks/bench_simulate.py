@@ -6,7 +6,7 @@ better-connected community) with its 95% confidence half-width in ``ci95``; ther
 bound for a simulation (NaN). Baselines in the same run: random seating (what an event does
 without this library) and the same sweep run serially in one process (to show what Dask
 brings). Also checks that the sweep is bit-identical to ``mm.simulate`` for one run, and
-prints how close the calibrated tie model comes to the SFHH conference when the data are present.
+prints how close the calibrated tie model comes to the SFHH conference (the shipped SocioPatterns copy).
 
 Run: ``python benchmarks/bench_simulate.py [--members 2000] [--seeds 10] [--events 20] [--workers 2] [--quick]``
 """
@@ -28,8 +28,6 @@ from harness import measure, print_table  # noqa: E402
 import matchmaking as mm  # noqa: E402
 from matchmaking.research import optimised_seating  # noqa: E402
 from matchmaking.research.sweep import sweep  # noqa: E402
-
-SFHH = Path(__file__).resolve().parents[2] / "shared" / "data" / "sociopatterns" / "SFHH_tij.dat.gz"
 
 
 def bench_history(members: int = 5000, events: int = 20, attendees: int = 2000) -> list[dict]:
@@ -136,20 +134,17 @@ def main() -> None:
 
     if args.quick:
         return
-    if SFHH.exists():
-        from matchmaking.research import mingling_seating
-        from matchmaking.research.calibration import calibrate
+    from matchmaking.research import mingling_seating
+    from matchmaking.research.calibration import calibrate
 
-        contacts = mm.datasets.sfhh_contacts(SFHH)
-        t0 = time.perf_counter()
-        cal = calibrate(contacts, {"rounds_per_hour": [3, 4, 5], "tie_rate": [0.4, 0.7], "sociability": [0.6, 0.9]},
-                        strategy=mingling_seating(0.3), table_size=4, replicates=2, seed=0)
-        print(f"\nSFHH calibration ({len(cal.table)} grid points x 2 replicates, {time.perf_counter() - t0:.0f} s); "
-              f"best {cal.best}")
-        with pd.option_context("display.width", 200):
-            print(cal.comparison.round(3).to_string(index=False))
-    else:  # pragma: no cover
-        print(f"\n(SFHH data absent from {SFHH}: calibration skipped)")
+    contacts = mm.datasets.sfhh_contacts()  # the shipped SocioPatterns copy
+    t0 = time.perf_counter()
+    cal = calibrate(contacts, {"rounds_per_hour": [3, 4, 5], "tie_rate": [0.4, 0.7], "sociability": [0.6, 0.9]},
+                    strategy=mingling_seating(0.3), table_size=4, replicates=2, seed=0)
+    print(f"\nSFHH calibration ({len(cal.table)} grid points x 2 replicates, {time.perf_counter() - t0:.0f} s); "
+          f"best {cal.best}")
+    with pd.option_context("display.width", 200):
+        print(cal.comparison.round(3).to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,11 @@
-"""Shared fixtures: small communities and the location of ../shared/data."""
+"""Shared fixtures: small communities and a checker of problem lists."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import matchmaking as mm
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture
@@ -30,13 +26,6 @@ def tiny_frame() -> pd.DataFrame:
 @pytest.fixture
 def tiny(tiny_frame: pd.DataFrame) -> mm.Community:
     return mm.Community.from_frame(tiny_frame)
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    if not SHARED_DATA.exists():
-        pytest.skip(f"shared data folder not found at {SHARED_DATA}")
-    return SHARED_DATA
 
 
 @pytest.fixture

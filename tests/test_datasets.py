@@ -53,8 +53,8 @@ def test_davis_and_karate():
     assert "novelty" in aff.terms
 
 
-def test_sociopatterns_sfhh(shared_data):
-    contacts = mm.datasets.sfhh_contacts(shared_data / "sociopatterns" / "SFHH_tij.dat.gz")
+def test_sociopatterns_sfhh():
+    contacts = mm.datasets.sfhh_contacts()  # the shipped copy
     people = set(contacts["i"]) | set(contacts["j"])
     assert len(people) == 403
     assert len(contacts.drop_duplicates(["i", "j"])) == 9565
@@ -63,11 +63,44 @@ def test_sociopatterns_sfhh(shared_data):
     assert g.number_of_nodes() == 403 and g.number_of_edges() == 9565
 
 
-def test_sociopatterns_invs_and_missing_file(shared_data, tmp_path):
-    base = shared_data / "sociopatterns"
-    contacts = mm.datasets.read_sociopatterns(base / "workplace_InVS_tij.dat.zip")
-    meta = mm.datasets.read_sociopatterns_metadata(base / "workplace_InVS_metadata.txt")
+def test_sociopatterns_invs_and_missing_file(tmp_path):
+    contacts = mm.datasets.read_sociopatterns(mm.datasets.sociopatterns_file("workplace_InVS_tij.dat.zip"))
+    meta = mm.datasets.read_sociopatterns_metadata(mm.datasets.sociopatterns_file("workplace_InVS_metadata.txt"))
     assert len(set(contacts["i"]) | set(contacts["j"])) == 92
     assert meta["department"].nunique() == 5
     with pytest.raises(FileNotFoundError, match="sociopatterns.org"):
         mm.datasets.read_sociopatterns(tmp_path / "SFHH_tij.dat.gz")
+
+
+def test_shipped_sociopatterns_files_and_their_licence():
+    from matchmaking.datasets.real import SOCIOPATTERNS_DIR, SOCIOPATTERNS_FILES
+
+    readme = (SOCIOPATTERNS_DIR / "README.md").read_text(encoding="utf-8")
+    assert "CC0 1.0" in readme and "Génois" in readme  # licence and citation travel with the files
+    for contacts, metadata in SOCIOPATTERNS_FILES.values():
+        assert mm.datasets.sociopatterns_file(contacts).stat().st_size > 10_000
+        if metadata:
+            assert mm.datasets.sociopatterns_file(metadata).is_file()
+    with pytest.raises(FileNotFoundError, match="SFHH_tij.dat.gz"):  # the message lists what is shipped
+        mm.datasets.sociopatterns_file("nope.dat")
+    office, contacts = mm.datasets.invs_offices(year=2013)
+    assert len(office) == 92 and contacts["day"].min() == 1
+    with pytest.raises(mm.InputError, match="2013 and 2015"):
+        mm.datasets.invs_offices(year=2014)
+
+
+def test_an_installed_package_finds_the_shipped_data(tmp_path):
+    """What pip installs (setuptools' build_py with pyproject's settings) carries the data files."""
+    import os
+    import subprocess
+    import sys
+
+    root = data_dir().parent
+    lib = tmp_path / "lib"
+    subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q", "egg_info", "--egg-base",
+                    str(tmp_path), "build_py", "--build-lib", str(lib)], cwd=root, check=True, capture_output=True)
+    code = ("import matchmaking.datasets as d; from matchmaking.datasets.real import SOCIOPATTERNS_DIR as p; "
+            "print(p); print(len(d.sfhh_contacts()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(lib)}, check=True)
+    assert out.stdout.split() == [str(lib / "matchmaking" / "datasets" / "data" / "sociopatterns"), "70261"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib
 import networkx as nx
 import numpy as np
@@ -26,12 +24,6 @@ from matchmaking.research import (  # noqa: E402
     random_seating,
 )
 from matchmaking.research.simulate import METRICS  # noqa: E402
-
-SOCIOPATTERNS = Path(__file__).resolve().parents[2] / "shared" / "data" / "sociopatterns"
-needs_sfhh = pytest.mark.skipif(
-    not (SOCIOPATTERNS / "SFHH_tij.dat.gz").exists(),
-    reason=f"SocioPatterns SFHH data absent from {SOCIOPATTERNS} (free at sociopatterns.org)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -249,10 +241,9 @@ def test_rounds_per_event():
 # ---------------------------------------------------------------- real data: SocioPatterns
 @pytest.fixture(scope="module")
 def sfhh():
-    return mm.datasets.sfhh_contacts(SOCIOPATTERNS / "SFHH_tij.dat.gz")
+    return mm.datasets.sfhh_contacts()  # the shipped copy
 
 
-@needs_sfhh
 def test_sfhh_published_size_and_daily_graphs(sfhh):
     from matchmaking.datasets.real import daily_tie_graphs
 
@@ -266,7 +257,6 @@ def test_sfhh_published_size_and_daily_graphs(sfhh):
     assert sum(w for *_, w in days[1].edges(data="windows")) == int((sfhh["day"] == 1).sum())
 
 
-@needs_sfhh
 def test_calibrated_tie_model_comes_close_to_sfhh(sfhh):
     from matchmaking.research.calibration import compare, loss, simulate_conference, tie_stats
 
@@ -284,12 +274,10 @@ def test_calibrated_tie_model_comes_close_to_sfhh(sfhh):
     assert loss(poor) > loss(compare(real, sims)) + 0.5
 
 
-@needs_sfhh
 def test_invs_offices_departments():
     from matchmaking.datasets.real import invs_offices
 
-    community, contacts = invs_offices(SOCIOPATTERNS / "workplace_InVS15_tij.dat.gz",
-                                       SOCIOPATTERNS / "workplace_InVS15_metadata.txt")
+    community, contacts = invs_offices(year=2015)
     assert len(community) == 232 and community.members["department"].nunique() == 12
     assert (community.members["in_contacts"] == "yes").sum() == 217
     assert set(contacts["day"]) <= set(range(1, 15))

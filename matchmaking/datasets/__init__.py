@@ -17,6 +17,7 @@ from matchmaking.datasets.real import (
     read_sociopatterns,
     read_sociopatterns_metadata,
     sfhh_contacts,
+    sociopatterns_file,
 )
 from matchmaking.datasets.synthetic import synthetic_community, synthetic_members
 from matchmaking.model.community import Community
@@ -78,6 +79,7 @@ __all__ = [
     "read_sociopatterns",
     "read_sociopatterns_metadata",
     "sfhh_contacts",
+    "sociopatterns_file",
     "synthetic_community",
     "synthetic_members",
 ]

@@ -1,6 +1,9 @@
 """Loaders for real public data: Davis Southern Women, Zachary's karate club, SocioPatterns.
 
-The SocioPatterns files are not shipped with the package; the loaders take a path.
+Three SocioPatterns contact data sets (CC0 1.0) ship with the package, in
+``matchmaking/datasets/data/sociopatterns/`` (licence and citations in its ``README.md``), so
+the loaders find them on any machine, from a clone or an installed package; every loader
+also takes the path of another copy.
 """
 
 from __future__ import annotations
@@ -21,6 +24,39 @@ SOCIOPATTERNS_HELP = (
     "SocioPatterns data are free (CC0) at sociopatterns.org: download the file named here "
     "(e.g. 'SFHH_tij.dat.gz' from the SFHH conference data set) and pass its path"
 )
+
+#: The folder of the shipped SocioPatterns files (package data: present in a clone and in an install).
+SOCIOPATTERNS_DIR = Path(__file__).resolve().parent / "data" / "sociopatterns"
+
+#: The shipped files, by data set.
+SOCIOPATTERNS_FILES = {
+    "sfhh": ("SFHH_tij.dat.gz", None),
+    "invs13": ("workplace_InVS_tij.dat.zip", "workplace_InVS_metadata.txt"),
+    "invs15": ("workplace_InVS15_tij.dat.gz", "workplace_InVS15_metadata.txt"),
+}
+
+
+def sociopatterns_file(name: str) -> Path:
+    """The path of a shipped SocioPatterns file, e.g. ``"SFHH_tij.dat.gz"``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When no shipped file has that name (the message lists the shipped ones).
+
+    Examples
+    --------
+    >>> sociopatterns_file("SFHH_tij.dat.gz").name
+    'SFHH_tij.dat.gz'
+    >>> sociopatterns_file("SFHH_tij.dat.gz").is_file()
+    True
+    """
+    shipped = sorted(n for pair in SOCIOPATTERNS_FILES.values() for n in pair if n)
+    path = SOCIOPATTERNS_DIR / name
+    if name not in shipped or not path.is_file():
+        raise FileNotFoundError(f"{name!r} is not a shipped SocioPatterns file (shipped: {', '.join(shipped)}; "
+                                f"looked in {SOCIOPATTERNS_DIR}). {SOCIOPATTERNS_HELP}")
+    return path
 
 
 def davis_southern_women() -> tuple[Community, pd.DataFrame]:
@@ -123,15 +159,21 @@ def read_sociopatterns_metadata(path: str | os.PathLike) -> pd.DataFrame:
     return frame.assign(id=frame["id"].str.strip(), department=frame["department"].str.strip())
 
 
-def sfhh_contacts(path: str | os.PathLike) -> pd.DataFrame:
+def sfhh_contacts(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """The SFHH conference contacts (Nice, 2009: 403 people, 2 days) with a ``day`` column.
 
     Parameters
     ----------
-    path : path
-        ``SFHH_tij.dat.gz`` (or the unpacked ``.dat``).
+    path : path, optional
+        ``SFHH_tij.dat.gz`` (or the unpacked ``.dat``); default: the shipped copy.
+
+    Examples
+    --------
+    >>> contacts = sfhh_contacts()
+    >>> len(contacts), sorted(contacts["day"].unique().tolist())
+    (70261, [1, 2])
     """
-    frame = read_sociopatterns(path)
+    frame = read_sociopatterns(sociopatterns_file(SOCIOPATTERNS_FILES["sfhh"][0]) if path is None else path)
     return frame.assign(day=contact_days(frame["t"]))
 
 
@@ -227,15 +269,24 @@ def daily_tie_graphs(contacts: pd.DataFrame, *, gap: int = 60) -> dict[int, nx.G
     return graphs
 
 
-def invs_offices(contacts_path: str | os.PathLike, metadata_path: str | os.PathLike) -> tuple[Community, pd.DataFrame]:
+def invs_offices(
+    contacts_path: str | os.PathLike | None = None,
+    metadata_path: str | os.PathLike | None = None,
+    *,
+    year: int = 2015,
+) -> tuple[Community, pd.DataFrame]:
     """The InVS office building (2013 or 2015): people with their department, and their contacts.
 
     Parameters
     ----------
-    contacts_path : path
-        ``workplace_InVS_tij.dat.zip`` (2013) or ``workplace_InVS15_tij.dat.gz`` (2015).
-    metadata_path : path
-        The matching ``..._metadata.txt`` (``id<TAB>department``).
+    contacts_path : path, optional
+        ``workplace_InVS_tij.dat.zip`` (2013) or ``workplace_InVS15_tij.dat.gz`` (2015);
+        default: the shipped file of ``year``.
+    metadata_path : path, optional
+        The matching ``..._metadata.txt`` (``id<TAB>department``); default: the shipped file of
+        ``year``.
+    year : {2015, 2013}
+        Which shipped data set the defaults read.
 
     Returns
     -------
@@ -251,7 +302,20 @@ def invs_offices(contacts_path: str | os.PathLike, metadata_path: str | os.PathL
         With a note on where to download the files.
     InputError
         When a contact names someone absent from the metadata.
+
+    Examples
+    --------
+    >>> office, contacts = invs_offices(year=2013)
+    >>> len(office), office.members["department"].nunique()
+    (92, 5)
     """
+    if year not in (2013, 2015):
+        raise InputError(f"year {year!r}: the shipped InVS data sets are 2013 and 2015", column="year")
+    shipped = SOCIOPATTERNS_FILES["invs13" if year == 2013 else "invs15"]
+    if contacts_path is None:
+        contacts_path = sociopatterns_file(shipped[0])
+    if metadata_path is None:
+        metadata_path = sociopatterns_file(shipped[1])  # type: ignore[arg-type]
     contacts = read_sociopatterns(contacts_path)
     meta = read_sociopatterns_metadata(metadata_path)
     known = set(meta["id"])
