@@ -12,6 +12,15 @@ from matchmaking.errors import InfeasibleError, InputError
 from matchmaking.model import Community, LabelIndex, normalize_label
 from matchmaking.plans import Plan, check_plan
 from matchmaking.scoring import Affinity, Objective, Requests, affinity, read_pairs
+from matchmaking.solvers.control import (
+    AnyOf,
+    GapReached,
+    MaxIterations,
+    MaxRuntime,
+    Monitor,
+    NoImprovement,
+    Progress,
+)
 
 __version__ = "0.1.0"
 
@@ -37,6 +46,13 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "Affinity",
+    "AnyOf",
+    "GapReached",
+    "MaxIterations",
+    "MaxRuntime",
+    "Monitor",
+    "NoImprovement",
+    "Progress",
     "Community",
     "InfeasibleError",
     "InputError",

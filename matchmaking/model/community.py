@@ -193,6 +193,30 @@ class Community:
             out.append(pos[m])
         return np.asarray(out, dtype=np.int64)
 
+    def select(
+        self,
+        spec: str | Sequence[str],
+        *,
+        what: str = "selection",
+        within: Sequence[str] | None = None,
+        allow_empty: bool = False,
+    ) -> list[str]:
+        """Members named by a selection: ``"role=lead"``, ``"seniority>=3"``, ``"city=Paris,Lyon"``, ids...
+
+        The one grammar of the workbench (see :mod:`matchmaking.model.select`); a selection
+        that matches nobody raises :class:`InputError`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"], "role": ["lead", "member"]}))
+        >>> c.select("role!=lead")
+        ['b']
+        """
+        from matchmaking.model.select import select
+
+        return select(self, spec, what=what, within=within, allow_empty=allow_empty)
+
     def check_members(self, members: Iterable[str], *, file: str, column: str, rows: Sequence[int]) -> None:
         """Raise :class:`InputError` naming the first id (with its row) not in the community."""
         for member, row in zip(members, rows, strict=True):

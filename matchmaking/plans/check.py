@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -18,6 +18,7 @@ def check_plan(
     min_size: int | None = None,
     max_size: int | None = None,
     members: Sequence[str] | None = None,
+    attendance: Mapping[int, Iterable[str]] | None = None,
     kind: str | None = None,
 ) -> list[str]:
     """List every hard rule a plan breaks, in words (empty list: valid).
@@ -34,6 +35,8 @@ def check_plan(
         Bounds on every group's size.
     members : sequence of str, optional
         Who must be placed (in every round of the plan, or once for cohorts).
+    attendance : mapping, optional
+        ``{round: members}``: who attends each round; they must be placed in it, and nobody else.
     kind : str, optional
         The plan kind, guessed from the columns by default.
 
@@ -55,8 +58,14 @@ def check_plan(
         counts = frame["member"].value_counts()
         for m, n in counts[counts > 1].sort_index().items():
             out.append(f"{label}{m} is placed {n} times")
-        if members is not None:
-            missing = sorted(set(members) - set(frame["member"]))
+        expected = members
+        if attendance is not None and slot_cols and int(key[0]) in attendance:
+            expected = list(attendance[int(key[0])])
+            extra = sorted(set(frame["member"]) - set(expected))
+            if extra:
+                out.append(f"{label}{len(extra)} member(s) placed but not attending: {', '.join(extra[:5])}")
+        if expected is not None:
+            missing = sorted(set(expected) - set(frame["member"]))
             if missing:
                 out.append(f"{label}{len(missing)} member(s) not placed: {', '.join(missing[:5])}")
     for key, frame in assignments.groupby(cols, sort=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import pandas as pd
 
 from matchmaking.model.io import write_table
 from matchmaking.scoring.objective import GROUP_COLUMNS, Objective, co_groupings
+from matchmaking.scoring.requests import Requests
 
 STATUSES = ("optimal", "feasible", "infeasible", "unknown")
 GROUP_WORD = {"seating": "table", "cohorts": "cohort", "pairs": "group"}
@@ -53,6 +54,16 @@ class Plan:
     explainer : callable, optional
         ``explainer(plan, member) -> str`` replacing the generic :meth:`explain` (a solver
         that knows more, e.g. why a cohort fits, sets it).
+    requests : Requests, optional
+        The hard requests the plan was made for (kept so that :meth:`check` works anywhere).
+    rules : dict
+        The other hard rules, as keyword arguments of :func:`matchmaking.plans.check_plan`
+        (``capacities``, ``min_size``, ``max_size``, ``members``).
+    checker : callable, optional
+        ``checker(plan) -> list of str``: an engine's own independent checks (cohorts' leads,
+        protected attributes...), added to :func:`~matchmaking.plans.check_plan`'s.
+    problems : list of str
+        The hard rules the plan broke when it was built (see :meth:`check`).
 
     Examples
     --------
@@ -82,6 +93,105 @@ class Plan:
     progress: list[tuple[float, float, float]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     explainer: Callable[[Plan, str], str] | None = field(default=None, repr=False, compare=False)
+    requests: Requests | None = field(default=None, repr=False, compare=False)
+    rules: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    checker: Callable[[Plan], list[str]] | None = field(default=None, repr=False, compare=False)
+    problems: list[str] = field(default_factory=list, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        kind: str,
+        assignments: pd.DataFrame,
+        *,
+        objective_fn: Objective,
+        requests: Requests | None = None,
+        rules: dict[str, Any] | None = None,
+        bound: float = math.inf,
+        proven: bool = False,
+        status: str | None = None,
+        method: str = "",
+        monitor: Any = None,
+        time: float | None = None,
+        notes: Sequence[str] = (),
+        extras: dict[str, Any] | None = None,
+        explainer: Callable[[Plan, str], str] | None = None,
+        checker: Callable[[Plan], list[str]] | None = None,
+    ) -> Plan:
+        """The one way engines make a plan: scored, checked, with its requests.
+
+        The objective and its terms come from ``objective_fn.evaluate`` (what ``matchmaking
+        score`` recomputes); a bound below the objective by rounding is lifted to it, and one
+        truly below it is dropped with a note (never reported); the status is ``optimal`` when
+        ``proven`` or when the objective reaches the bound, else ``feasible`` (``status``
+        overrides, e.g. ``infeasible``). The independent checker runs once: its findings are
+        :attr:`problems`. With a ``monitor`` (:class:`matchmaking.solvers.control.Monitor`),
+        the time, the progress and why the solve stopped early are taken from it.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from matchmaking import Community, Objective, Requests, affinity
+        >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"),
+        ...     "offers": ["x", "", "", ""], "needs": ["", "x", "", ""]}))
+        >>> plan = Plan.build("cohorts", pd.DataFrame({"cohort": [1, 1, 2, 2], "member": list("abcd")}),
+        ...                   objective_fn=Objective(affinity(c)), bound=2.0,
+        ...                   requests=Requests(apart=[("a", "b")]), rules={"max_size": 2})
+        >>> plan.objective, plan.status, plan.problems
+        (1.0, 'feasible', ['apart a-b broken (both at cohort 1)'])
+        >>> plan.check() == plan.problems
+        True
+        """
+        group_cols = list(GROUP_COLUMNS[kind]) if kind in GROUP_COLUMNS else []
+        if len(assignments):
+            breakdown = objective_fn.evaluate(assignments, kind)
+        else:
+            breakdown = {"pairs": 0.0, "repeats": 0.0, "total": 0.0}
+        objective = float(breakdown["total"])
+        notes = list(notes)
+        tol = 1e-6 * max(1.0, abs(objective))
+        if math.isnan(bound):
+            bound = math.inf
+        if objective - tol <= bound < objective:
+            bound = objective  # float summation order
+        elif bound < objective:
+            notes.append(f"the bound {bound:.6g} is below the plan's objective {objective:.6g}: no bound reported")
+            bound = math.inf
+            proven = False
+        if proven:
+            bound = min(bound, objective) if math.isfinite(bound) else objective
+            bound = max(bound, objective)
+        if status is None:
+            status = "optimal" if proven or (math.isfinite(bound) and objective >= bound - tol) else "feasible"
+        extras = dict(extras or {})
+        progress: list[tuple[float, float, float]] = []
+        if monitor is not None:
+            progress = list(monitor.history)
+            time = monitor.elapsed() if time is None else time
+            if monitor.stop_reason is not None:
+                extras["stopped"] = monitor.stop_reason
+                if status == "feasible":
+                    notes.append(monitor.note())
+        plan = cls(
+            kind, assignments[group_cols + ["member"]] if group_cols else assignments,
+            objective=objective, bound=bound, status=status, objective_fn=objective_fn,
+            time=float(time or 0.0), method=method, breakdown=breakdown, notes=notes, progress=progress,
+            extras=extras, explainer=explainer, requests=requests, rules=dict(rules or {}), checker=checker,
+        )
+        plan.problems = plan.check()
+        return plan
+
+    def check(self) -> list[str]:
+        """Every hard rule the plan breaks, in words (empty: valid), by the independent checker.
+
+        Uses the plan's :attr:`requests` and :attr:`rules`, then the engine's :attr:`checker`.
+        """
+        from matchmaking.plans.check import check_plan
+
+        out = check_plan(self.assignments, requests=self.requests, kind=self.kind, **self.rules)
+        if self.checker is not None:
+            out += [p for p in self.checker(self) if p not in out]
+        return out
 
     def __post_init__(self) -> None:
         if self.kind not in GROUP_COLUMNS:
@@ -207,6 +317,7 @@ class Plan:
         m = self.metrics()
         lines.append(", ".join(f"{k} {_fmt(v)}" for k, v in m.items()))
         lines += [f"note: {n}" for n in self.notes]
+        lines += [f"broken rule: {p}" for p in self.problems[:10]]
         return "\n".join(lines)
 
     def to_csv(self, path: str | os.PathLike) -> Path:
