@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from matchmaking.commands.common import add_common, load_history, split_names
+from matchmaking.commands.common import (
+    add_common,
+    declare_paths,
+    load_history,
+    non_negative_int,
+    positive_int,
+    split_names,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,21 +25,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("members", help="members file (CSV, Excel or Parquet)")
     p.add_argument("--size", default="8-12", metavar="MIN-MAX", help="cohort sizes (default 8-12)")
-    p.add_argument("--cohorts", type=int, metavar="N", help="target number of cohorts")
+    p.add_argument("--cohorts", type=positive_int, metavar="N", help="target number of cohorts")
     p.add_argument("--similar", metavar="COLS", help="attributes every cohort shares, comma-separated (e.g. city)")
     p.add_argument("--spread", metavar="COLS", help="attributes to mix inside a cohort (e.g. sector,stage)")
     p.add_argument("--balance", metavar="COLS", help="numeric attributes to balance across cohorts (e.g. seniority)")
     p.add_argument("--protect", metavar="COLS", help="attributes where nobody is the only one of their value")
     p.add_argument("--leaders", metavar="COL=VALUE", help="who leads a cohort (e.g. role=lead)")
     p.add_argument("--previous", metavar="F", help="existing cohorts cohort,member: keep them (growth)")
-    p.add_argument("--move-budget", type=int, default=0, metavar="K", help="moves of existing members allowed")
-    p.add_argument("--workers", type=int, default=1, metavar="W", help="processes solving blocks in parallel")
+    p.add_argument("--move-budget", type=non_negative_int, default=0, metavar="K", help="moves of existing members allowed")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="W", help="processes solving blocks in parallel")
     add_common(p)
     p.add_argument("--out", required=True, metavar="COHORTS.csv", help="output file cohort,member")
     p.add_argument("--report", metavar="FILE", help="also write an HTML report")
     p.add_argument("--write-infeasible", action="store_true",
                    help="write the plan even when it breaks a hard rule (default: write nothing, exit 1)")
     p.set_defaults(run=run)
+    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "previous"), outputs=("out", "report"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import io
+import math
+import os
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from matchmaking.errors import InputError
 
 
 def add_common(parser: argparse.ArgumentParser, *, solve: bool = True) -> None:
@@ -11,7 +18,7 @@ def add_common(parser: argparse.ArgumentParser, *, solve: bool = True) -> None:
     parser.add_argument("--constraints", metavar="F", help="constraints file kind,a,b[,round]")
     parser.add_argument("--history", metavar="DB", help="meeting history (SQLite file, or a CSV a,b[,count])")
     if solve:
-        parser.add_argument("--time-limit", type=float, default=30.0, metavar="SEC", help="seconds (default 30)")
+        parser.add_argument("--time-limit", type=positive_float, default=30.0, metavar="SEC", help="seconds (default 30)")
         parser.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
 
 
@@ -35,8 +42,6 @@ def load_history(path: str | None, *, must_exist: bool = True) -> object:
         return None
     from pathlib import Path
 
-    from matchmaking.errors import InputError
-
     if must_exist and not Path(path).exists():
         raise InputError("history file not found (record an event first: matchmaking history DB record ...)",
                          file=str(path))
@@ -57,3 +62,188 @@ def load_history(path: str | None, *, must_exist: bool = True) -> object:
     from matchmaking.history import MeetingHistory
 
     return MeetingHistory(path)
+
+
+# --------------------------------------------------------------------------- option types
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1.
+
+    Examples
+    --------
+    >>> positive_int("3")
+    3
+    >>> positive_int("-3")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a whole number >= 1, not '-3'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0 (seconds, shares...).
+
+    Examples
+    --------
+    >>> positive_float("1.5")
+    1.5
+    >>> positive_float("-1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a number > 0, not '-1'
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number > 0, not {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, not {text!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- input and output paths
+
+
+def declare_paths(parser: argparse.ArgumentParser, *, inputs: Sequence[str] = (), outputs: Sequence[str] = ()) -> None:
+    """Name the arguments (by dest) a verb reads and writes, for :func:`check_paths`.
+
+    :func:`matchmaking.cli.main` checks them once, before anything is read or solved.
+    """
+    labels = {}
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps no public list
+        labels[action.dest] = action.option_strings[0] if action.option_strings else (action.metavar or action.dest.upper())
+    parser.set_defaults(
+        _inputs=tuple((dest, labels.get(dest, dest.upper())) for dest in inputs),
+        _outputs=tuple((dest, labels.get(dest, dest.upper())) for dest in outputs),
+    )
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)  # hard links, case-insensitive file systems
+    except OSError:
+        return False
+
+
+def check_paths(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output that would destroy an input or another output.
+
+    Every output must be a file (not a folder) in an existing folder, differ from every input
+    (symbolic and hard links followed) and from the other outputs.
+
+    Raises
+    ------
+    InputError
+        Naming the option, e.g. ``--out m.csv is also MEMBERS: writing it would destroy the input``.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(members="m.csv", out="./m.csv", _inputs=(("members", "MEMBERS"),),
+    ...                         _outputs=(("out", "--out"),))
+    >>> check_paths(ns)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: --out ./m.csv is also MEMBERS (m.csv): writing it would destroy the input; choose another file name
+    """
+    from matchmaking.model.io import output_target
+
+    def given(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        out = []
+        for dest, label in pairs:
+            value = getattr(args, dest, None)
+            for item in value if isinstance(value, list) else [value]:
+                if item:
+                    out.append((str(item), label))
+        return out
+
+    inputs = given(getattr(args, "_inputs", ()))
+    outputs = given(getattr(args, "_outputs", ()))
+    for k, (path, label) in enumerate(outputs):
+        for source, source_label in inputs:
+            if _same_file(path, source):
+                raise InputError(f"{label} {path} is also {source_label} ({source}): writing it would destroy "
+                                 "the input; choose another file name")
+        for other, other_label in outputs[:k]:
+            if _same_file(path, other):
+                raise InputError(f"{label} {path} is also {other_label} ({other}): one output would overwrite "
+                                 "the other; choose another file name")
+        try:
+            output_target(path)
+        except InputError as exc:
+            raise InputError(f"{label} {path}: {exc.message}") from None
+
+
+# --------------------------------------------------------------------------- terminal output
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROL.update({c: f"\\u{c:04x}" for c in [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def sanitize(text: str) -> str:
+    r"""Text safe for a terminal: control characters and bidirectional overrides shown escaped.
+
+    Member data (names, ids, labels) could otherwise move the cursor, retitle the window or
+    hide text. Newlines and tabs stay.
+
+    Examples
+    --------
+    >>> sanitize("Ana\x1b[2J\u202eevil\tok\n")
+    'Ana\\x1b[2J\\u202eevil\tok\n'
+    """
+    return text.translate(_CONTROL)
+
+
+class SafeStream(io.TextIOBase):
+    """A text stream that :func:`sanitize` s everything written to it before passing it on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(sanitize(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
+
+    def fileno(self) -> int:
+        return self.stream.fileno()

@@ -16,6 +16,7 @@ import argparse
 
 import pandas as pd
 
+from matchmaking.commands.common import declare_paths, positive_int
 from matchmaking.model.io import write_table
 
 
@@ -32,15 +33,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec.add_argument("--event", help="event name (default: made from the plan's content)")
     rec.add_argument("--date", help="event date YYYY-MM-DD")
     rec.add_argument("--replace", action="store_true", help="replace an event recorded with another plan")
+    declare_paths(rec, inputs=("plan",), outputs=("db",))
     actions.add_parser("events", help="list the recorded events")
     met = actions.add_parser("met", help="everyone a member met")
     met.add_argument("member")
     stale = actions.add_parser("stale", help="members who met nobody new in their last N events")
-    stale.add_argument("--events", type=int, default=3, metavar="N", help="N (default 3)")
+    stale.add_argument("--events", type=positive_int, default=3, metavar="N", help="N (default 3)")
     exp = actions.add_parser("export", help="write every encounter to a CSV/Excel/Parquet file")
     exp.add_argument("out")
+    declare_paths(exp, inputs=("db",), outputs=("out",))
     pairs = actions.add_parser("pairs", help="write pair counts a,b,count to a file")
     pairs.add_argument("out")
+    declare_paths(pairs, inputs=("db",), outputs=("out",))
     p.set_defaults(run=run)
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from matchmaking.commands.common import add_common, load_history, split_names
+from matchmaking.commands.common import (
+    add_common,
+    declare_paths,
+    load_history,
+    positive_int,
+    split_names,
+)
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.model.io import ROW, read_table, require_columns, source_name
@@ -19,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("members", help="members file (CSV, Excel or Parquet)")
     p.add_argument("--mode", choices=["intro", "mentor", "roulette", "welcome"], default="intro")
-    p.add_argument("--rounds", type=int, default=1, help="roulette rounds (default 1)")
+    p.add_argument("--rounds", type=positive_int, default=1, help="roulette rounds (default 1)")
     p.add_argument("--only", metavar="SEL", help="who takes part: COL=VALUE (also >=, <=, >, <, !=) or ids a,b,c")
     p.add_argument("--candidates", default="auto", help="intro: best partners kept per member, 'auto' or 'all'")
     p.add_argument("--mentors", metavar="SEL", help="mentor: the mentors (COL=VALUE or ids a,b,c)")
@@ -34,12 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=["joint", "sequential"], default="joint", help="roulette search (default joint)")
     p.add_argument("--newcomers", metavar="SEL", help="welcome: the newcomers (e.g. 'joined>=2026-01-01')")
     p.add_argument("--veterans", metavar="SEL", help="welcome: the veterans (default: everyone else)")
-    p.add_argument("--k", type=int, default=2, help="welcome: veterans each newcomer meets (default 2)")
-    p.add_argument("--hosts-per-round", type=int, default=1, help="welcome: newcomers a veteran hosts a round")
+    p.add_argument("--k", type=positive_int, default=2, help="welcome: veterans each newcomer meets (default 2)")
+    p.add_argument("--hosts-per-round", type=positive_int, default=1, help="welcome: newcomers a veteran hosts a round")
     add_common(p)
     p.add_argument("--out", required=True, help="plan file to write (round,group,member)")
     p.add_argument("--report", help="HTML report to write")
     p.set_defaults(run=run)
+    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "ranks", "snooze"), outputs=("out", "report"))
 
 
 def selection(text: str | None) -> str | list[str] | None:

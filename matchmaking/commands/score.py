@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from matchmaking.commands.common import add_common, load_history, split_names
+from matchmaking.commands.common import add_common, declare_paths, load_history, split_names
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.plans.check import check_plan
@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with --balance: the cohorts' --similar attributes (means are compared within each block)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=run)
+    declare_paths(p, inputs=("members", "plan", "pairs", "constraints", "history"))
 
 
 def run(args: argparse.Namespace) -> int:

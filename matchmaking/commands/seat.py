@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from matchmaking.commands.common import add_common, load_history, split_names
+from matchmaking.commands.common import (
+    add_common,
+    declare_paths,
+    load_history,
+    positive_int,
+    split_names,
+)
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 
@@ -28,12 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--attendance", metavar="F", help="table member,round: who attends which round (default: all)")
     p.add_argument("--locked", metavar="PLAN", help="plan of rounds already held (round,table,member): kept as is")
     add_common(p)
-    p.add_argument("--iterations", type=int, metavar="N",
+    p.add_argument("--iterations", type=positive_int, metavar="N",
                    help="a fixed search effort of N annealing moves: the same seed then gives the same plan on "
                    "any machine (the time limit still applies)")
     p.add_argument("--out", required=True, help="plan file to write (round,table,member)")
     p.add_argument("--report", help="HTML report to write")
     p.set_defaults(run=run)
+    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),
+                  outputs=("out", "report"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import json
 
 import pandas as pd
 
+from matchmaking.commands.common import declare_paths, positive_int
 from matchmaking.research.simulate import GrowthModel
 
 _NUMERIC = {name: f.type for name, f in GrowthModel.__dataclass_fields__.items()}
@@ -37,17 +38,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rounds", type=int, default=2, help="rounds per event (default 2)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="any other growth-model parameter (e.g. --set fade=0.1), repeatable")
-    p.add_argument("--replicates", type=int, default=3, help="runs per strategy (default 3)")
+    p.add_argument("--replicates", type=positive_int, default=3, help="runs per strategy (default 3)")
     p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
     p.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2",
                    help="sweep a parameter over values (runs on Dask), repeatable")
     p.add_argument("--dask", action="store_true", help="run on Dask even without --vary")
     p.add_argument("--scheduler", metavar="ADDR", help="existing Dask scheduler address (default: a local cluster)")
-    p.add_argument("--workers", type=int, default=2, help="local Dask workers (default 2)")
+    p.add_argument("--workers", type=positive_int, default=2, help="local Dask workers (default 2)")
     p.add_argument("--out", metavar="FILE", help="write the per-event metrics (CSV, Excel or Parquet)")
     p.add_argument("--plot", metavar="FILE", help="write the curves (PNG, SVG or PDF)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=run)
+    declare_paths(p, inputs=("members_file",), outputs=("out", "plot"))
 
 
 def _value(name: str, text: str) -> object:

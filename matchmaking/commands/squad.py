@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from matchmaking.commands.common import load_history, split_names
+from matchmaking.commands.common import (
+    declare_paths,
+    load_history,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    split_names,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,15 +26,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--member", action="append", default=[], metavar="ID", help="the asker (repeat for a batch)")
     p.add_argument("--skills", metavar="LIST", help="skills to cover, ';'-separated (instead of the member's needs)")
     p.add_argument("--question", metavar="TEXT", help="a question in words: the skills it names are the needs")
-    p.add_argument("-k", "--k", type=int, default=5, help="helpers per squad (default 5)")
+    p.add_argument("-k", "--k", type=positive_int, default=5, help="helpers per squad (default 5)")
     p.add_argument("--spread", metavar="COLS", help="attributes to diversify (default sector)")
     p.add_argument("--history", metavar="DB", help="meeting history (SQLite file, or a CSV a,b[,count])")
-    p.add_argument("--load-cap", type=float, metavar="N", help="skip helpers with N or more sessions in the period")
+    p.add_argument("--load-cap", type=non_negative_float, metavar="N", help="skip helpers with N or more sessions in the period")
     p.add_argument("--since", metavar="DATE", help="start of the load period (ISO date)")
-    p.add_argument("--time-limit", type=float, default=10.0, metavar="SEC", help="seconds (default 10)")
+    p.add_argument("--time-limit", type=positive_float, default=10.0, metavar="SEC", help="seconds (default 10)")
     p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
     p.add_argument("--out", required=True, metavar="SQUAD.csv", help="output file squad,problem,member,role,covers,reason")
     p.set_defaults(run=run)
+    declare_paths(p, inputs=("members", "history"), outputs=("out",))
 
 
 def run(args: argparse.Namespace) -> int:
