@@ -1,6 +1,7 @@
 """Event seating benchmark (issue 3): random, greedy, plain simulated annealing and ours.
 
-Every method solves the same :class:`~matchmaking.solvers.seating.SeatingProblem` and is
+Every method solves the same :class:`~matchmaking.solvers.seating.SeatingProblem` (the baselines are
+:mod:`matchmaking.solvers.seating.baselines`) and is
 scored by the same objective; every plan is re-checked by the independent
 :func:`matchmaking.check_plan` (column ``violations``). Plain SA and ours get the same time.
 
@@ -29,6 +30,12 @@ from harness import gap, print_table  # noqa: E402
 
 import matchmaking as mm  # noqa: E402
 from matchmaking.solvers import seating as S  # noqa: E402
+from matchmaking.solvers.seating.baselines import (  # noqa: E402
+    greedy_plan,
+    plain_sa,
+    plain_sa_compiled,
+    random_plan,
+)
 
 
 def instance(name: str, seed: int = 0) -> tuple[mm.Community, dict]:
@@ -50,79 +57,6 @@ def instance(name: str, seed: int = 0) -> tuple[mm.Community, dict]:
         kw["hosts"] = leads
         kw["requests"] = mm.Requests(together=[tuple(p) for p in pairs[:10]], apart=[tuple(p) for p in pairs[10:]])
     return c, kw
-
-
-# ---------------------------------------------------------------------------------------------
-# Baselines (same problem, same evaluator)
-# ---------------------------------------------------------------------------------------------
-def random_plan(prob: S.SeatingProblem, seed: int) -> np.ndarray:
-    """A random valid seating: requests hold, tables filled to balanced sizes in random order."""
-    state = S._State(prob)
-    S._greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
-    return state.tab.copy()
-
-
-def greedy_plan(prob: S.SeatingProblem, seed: int) -> np.ndarray:
-    """The constructive start of ``seat`` alone."""
-    state = S._State(prob)
-    S._greedy(state, np.random.default_rng(seed), range(prob.rounds))
-    return state.tab.copy()
-
-
-def plain_sa(prob: S.SeatingProblem, seed: int, time_limit: float) -> np.ndarray:
-    """Textbook simulated annealing: random start, swap moves, geometric cooling over the time.
-
-    It maximises the reported objective (repeats at the objective's penalty) with the exact
-    incremental evaluation of ``seat``'s Python reference state (``_State``); the row below
-    runs the same walk on the compiled kernel.
-    """
-    rng = np.random.default_rng(seed)
-    state = S._State(prob)
-    S._greedy(state, rng, range(prob.rounds), random_order=True)
-    penalty = prob.objective.repeat_penalty
-    slots = [(r, int(i)) for r in range(prob.rounds) for i in np.flatnonzero(S._movable(prob, r))]
-    free = {r: np.flatnonzero(S._movable(prob, r)) for r in range(prob.rounds)}
-    best, best_tab = state.total(), state.tab.copy()
-    if not slots:
-        return best_tab
-    t_hi, t_lo = 2.0, 0.01
-    t0 = time.perf_counter()
-    k = 0
-    while True:
-        if k % 200 == 0:
-            frac = (time.perf_counter() - t0) / time_limit
-            if frac >= 1:
-                break
-            temp = t_hi * (t_lo / t_hi) ** frac
-        k += 1
-        r, i = slots[int(rng.integers(len(slots)))]
-        j = int(free[r][int(rng.integers(len(free[r])))])
-        a, b = int(state.tab[r, i]), int(state.tab[r, j])
-        if a == b or not (state.apart_ok(i, r, b, leaving=j) and state.apart_ok(j, r, a, leaving=i)):
-            continue
-        dv, dr = state.swap_delta(i, j, r)
-        delta = dv - penalty * dr
-        if delta >= 0 or rng.random() < math.exp(delta / temp):
-            state.swap(i, j, r)
-            if state.total() > best + 1e-9:
-                best, best_tab = state.total(), state.tab.copy()
-    return best_tab
-
-
-def plain_sa_compiled(prob: S.SeatingProblem, seed: int, time_limit: float) -> np.ndarray:
-    """The same textbook annealing on the compiled kernel ``seat`` uses (about 50x more moves).
-
-    Random start, uniform swaps of free members, geometric cooling from 2 to 0.01 over the
-    time, repeats at the objective's penalty: no guided moves, no moves to a table with room,
-    no together-block moves, no repeat repair, no CP-SAT. What is left between this row and
-    ours is the search design.
-    """
-    state = S._State(prob)
-    S._greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
-    t0 = time.perf_counter()
-    search = S._Search(state, t0, t0 + time_limit, math.inf)
-    S._anneal(search, seed, guide=0.0, temperatures=(2.0, 0.01), p_move=0.0, p_group=0.0)
-    return search.best_tab
 
 
 # ---------------------------------------------------------------------------------------------

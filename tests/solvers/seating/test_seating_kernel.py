@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 import matchmaking as mm
-from matchmaking.solvers import _seating_kernel as K
 from matchmaking.solvers import seating as S
+from matchmaking.solvers.seating import kernel as K
+from matchmaking.solvers.seating.starts import greedy
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +23,13 @@ def prob() -> S.SeatingProblem:
                            history=hist, requests=req)
 
 
-def _start(prob: S.SeatingProblem, seed: int = 0) -> S._State:
-    state = S._State(prob)
-    S._greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
+def _start(prob: S.SeatingProblem, seed: int = 0) -> S.SeatingState:
+    state = S.SeatingState(prob)
+    greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
     return state
 
 
-def _terms(state: S._State) -> tuple:
+def _terms(state: S.SeatingState) -> tuple:
     return (state.pairs, state.covered, sum(state.spread), state.repeats)
 
 
@@ -54,16 +55,16 @@ def test_read_only_swap_delta_is_exact(prob: S.SeatingProblem) -> None:
         a, b = int(kern.tab[r, i]), int(kern.tab[r, j])
         if a == b:
             continue
-        dp, dc, ds, dr = K.swap_delta(i, j, r, *kern._consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC,
+        dp, dc, ds, dr = K.swap_delta(i, j, r, *kern.consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC,
                                       kern.TO, kern.SC, kern.D)
         before, tab_before = kern.acc.copy(), kern.tab.copy()
         mi, mt = np.asarray([i, j]), np.asarray([b, a])
-        K._relocate(2, mi, mt, *kern._consts(), *kern._state(), r, kern.needs_w, False)
+        K.relocate(2, mi, mt, *kern.consts(), *kern.state(), r, kern.needs_w, False)
         assert (dp, dc, ds, dr) == pytest.approx(tuple(kern.acc - before))
         state.swap(i, j, r)  # the reference agrees after every swap, kept or not
         assert tuple(kern.acc) == pytest.approx(_terms(state))
         if rng.random() < 0.5:
-            K._relocate(2, mi, mt, *kern._consts(), *kern._state(), r, kern.needs_w, True)  # undo
+            K.relocate(2, mi, mt, *kern.consts(), *kern.state(), r, kern.needs_w, True)  # undo
             state.swap(i, j, r)
             assert tuple(kern.acc) == pytest.approx(before) and (kern.tab == tab_before).all()
         checked += 1
@@ -74,7 +75,7 @@ def test_read_only_swap_delta_is_exact(prob: S.SeatingProblem) -> None:
 def test_annealing_keeps_requests_and_reports_its_best_exactly(prob: S.SeatingProblem, seed: int) -> None:
     state = _start(prob, seed)
     rounds = list(range(prob.rounds))
-    movable = S._movable(prob)
+    movable = S.movable(prob)
     k = 10
     partners = np.argpartition(-prob.weights, k, axis=1)[:, :k]
     arrays = K.search_arrays(prob, rounds, movable, partners)
@@ -101,7 +102,7 @@ def test_same_seed_same_walk(prob: S.SeatingProblem) -> None:
     for _ in range(2):
         state = _start(prob)
         kern = K.Kernel(prob, state.tab)
-        arrays = K.search_arrays(prob, [0, 1, 2], S._movable(prob), None)
+        arrays = K.search_arrays(prob, [0, 1, 2], S.movable(prob), None)
         best_tab, best = kern.tab.copy(), np.asarray([1.0, -1e18, 0.0, 0.0])
         K.run_anneal(kern, arrays, K.rng_state(42), n_iter=5000, t_from=1.0, t_to=0.1, lam=10.0,
                      guide=0.0, best_tab=best_tab, best=best)
@@ -113,7 +114,7 @@ def test_same_seed_same_walk(prob: S.SeatingProblem) -> None:
 def test_probe_changes_nothing(prob: S.SeatingProblem) -> None:
     state = _start(prob)
     kern = K.Kernel(prob, state.tab)
-    arrays = K.search_arrays(prob, [0, 1, 2], S._movable(prob), None)
+    arrays = K.search_arrays(prob, [0, 1, 2], S.movable(prob), None)
     samples = np.zeros(50)
     before = kern.tab.copy(), kern.acc.copy()
     got = K.run_anneal(kern, arrays, K.rng_state(0), n_iter=5000, t_from=1.0, t_to=1.0, lam=0.0,

@@ -13,6 +13,7 @@ import matchmaking as mm
 from matchmaking.cli import main
 from matchmaking.scoring.objective import default_objective
 from matchmaking.solvers import seating as S
+from matchmaking.solvers.seating.starts import greedy
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,8 @@ def test_plan_is_valid_scored_and_bounded(event: mm.Community) -> None:
 
 def test_search_beats_its_greedy_start(event: mm.Community) -> None:
     prob = S.build_problem(event, tables=8, table_size=5, rounds=3, spread=["sector"])
-    state = S._State(prob)
-    S._greedy(state, np.random.default_rng(0), range(3))
+    state = S.SeatingState(prob)
+    greedy(state, np.random.default_rng(0), range(3))
     plan = mm.seat(event, tables=8, table_size=5, rounds=3, spread=["sector"], time_limit=5, seed=0)
     assert plan.objective > state.total()
 
@@ -57,9 +58,9 @@ def test_incremental_swap_evaluation_is_exact(event: mm.Community) -> None:
     req = mm.Requests(together=[(event.ids[20], event.ids[21])])
     prob = S.build_problem(event, tables=8, table_size=5, rounds=3, spread=["sector", "city"], history=hist,
                            requests=req)
-    state = S._State(prob)
+    state = S.SeatingState(prob)
     rng = np.random.default_rng(0)
-    S._greedy(state, rng, range(3))
+    greedy(state, rng, range(3))
     for _ in range(300):
         r = int(rng.integers(3))
         i, j = (int(x) for x in rng.choice(prob.n, 2, replace=False))
@@ -81,7 +82,7 @@ def test_bound_is_never_below_the_true_optimum() -> None:
     bound, _ = S.seating_bound(prob)
     splits = [set(s) for s in itertools.combinations(range(6), 3) if 0 in s]
     best = -math.inf
-    state = S._State(prob)
+    state = S.SeatingState(prob)
     for s1, s2 in itertools.product(splits, splits):
         state.load(np.asarray([[0 if i in s else 1 for i in range(6)] for s in (s1, s2)]))
         best = max(best, state.total())
@@ -229,7 +230,7 @@ def test_benchmark_quick_run(capsys) -> None:
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
     import bench_seating
 
     table = bench_seating.main(["--quick"])
@@ -244,7 +245,7 @@ def test_small_single_round_is_solved_to_optimality_by_cp_sat() -> None:
     assert plan.status == "optimal" and plan.gap == 0.0 and "cp-sat" in plan.method
     # brute force over every split into three tables of four
     prob = S.build_problem(c, tables=3, table_size=4, rounds=1, spread=["sector"])
-    state = S._State(prob)
+    state = S.SeatingState(prob)
     best = -math.inf
     for first in itertools.combinations(range(1, 12), 3):
         rest = [i for i in range(1, 12) if i not in first]

@@ -11,6 +11,7 @@ import pytest
 
 import matchmaking as mm
 from matchmaking.solvers import seating as S
+from matchmaking.solvers.seating.starts import greedy
 
 
 def _community(n: int) -> mm.Community:
@@ -61,7 +62,7 @@ def brute_force(prob: S.SeatingProblem, requests: mm.Requests) -> tuple[float, n
             if _round_ok(row, caps, requests, pos, r, prob.min_size):
                 rows.append(row)
         per_round.append(rows)
-    state = S._State(prob)
+    state = S.SeatingState(prob)
     best, best_tab = -math.inf, None
     for rows in itertools.product(*per_round):
         tab = np.asarray(rows)
@@ -270,16 +271,16 @@ def test_api_pin_out_of_range_names_member_table_and_option() -> None:
 
 # 3b. annealing moves a together-block as one unit ------------------------------------------------
 def test_group_swap_is_exact_and_undone() -> None:
-    from matchmaking.solvers import _seating_kernel as K
+    from matchmaking.solvers.seating import kernel as K
 
     rng = np.random.default_rng(3)
     c = _community(8)
     rows = _random_pairs(rng, 8, 0, 6)
     req = mm.Requests(together=[("m0", "m1")], apart=[("m2", "m3")])
     prob = S.build_problem(c, capacities=[3, 3, 2], rounds=2, requests=req, pairs=_pairs(rows))
-    state = S._State(prob)
-    S._greedy(state, rng, range(2))
-    movable = S._movable(prob)
+    state = S.SeatingState(prob)
+    greedy(state, rng, range(2))
+    movable = S.movable(prob)
     arrays = K.search_arrays(prob, [0, 1], movable, None)
     assert list(arrays["grp_r"]) == [0, 1]
     arrays["slot_r"], arrays["slot_i"] = arrays["slot_r"][:0], arrays["slot_i"][:0]  # group proposals only
@@ -292,7 +293,7 @@ def test_group_swap_is_exact_and_undone() -> None:
         K.run_anneal(kern, arrays, krng, n_iter=1, t_from=5.0, t_to=5.0, lam=1.0, guide=0.0,
                      best_tab=kern.tab.copy(), best=best)
         moved += int((kern.tab != before).any())
-        fresh = S._State(prob)
+        fresh = S.SeatingState(prob)
         fresh.load(kern.tab)
         assert kern.total() == pytest.approx(fresh.total())
         assert prob.violations(kern.tab) == []

@@ -1,0 +1,129 @@
+"""A proven upper bound on the seating objective, term by term, and the repeats requests force.
+
+:func:`seating_bound` is the integration point for stronger relaxations (a semidefinite bound
+of the equal-size partition): whatever it returns must be proven.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from matchmaking.solvers.seating.inputs import waterfill
+
+if TYPE_CHECKING:
+    from matchmaking.solvers.seating.problem import SeatingProblem
+
+__all__ = ["forced_repeats", "seating_bound"]
+
+
+def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
+    """A proven upper bound on the objective of any plan of ``problem``, term by term.
+
+    Each term is bounded by a relaxation:
+
+    ``pairs``
+        Member ``i`` sits with at most ``D_i = sum over the rounds i attends of (c - 1)``
+        others (``c`` the largest capacity), and meets only members who attend a round with
+        them and are not asked apart. A pair counts its value once, and at most its positive
+        part, so the pair term is at most half the sum over members of their ``D_i`` best
+        positive values (each met pair is counted from both ends, each end among its best
+        ``D_i``).
+    ``needs``
+        A (member, need) couple can only be covered if some possible tablemate offers it.
+    ``spread:<attr>``
+        In a round, ``sum_t max(d_t - 1, 0) = sum_t d_t - (tables with a valued member)``; a
+        value appears at no more tables than it has members (nor than there are tables), a
+        table holds at most ``min(capacity, #values)`` values, and the valued members need at
+        least as many tables as the fewest largest tables that seat them.
+    ``repeats``
+        At most 0, and at most minus the penalty times a lower bound on repeats, the largest
+        of: a pigeonhole count (tables of sizes ``s_t`` seat ``sum_t s_t (s_t - 1) / 2``
+        encounters a round, fewest when sizes are as even as the capacities allow; only pairs
+        that can meet and never met can meet once for free; pairs kept together: every round);
+        the repeats that pins, hosts and held rounds force; and, for consecutive rounds with
+        the same attendees, ``n - T^2`` a round (a table of ``s`` drawn from ``T`` tables of the
+        round before holds at least ``s - T`` pairs who just met).
+
+    Returns
+    -------
+    bound : float
+    terms : dict
+        The bound of each term, and ``min_repeats`` (the pigeonhole lower bound).
+    """
+    p = problem
+    n, R = p.n, p.rounds
+    can = (p.attend.T.astype(np.int64) @ p.attend.astype(np.int64)) > 0  # attend a round together
+    np.fill_diagonal(can, False)
+    for i in range(n):
+        if p.apart[i]:
+            can[i, list(p.apart[i])] = False
+    cmax = int(p.capacities.max())
+    deg = p.attend.sum(axis=0) * (cmax - 1)
+    W = np.where(can, np.maximum(p.weights, 0.0), 0.0)
+    pair_b = 0.0
+    for i in range(n):
+        k = int(min(deg[i], can[i].sum()))
+        if k <= 0:
+            continue
+        row = W[i]
+        top = np.partition(row, len(row) - k)[len(row) - k:] if k < len(row) else row
+        pair_b += float(top.sum())
+    pair_b /= 2.0
+    terms: dict[str, float] = {"pairs": pair_b}
+    if p.objective.needs:
+        offered = (can.astype(np.int64) @ p.offers.astype(np.int64)) > 0
+        terms["needs"] = float(p.objective.needs) * float((offered & p.needs).sum())
+    caps_sorted = np.sort(p.capacities)[::-1]
+    for name, w, codes in zip(p.spread_names, p.spread_weights, p.spread_codes, strict=True):
+        total = 0.0
+        n_values = int(codes.max(initial=-1)) + 1
+        for r in range(R):
+            valued = codes[p.attend[r] & (codes >= 0)]
+            if not len(valued):
+                continue
+            cnt = np.bincount(valued, minlength=n_values)
+            cnt = cnt[cnt > 0]
+            distinct = min(int(np.minimum(cnt, len(p.capacities)).sum()), int(np.minimum(p.capacities, len(cnt)).sum()))
+            need_tables = int(np.searchsorted(np.cumsum(caps_sorted), len(valued)) + 1)
+            total += max(distinct - need_tables, 0)
+        terms[f"spread:{name}"] = w * total
+    # pigeonhole lower bound on repeats
+    encounters = 0
+    for r in range(R):
+        size = waterfill(int(p.attend[r].sum()), p.capacities)
+        encounters += int((size * (size - 1) // 2).sum())
+    free = np.triu(can & ~p.met_before, 1)
+    # every pair of a together-group (chains included: a-b and b-c keep a with c) meets in each
+    # round both attend; all but the first of those meetings are free (never repeats)
+    shared = p.attend.T.astype(np.int64) @ p.attend.astype(np.int64)
+    together_extra = int(np.triu(np.where(p.together, np.maximum(shared - 1, 0), 0), 1).sum())
+    # consecutive rounds with the same attendees and no together requests: a table of s people
+    # drawn from at most T tables of the round before holds at least s - T pairs who just met,
+    # so a round holds at least n - T * T of them
+    structural = 0
+    if not p.together.any():
+        T = p.n_tables
+        for r in range(1, R):
+            if (p.attend[r] == p.attend[r - 1]).all():
+                structural += max(int(p.attend[r].sum()) - T * T, 0)
+    min_rep = max(encounters - int(free.sum()) - together_extra, forced_repeats(p), structural, 0)
+    terms["repeats"] = -float(p.objective.repeat_penalty) * min_rep
+    bound = float(sum(terms.values()))
+    terms["min_repeats"] = float(min_rep)
+    return bound, terms
+
+
+def forced_repeats(problem: SeatingProblem) -> int:
+    """Repeats that pins, hosts and locked rounds force: fixed members sharing a table again."""
+    p = problem
+    fixed = np.flatnonzero((p.fixed >= 0).sum(axis=0) >= 1)
+    if len(fixed) < 2:
+        return 0
+    f = p.fixed[:, fixed]
+    same = ((f[:, :, None] == f[:, None, :]) & (f[:, :, None] >= 0)).sum(axis=0)
+    tg = p.together[np.ix_(fixed, fixed)]
+    met = p.met_before[np.ix_(fixed, fixed)]
+    rep = np.where(tg, 0, np.maximum(same - 1, 0) + np.where(met, same, 0))
+    return int(np.triu(rep, 1).sum())

@@ -1,0 +1,167 @@
+"""Validation of the inputs of :func:`matchmaking.seat`: tables, attendance, requests, table sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from matchmaking.errors import InfeasibleError, InputError
+from matchmaking.model.community import Community
+from matchmaking.model.io import ROW, parse_number, read_table, source_name
+from matchmaking.scoring.requests import Requests
+
+__all__ = ["merge_requests", "parse_attendance", "parse_capacities", "rebalance", "table_targets", "waterfill"]
+
+
+def parse_capacities(tables: int | Sequence[int] | None, table_size: int | None, capacities: Sequence[int] | None) -> np.ndarray:
+    if capacities is None and tables is not None and not isinstance(tables, (int, np.integer)):
+        capacities, tables = list(tables), None
+    if capacities is not None:
+        caps = [int(c) for c in capacities]
+        if tables is not None and int(tables) != len(caps):
+            raise InputError(f"tables={tables} but {len(caps)} capacities given", column="capacities")
+    else:
+        if tables is None or table_size is None:
+            raise InputError("give tables and table_size, or a list of capacities", column="tables")
+        caps = [int(table_size)] * int(tables)
+    if not caps or min(caps) < 1:
+        raise InputError(f"every table needs at least one seat; capacities {caps}", column="capacities")
+    return np.asarray(caps, dtype=np.int64)
+
+
+def parse_attendance(attendance: object, community: Community, rounds: int) -> dict[int, list[str]]:
+    if attendance is None:
+        return {r: list(community.ids) for r in range(1, rounds + 1)}
+    if isinstance(attendance, pd.DataFrame):
+        fname = str(attendance.attrs.get("file", "attendance"))
+        missing = {"member", "round"} - set(attendance.columns)
+        if missing:
+            raise InputError(f"attendance needs columns member, round; missing {sorted(missing)}", file=fname,
+                             row=1 if fname != "attendance" else None)
+        rows = attendance[ROW].tolist() if ROW in attendance.columns else [None] * len(attendance)
+        numbers = []
+        for value, member, row in zip(attendance["round"], attendance["member"], rows, strict=True):
+            if str(member) not in community:
+                raise InputError(f"unknown member {str(member)!r}", file=fname, row=row, column="member")
+            number = parse_number(value, fname=fname, row=row, column="round")
+            if not number.is_integer():
+                raise InputError(f"{value!r} is not a whole number", file=fname, row=row, column="round")
+            number = int(number)
+            if not 1 <= number <= rounds:
+                raise InputError(f"attendance names round {number}; rounds are 1..{rounds}", file=fname, row=row,
+                                 column="round")
+            numbers.append(number)
+        attendance = {r: grp["member"].astype(str).tolist()
+                      for r, grp in attendance.assign(round=numbers).groupby("round")}
+    if not isinstance(attendance, Mapping):
+        raise InputError("attendance is a mapping round -> members, or a table member,round", file="attendance")
+    out: dict[int, list[str]] = {}
+    for r, who in attendance.items():
+        r = int(r)
+        if not 1 <= r <= rounds:
+            raise InputError(f"attendance names round {r}; rounds are 1..{rounds}", file="attendance", column="round")
+        who = [str(m) for m in who]
+        unknown = [m for m in who if m not in community]
+        if unknown:
+            raise InputError(f"unknown member(s) {unknown[:5]} in round {r}", file="attendance", column="member")
+        out[r] = who
+    for r in range(1, rounds + 1):
+        out.setdefault(r, list(community.ids))
+    return out
+
+
+def merge_requests(requests: object, hosts: object, community: Community, n_tables: int, rounds: int) -> Requests:
+    pin_rows: list[int] | None = None
+    if requests is None:
+        req = Requests()
+    elif isinstance(requests, Requests):
+        req = Requests(list(requests.together), list(requests.apart), list(requests.pins), dict(requests.hosts))
+    else:
+        req = Requests.read(requests, community)  # type: ignore[arg-type]
+        fname = "DataFrame" if isinstance(requests, pd.DataFrame) else source_name(requests)  # type: ignore[arg-type]
+        table = read_table(requests, name=fname)  # type: ignore[arg-type]
+        pin_rows = [int(row) for kind, row in zip(table["kind"], table[ROW], strict=True)
+                    if str(kind).strip().lower() == "pin"]  # in the order Requests.read keeps pins
+    if hosts is not None:
+        if isinstance(hosts, Mapping):
+            req.hosts.update({str(m): int(t) for m, t in hosts.items()})
+        else:
+            hosts = [str(m) for m in hosts]  # type: ignore[union-attr]
+            seen: dict[str, int] = {}
+            for t, m in enumerate(hosts, start=1):
+                if m in seen:
+                    raise InputError(f"host {m} is listed for table {seen[m]} and table {t}; a host stays at one table",
+                                     file="hosts", column="member")
+                seen[m] = t
+            req.hosts.update(seen)
+    for m in req.members():
+        if m not in community:
+            raise InputError(f"request names unknown member {m!r}", file="constraints", column="a")
+    for m, t in req.hosts.items():
+        if not 1 <= t <= n_tables:
+            raise InputError(f"host {m} at table {t}; tables are 1..{n_tables}", file="hosts", column="table")
+    for k, (m, t, r) in enumerate(req.pins):
+        # from a file: its name and row; from a Requests object: the option and the pin itself
+        where = ({"file": fname, "row": pin_rows[k]} if pin_rows is not None and k < len(pin_rows)
+                 else {"file": "requests (Requests.pins)"})
+        if not 1 <= t <= n_tables:
+            raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", column="b", **where)
+        if r is not None and not 1 <= r <= rounds:
+            raise InputError(f"pin {m} to table {t} in round {r}; rounds are 1..{rounds}", column="round", **where)
+    return req
+
+
+def table_targets(n_r: int, caps: np.ndarray, forced: np.ndarray, min_size: int) -> np.ndarray:
+    """Balanced table sizes for ``n_r`` attendees: as even as the capacities allow.
+
+    Tables holding a fixed member (``forced``) stay open; the fewest tables are closed so that
+    every open table reaches ``min_size``.
+    """
+    T = len(caps)
+    order = sorted(range(T), key=lambda t: (not forced[t], -caps[t], t))
+    for k in range(T, 0, -1):
+        open_ = order[:k]
+        if caps[open_].sum() < n_r:
+            break
+        if k < T and forced[order[k]]:
+            break
+        size = waterfill(n_r, caps[open_])
+        if size.min(initial=n_r) >= max(min_size, 1) or (k == 1 and size.sum() == n_r and min_size <= n_r):
+            out = np.zeros(T, dtype=np.int64)
+            out[open_] = size
+            return out
+    raise InfeasibleError(
+        f"{n_r} attendees cannot fill tables of {list(map(int, caps))} with at least {min_size} per open table",
+        [f"min_table_size={min_size}", f"{n_r} attendees"],
+    )
+
+
+def waterfill(n: int, caps: np.ndarray) -> np.ndarray:
+    size = np.zeros(len(caps), dtype=np.int64)
+    left = n
+    while left > 0:
+        room = np.flatnonzero(size < caps)
+        if not len(room):
+            break
+        share = max(1, left // len(room))
+        for t in room:
+            add = min(share, caps[t] - size[t], left)
+            size[t] += add
+            left -= add
+            if not left:
+                break
+    return size
+
+
+def rebalance(target: np.ndarray, caps: np.ndarray, n_r: int, counts: np.ndarray) -> None:
+    """Make ``target`` sum to ``n_r`` after raising tables to their fixed counts."""
+    excess = int(target.sum()) - n_r
+    while excess > 0:
+        cand = np.flatnonzero(target > counts)
+        if not len(cand):
+            break
+        t = cand[np.argmax(target[cand])]
+        target[t] -= 1
+        excess -= 1
