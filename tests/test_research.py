@@ -134,9 +134,10 @@ def test_model_dynamics_respond_to_parameters(small):
 def test_callback_sees_each_event_and_can_stop(small):
     seen = []
 
-    def stop_when_connected(row):
-        seen.append(row["event"])
-        return row["giant"] < 0.9
+    def stop_when_connected(progress):
+        assert isinstance(progress, mm.Progress) and progress.iteration == progress.details["event"]
+        seen.append(progress.details["event"])
+        return progress.details["giant"] < 0.9
 
     sim = mm.simulate(small, "random", events=12, growth="all", attendance=0.5, tie_rate=0.2, seed=0,
                       callback=stop_when_connected)
@@ -281,3 +282,16 @@ def test_invs_offices_departments():
     assert len(community) == 232 and community.members["department"].nunique() == 12
     assert (community.members["in_contacts"] == "yes").sum() == 217
     assert set(contacts["day"]) <= set(range(1, 15))
+
+
+def test_simulate_replicates_on_dask_match_in_process(small):
+    from dask.distributed import Client, LocalCluster
+
+    kwargs = dict(events=3, attendance=0.5, replicates=2, seed=4)
+    here = mm.simulate(small, ["random", "novelty"], **kwargs)
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        there = mm.simulate(small, ["random", "novelty"], client=client, **kwargs)
+        with pytest.raises(mm.InputError, match="callback= runs in this process only"):
+            mm.simulate(small, "random", client=client, callback=print, **kwargs)
+    pd.testing.assert_frame_equal(here.metrics, there.metrics)

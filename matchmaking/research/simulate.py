@@ -27,6 +27,7 @@ time limit).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -34,10 +35,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from matchmaking.errors import InputError
 from matchmaking.model.community import Community
+from matchmaking.parallel import run_tasks
 from matchmaking.research.metrics import network_metrics
 from matchmaking.research.strategies import Strategy, resolve
 from matchmaking.scoring.affinity import affinity
+from matchmaking.solvers.control import Progress, check_seed
 
 METRICS = [
     "members", "joined", "left", "retention", "attendees", "contacts", "new_contacts", "repeat_share",
@@ -123,11 +127,11 @@ class GrowthModel:
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
-            raise ValueError(f"invalid growth-model parameter(s): {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
+            raise InputError(f"invalid growth-model parameter(s): {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
         if isinstance(self.growth, str) and self.growth not in ("logistic", "linear", "all"):
-            raise ValueError(f"growth must be 'logistic', 'linear', 'all' or a list of counts, not {self.growth!r}")
+            raise InputError(f"growth must be 'logistic', 'linear', 'all' or a list of counts, not {self.growth!r}")
         if not np.isscalar(self.rounds) and len(self.rounds) != self.events:
-            raise ValueError(f"rounds: expected one number per event ({self.events}), got {len(self.rounds)}")
+            raise InputError(f"rounds: expected one number per event ({self.events}), got {len(self.rounds)}")
         return self
 
     def rounds_at(self, event: int) -> int:
@@ -147,7 +151,7 @@ def growth_curve(model: GrowthModel, n: int) -> np.ndarray:
     if not isinstance(model.growth, str):
         counts = np.asarray(model.growth, dtype=int)
         if len(counts) != e or (np.diff(counts) < 0).any() or counts.min() < 0 or counts.max() > n:
-            raise ValueError(f"growth: expected {e} non-decreasing counts between 0 and {n}")
+            raise InputError(f"growth: expected {e} non-decreasing counts between 0 and {n}")
         return counts
     if model.growth == "all" or e == 1:
         return np.full(e, n)
@@ -296,10 +300,10 @@ def _natural(text: object) -> tuple:
 def _replay(schedule: pd.DataFrame, position: Mapping[str, int]) -> list[np.ndarray]:
     """Pool indices of each event's attendees, events in natural order (E2 before E10)."""
     if not {"event", "member"} <= set(schedule.columns):
-        raise ValueError("schedule must have columns event, member")
+        raise InputError("schedule must have columns event, member")
     unknown = sorted(set(schedule["member"].astype(str)) - set(position))
     if unknown:
-        raise ValueError(f"schedule lists people who are not in the community: {unknown[:5]}")
+        raise InputError(f"schedule lists people who are not in the community: {unknown[:5]}")
     events = sorted(schedule["event"].unique(), key=_natural)
     return [
         np.unique(schedule.loc[schedule["event"] == e, "member"].astype(str).map(position).to_numpy(dtype=np.int64))
@@ -337,13 +341,14 @@ def run_replicate(
     replicate: int,
     name: str = "",
     scores: Callable[[list[str], list[str]], np.ndarray] | None = None,
-    callback: Callable[[dict[str, Any]], Any] | None = None,
+    callback: Callable[[Progress], Any] | None = None,
     schedule: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One run of the model for one strategy; returns ``(metrics per event, final ties)``.
 
     :func:`simulate` and :func:`~matchmaking.research.sweep.sweep` both call this; use them.
     """
+    started = time.perf_counter()
     n = len(pool)
     ids = np.asarray(pool.ids, dtype=object)
     position = {m: k for k, m in enumerate(pool.ids)}
@@ -466,8 +471,11 @@ def run_replicate(
             "active_ties": active_ties, "new_ties": int(formed.sum()), "lost_ties": lost,
         } | stats
         rows.append(row)
-        if callback is not None and callback(row) is False:
-            break  # the caller asked to stop this run
+        if callback is not None:
+            record = Progress(f"{name} replicate {replicate} event {event}", time.perf_counter() - started,
+                              iteration=event, details=row)
+            if callback(record) is False:
+                break  # the caller asked to stop this run
     metrics = pd.DataFrame(rows)
     ties = pd.DataFrame({
         "strategy": name, "replicate": replicate, "a": ids[tie_keys // n], "b": ids[tie_keys % n],
@@ -476,7 +484,14 @@ def run_replicate(
     return metrics, ties
 
 
-def _strategies(strategy: object) -> list[tuple[str, Strategy]]:
+def _remote_replicate(pool: Community, model: GrowthModel, seed: int, schedule: pd.DataFrame | None,
+                      strategy: Strategy, replicate: int, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One replicate as a Dask task (the same call as in-process, so the same result)."""
+    return run_replicate(pool, strategy, model, seed=seed, replicate=replicate, name=name, schedule=schedule)
+
+
+def resolve_strategies(strategy: object) -> list[tuple[str, Strategy]]:
+    """``(name, strategy)`` for a name, a callable, a list or a dict name -> strategy."""
     if isinstance(strategy, Mapping):
         return [(str(k), resolve(v)[1]) for k, v in strategy.items()]
     if isinstance(strategy, str) or callable(strategy):
@@ -484,7 +499,7 @@ def _strategies(strategy: object) -> list[tuple[str, Strategy]]:
     out = [resolve(s) for s in strategy]  # a list of names / callables
     names = [n for n, _ in out]
     if len(set(names)) != len(names):
-        raise ValueError(f"strategy names must be distinct, got {names}; pass a dict name -> strategy")
+        raise InputError(f"strategy names must be distinct, got {names}; pass a dict name -> strategy", column="strategy")
     return out
 
 
@@ -496,8 +511,10 @@ def simulate(
     replicates: int = 1,
     seed: int = 0,
     progress: bool = False,
-    callback: Callable[[dict[str, Any]], Any] | None = None,
+    callback: Callable[[Progress], Any] | None = None,
     schedule: pd.DataFrame | None = None,
+    client: Any = None,
+    address: str | None = None,
     **params: Any,
 ) -> Simulation:
     """Simulate a community's network growing over a series of events, for one or more strategies.
@@ -521,12 +538,16 @@ def simulate(
     progress : bool
         Show a progress bar (tqdm) over runs.
     callback : callable, optional
-        Called with each event's metrics (a dict) as the run goes; returning ``False`` stops
-        that run after this event (e.g. once the giant component covers 90% of members).
+        Called with a :class:`~matchmaking.solvers.control.Progress` after each event, whose
+        ``details`` are that event's metrics; returning ``False`` stops that run after this
+        event (e.g. once the giant component covers 90% of members). In-process runs only.
     schedule : DataFrame, optional
         Real attendance ``event, member`` to replay instead of the growth curve and the
         attendance draw (e.g. :func:`~matchmaking.datasets.davis_southern_women`): members
         join at their first event; events run in natural order of their names.
+    client, address : optional
+        Run the replicates as Dask tasks (a ``dask.distributed.Client``, or a scheduler
+        address); the result is bit-identical to the in-process run.
     **params
         Fields of :class:`GrowthModel`.
 
@@ -549,27 +570,32 @@ def simulate(
     if schedule is not None and "event" in schedule:
         params = {"events": int(schedule["event"].nunique())} | params
     model = replace(model or GrowthModel(), **params).validate()
-    if replicates < 1:
-        raise ValueError("replicates must be at least 1")
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        raise InputError(f"replicates must be a whole number >= 1, not {replicates!r}", column="replicates")
+    seed = check_seed(seed)
     if community is None:
         from matchmaking.datasets import synthetic_community
 
         community = synthetic_community(model.members, seed=seed)
     if len(community) < 2:
-        raise ValueError("a simulation needs at least 2 members")
-    runs = [(name, fn, r) for name, fn in _strategies(strategy) for r in range(replicates)]
-    scores = _affinity_scores(community, model)
-    iterator: Iterable = runs
-    if progress:
-        from tqdm.auto import tqdm
+        raise InputError(f"a simulation needs at least 2 members, not {len(community)}", file=community.source)
+    runs = [(name, fn, r) for name, fn in resolve_strategies(strategy) for r in range(replicates)]
+    if client is not None or address is not None:
+        if callback is not None:
+            raise InputError("callback= runs in this process only; drop it to run on Dask", column="callback")
+        done = run_tasks(_remote_replicate, [(fn, r, name) for name, fn, r in runs], client=client,
+                         address=address, shared=(community, model, seed, schedule), progress=progress)
+    else:
+        scores = _affinity_scores(community, model)
+        iterator: Iterable = runs
+        if progress:
+            from tqdm.auto import tqdm
 
-        iterator = tqdm(runs, desc="simulate", unit="run")
-    metrics, ties = [], []
-    for name, fn, r in iterator:
-        m, t = run_replicate(community, fn, model, seed=seed, replicate=r, name=name, scores=scores, callback=callback,
-                             schedule=schedule)
-        metrics.append(m)
-        ties.append(t)
+            iterator = tqdm(runs, desc="simulate", unit="run")
+        done = [run_replicate(community, fn, model, seed=seed, replicate=r, name=name, scores=scores,
+                              callback=callback, schedule=schedule) for name, fn, r in iterator]
+    metrics = [m for m, _ in done]
+    ties = [t for _, t in done]
     if schedule is not None:
         model = replace(model, events=int(metrics[0]["event"].max()))
     return Simulation(

@@ -18,8 +18,10 @@ from typing import Any
 
 import pandas as pd
 
+from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.research.simulate import GrowthModel, _strategies, run_replicate
+from matchmaking.parallel import dask_client, run_tasks
+from matchmaking.research.simulate import GrowthModel, resolve_strategies, run_replicate
 
 
 def _task(pool: Community, name: str, strategy: Any, model: GrowthModel, seed: int, replicate: int,
@@ -43,7 +45,7 @@ def grid(parameters: Mapping[str, Sequence[Any]] | None) -> list[dict[str, Any]]
     keys = list(parameters)
     unknown = [k for k in keys if k not in GrowthModel.__dataclass_fields__]
     if unknown:
-        raise ValueError(f"unknown growth-model parameter(s) {unknown}; see GrowthModel")
+        raise InputError(f"unknown growth-model parameter(s) {unknown}; see GrowthModel", column=unknown[0])
     return [dict(zip(keys, values, strict=True)) for values in itertools.product(*(parameters[k] for k in keys))]
 
 
@@ -91,57 +93,28 @@ def sweep(
         per varied parameter, in a fixed order (strategy, parameters, replicate, event),
         whatever order the runs finished in.
     """
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:  # pragma: no cover - dask is in the [research] extra
-        raise ImportError("sweeps run on Dask: pip install 'matchmaking[research]'") from exc
-
     base = replace(model or GrowthModel(), **params).validate()
     combos = grid(parameters)
     models = [replace(base, **combo).validate() for combo in combos]
     if replicates < 1:
-        raise ValueError("replicates must be at least 1")
+        raise InputError(f"replicates must be at least 1, not {replicates}", column="replicates")
     if community is None:
         from matchmaking.datasets import synthetic_community
 
         community = synthetic_community(base.members, seed=seed)
-    named = _strategies(strategies)
+    named = resolve_strategies(strategies)
     tasks = [
         (name, fn, m, combo, r)
         for name, fn in named
         for m, combo in zip(models, combos, strict=True)
         for r in range(replicates)
     ]
-    own_cluster = None
-    if address is None:
-        own_cluster = LocalCluster(
-            n_workers=n_workers, threads_per_worker=1, processes=True, silence_logs=40,
-            host="127.0.0.1", dashboard_address="127.0.0.1:0",  # loopback only: member data stays on this machine
-        )
-        client = Client(own_cluster)
-    elif isinstance(address, str):
-        client = Client(address)
+    client, address = (address, None) if address is not None and not isinstance(address, str) else (None, address)
+    if client is None and address is None:  # a sweep always runs on Dask: a local cluster by default
+        with dask_client(n_workers=n_workers) as client:
+            results = run_tasks(_task, [(name, fn, m, seed, r, combo) for name, fn, m, combo, r in tasks],
+                                client=client, shared=(community,), progress=progress)
     else:
-        client = address
-    try:
-        pool = client.scatter(community, broadcast=True)
-        futures = [
-            client.submit(_task, pool, name, fn, m, seed, r, combo, pure=False)
-            for name, fn, m, combo, r in tasks
-        ]
-        index = {f.key: k for k, f in enumerate(futures)}
-        results: list[pd.DataFrame | None] = [None] * len(futures)
-        done = as_completed(futures)
-        if progress:
-            from tqdm.auto import tqdm
-
-            done = tqdm(done, total=len(futures), desc="sweep", unit="run")
-        for future in done:
-            results[index[future.key]] = future.result()
-    finally:
-        if own_cluster is not None:
-            client.close()
-            own_cluster.close()
-        elif isinstance(address, str):
-            client.close()
+        results = run_tasks(_task, [(name, fn, m, seed, r, combo) for name, fn, m, combo, r in tasks],
+                            client=client, address=address, shared=(community,), progress=progress)
     return pd.concat(results, ignore_index=True)

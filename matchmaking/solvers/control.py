@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from matchmaking.errors import InputError
@@ -59,6 +59,8 @@ class Progress:
         Broken rules in the best plan (cohorts while repairing sizes...).
     message : str
         Anything else, in words.
+    details : dict
+        What else the engine knows at this point (a simulation: the event's metrics).
 
     Examples
     --------
@@ -77,6 +79,7 @@ class Progress:
     repeats: int | None = None
     violations: int | None = None
     message: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def gap(self) -> float:
@@ -88,7 +91,7 @@ class Progress:
         return (self.bound - self.objective) / max(abs(self.bound), 1e-9)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"details": dict(self.details)}
 
 
 class StoppingCriterion(Protocol):
