@@ -229,46 +229,94 @@ def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
     return add, mul
 
 
-def design_start(prob: SeatingProblem, rng: np.random.Generator) -> np.ndarray | None:
+def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20) -> np.ndarray | None:
     """A zero-repeat seating from the affine resolvable design over GF(q), when the event fits.
 
     With ``q`` tables (a prime power) and at most ``s <= q`` per table, members become points
-    ``(x, y)`` of GF(q) x {0..s-1}; in the round of slope ``m`` point ``(x, y)`` sits at table
-    ``x - m y``: two points of different columns share a table in exactly one slope, points of
+    ``(x, y)`` of GF(q) x {0..s-1}; in the round of slope ``m`` point ``(x, y)`` sits at group
+    ``x - m y``: two points of different columns share a group in exactly one slope, points of
     one column never. When ``s`` divides ``q`` one more round seats each column in blocks of
-    ``s`` (those pairs never met). Used only for plain events (everyone every round, equal
-    tables, no pins, hosts, together or locked rounds); returns None otherwise.
+    ``s`` (those pairs never met).
+
+    The design is relabelled to honour what is fixed: members pinned or hosting (their table
+    fixed in some round) take points of column ``y = 0``, which never meet, and in each round
+    the groups are renumbered so that each fixed member's group is their table; absent members
+    are dropped from their rounds. Returns None when the event does not fit (locked rounds,
+    together groups, earlier meetings, tables below the minimum size, too many fixed members),
+    or when no relabelling in ``tries`` draws keeps the fixed tables and the apart requests.
     """
     n, T, R = prob.n, prob.n_tables, prob.rounds
-    if prob.locked_rounds or (prob.fixed >= 0).any() or any(len(b) > 1 for b in prob.blocks):
-        return None
-    if not prob.attend.all() or prob.met_before.any():
+    if prob.locked_rounds or any(len(b) > 1 for b in prob.blocks) or prob.met_before.any():
         return None
     s = -(-n // T)
     if s > T or s < 2 or (prob.capacities < s).any() or s - 1 < prob.min_size and n % T:
         return None
     column_round = T % s == 0 and n == T * s
-    max_rounds = T + int(column_round)
-    if max_rounds < R:
+    if T + int(column_round) < R:
         return None
     field_ = galois_field(T)
     if field_ is None:
         return None
     add, mul = field_
     neg = np.asarray([int(np.flatnonzero(add[a] == 0)[0]) for a in range(T)])
+    fixed = np.flatnonzero((prob.fixed >= 0).any(axis=0))
+    # members fixed in the column round need points in distinct blocks of s there
+    in_column = prob.fixed[T] >= 0 if R > T else np.zeros(n, dtype=bool)
+    if len(fixed) > T or int(in_column.sum()) > T // s:
+        return None
     points = [(x, y) for y in range(s) for x in range(T)][:n]
-    order = rng.permutation(n)
+    group = np.empty((R, len(points)), dtype=np.int64)  # design group of each point in each round
+    for r in range(R):
+        for k, (x, y) in enumerate(points):
+            group[r, k] = add[x, neg[mul[r, y]]] if r < T else y * (T // s) + x // s
+    # fixed members on column 0 (points 0..T-1), which never share a group in the slope rounds
+    first = fixed[in_column[fixed]]
+    later = fixed[~in_column[fixed]]
+    for _ in range(max(1, tries)):
+        blocks = rng.permutation(T // s)[: len(first)] * s
+        others = rng.permutation(np.setdiff1d(np.arange(T), blocks))[: len(later)]
+        host_points = {**dict(zip(first.tolist(), blocks.tolist(), strict=True)),
+                       **dict(zip(later.tolist(), others.tolist(), strict=True))}
+        tab = _relabel(prob, rng, group, host_points)
+        if tab is not None:
+            return tab
+    return None
+
+
+def _relabel(prob: SeatingProblem, rng: np.random.Generator, group: np.ndarray,
+             host_points: dict[int, int]) -> np.ndarray | None:
+    """One random relabelling of the design (see :func:`design_start`), or None if it breaks a rule.
+
+    ``host_points``: member -> design point of each fixed member; the others get the rest at random.
+    """
+    n, T, R = prob.n, prob.n_tables, prob.rounds
+    fixed = np.asarray(list(host_points), dtype=np.int64)
+    point = np.full(n, -1, dtype=np.int64)
+    point[fixed] = list(host_points.values())
+    rest = np.setdiff1d(np.arange(n), fixed)
+    point[rest] = rng.permutation(np.setdiff1d(np.arange(n), point[fixed]))
     tab = np.full((R, n), -1, dtype=np.int64)
-    slopes = list(range(T))
     for r in range(R):
-        for member, (x, y) in zip(order, points, strict=True):
-            if r < T:
-                tab[r, member] = add[x, neg[mul[slopes[r], y]]]
-            else:
-                tab[r, member] = y * (T // s) + x // s
-    for r in range(R):
-        if (np.bincount(tab[r], minlength=T) < max(prob.min_size, 1)).any():
+        label = np.full(T, -1, dtype=np.int64)  # design group -> table
+        for i in fixed:
+            t = int(prob.fixed[r, i])
+            if t < 0:
+                continue
+            g = group[r, point[i]]
+            if label[g] not in (-1, t) or (label == t).any() and label[g] != t:
+                return None
+            label[g] = t
+        unused = rng.permutation(np.setdiff1d(np.arange(T), label[label >= 0]))
+        label[label < 0] = unused
+        here = prob.attend[r]
+        tab[r, here] = label[group[r, point[here]]]
+        counts = np.bincount(tab[r, here], minlength=T)
+        if (counts > prob.capacities).any() or ((counts > 0) & (counts < max(prob.min_size, 1))).any():
             return None
+    for i, others in enumerate(prob.apart):
+        for j in others:
+            if ((tab[:, i] == tab[:, j]) & (tab[:, i] >= 0)).any():
+                return None
     return tab
 
 

@@ -217,6 +217,23 @@ def test_social_golfer_8_4_9_from_the_design_start() -> None:
     assert _check(plan, capacities=[4] * 8, members=c.ids) == []
 
 
+def test_design_start_keeps_hosts_pins_and_absences_repeat_free() -> None:
+    """8-4-9 with two hosts and two people absent in round 3: the design is relabelled, zero repeats."""
+    ids = [f"g{i:02d}" for i in range(32)]
+    c = mm.Community.from_frame(pd.DataFrame({"id": ids}))
+    hosts = {ids[5]: 2, ids[9]: 7}
+    pins = [(ids[20], 4, 2)]
+    plan = mm.seat(c, tables=8, table_size=4, rounds=9, hosts=hosts, requests=mm.Requests(pins=pins),
+                   attendance={3: ids[2:]}, time_limit=5, iterations=20_000, seed=2, needs=0)
+    assert plan.metrics()["repeats"] == 0 and plan.method.startswith("design")
+    rows = plan.assignments
+    assert set(rows.loc[rows["member"] == ids[5], "table"]) == {2}
+    assert set(rows.loc[rows["member"] == ids[9], "table"]) == {7}
+    assert rows.loc[(rows["member"] == ids[20]) & (rows["round"] == 2), "table"].tolist() == [4]
+    assert not rows.loc[rows["round"] == 3, "member"].isin(ids[:2]).any()
+    assert len(rows) == 32 * 9 - 2
+
+
 def test_galois_fields() -> None:
     for q in (2, 3, 4, 5, 7, 8, 9, 16):
         add, mul = S.galois_field(q)
