@@ -139,8 +139,44 @@ class Affinity:
         self._cache[term] = (factors, explicit)
         return factors, explicit
 
-    def _rows(self, rows: np.ndarray, cols: np.ndarray | None = None) -> sp.csr_matrix:
-        """Weighted score minus baseline for a block of rows (all columns, or ``cols``), diagonal zeroed."""
+    def restrict(self, members: Sequence[str]) -> Affinity:
+        """The same affinity over a subset of the members (same weights; explicit pairs and history
+        kept where both ends are inside), in the order given.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "offers": ["x", "", ""],
+        ...                                        "needs": ["", "x", "x"]}))
+        >>> affinity(c, goals=0).restrict(["c", "a"]).matrix().toarray()
+        array([[0., 1.],
+               [1., 0.]])
+        """
+        if len(members) == len(self.community) and list(members) == self.community.ids:
+            return self
+        sub = self.community.subset(members)
+        keep = set(members)
+
+        def inside(frame: pd.DataFrame) -> pd.DataFrame:
+            if not len(frame):
+                return frame
+            return frame[frame["a"].isin(keep) & frame["b"].isin(keep)].reset_index(drop=True)
+
+        return Affinity(sub, dict(self.weights), explicit=inside(self.explicit), met=inside(self.met))
+
+    def rows(self, rows: np.ndarray, cols: np.ndarray | None = None) -> sp.csr_matrix:
+        """Sparse scores minus :attr:`baseline` of a block of rows (member positions) against every
+        member (or the positions ``cols``), diagonal zeroed: a slice of :meth:`matrix` computed
+        without the whole matrix.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "offers": ["x", "", ""],
+        ...                                        "needs": ["", "x", "x"]}))
+        >>> affinity(c, goals=0).rows(np.array([0])).toarray()
+        array([[0., 1., 1.]])
+        """
         n = len(self.community)
         width = n if cols is None else len(cols)
         total = sp.csr_matrix((len(rows), width), dtype=np.float64)
@@ -183,7 +219,7 @@ class Affinity:
                [1., 0., 0.]])
         """
         idx = np.arange(len(self.community)) if members is None else self.community.index_of(members)
-        return self._rows(idx, None if members is None else idx).tocsr()
+        return self.rows(idx, None if members is None else idx).tocsr()
 
     def dense(self, members: Sequence[str] | None = None) -> np.ndarray:
         """Dense matrix of full scores (baseline included, zero diagonal) over ``members``.

@@ -23,6 +23,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -91,6 +92,21 @@ def co_groupings(assignments: pd.DataFrame, group_columns: Iterable[str]) -> pd.
     return out.sort_values(["a", "b", "g"]).reset_index(drop=True)
 
 
+def together_groups(pairs: Iterable[Iterable], nodes: Iterable = ()) -> list[list]:
+    """Members linked by chains of "keep together" pairs (connected components), each group sorted,
+    groups in sorted order; ``nodes`` not in any pair come as groups of one.
+
+    Examples
+    --------
+    >>> together_groups([("a", "b"), ("c", "b")], nodes=["d"])
+    [['a', 'b', 'c'], ['d']]
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(tuple(p) for p in pairs)
+    return sorted(sorted(group) for group in nx.connected_components(graph))
+
+
 def together_closure(together: Iterable[frozenset]) -> set[frozenset]:
     """Every pair linked by a chain of "keep together" pairs (a-b and b-c link a-c).
 
@@ -99,22 +115,7 @@ def together_closure(together: Iterable[frozenset]) -> set[frozenset]:
     >>> sorted(sorted(p) for p in together_closure({frozenset("ab"), frozenset("bc")}))
     [['a', 'b'], ['a', 'c'], ['b', 'c']]
     """
-    parent: dict = {}
-
-    def find(x: object) -> object:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for pair in together:
-        a, b = tuple(pair)
-        parent[find(a)] = find(b)
-    groups: dict = {}
-    for x in list(parent):
-        groups.setdefault(find(x), []).append(x)
-    return {frozenset(p) for g in groups.values() for p in itertools.combinations(g, 2)}
+    return {frozenset(p) for group in together_groups(together) for p in itertools.combinations(group, 2)}
 
 
 @dataclass

@@ -54,21 +54,6 @@ def build_objective(
     return objective
 
 
-def restrict(aff: Affinity, members: Sequence[str]) -> Affinity:
-    """The same affinity over a subset of the members (sharing weights, explicit pairs, history)."""
-    if len(members) == len(aff.community) and list(members) == aff.community.ids:
-        return aff
-    sub = aff.community.subset(members)
-    keep = set(members)
-
-    def inside(frame: pd.DataFrame) -> pd.DataFrame:
-        if not len(frame):
-            return frame
-        return frame[frame["a"].isin(keep) & frame["b"].isin(keep)].reset_index(drop=True)
-
-    return Affinity(sub, dict(aff.weights), explicit=inside(aff.explicit), met=inside(aff.met))
-
-
 def select_members(
     community: Community, spec: object, what: str, *, within: Sequence[str] | None = None
 ) -> list[str] | None:

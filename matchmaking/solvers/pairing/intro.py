@@ -21,7 +21,6 @@ from matchmaking.solvers.pairing._common import (
     make_plan,
     max_weight_matching,
     report_progress,
-    restrict,
 )
 
 #: With more positive pairs than this, ``candidates="auto"`` keeps each member's 10 best.
@@ -155,7 +154,7 @@ def intro(
     forced = forced_pairs(requests, members)
     busy = {m for p in forced for m in p}
     free = [m for m in members if m not in busy]
-    aff = restrict(objective.affinity, free)
+    aff = objective.affinity.restrict(free)
     table, complete = candidate_graph(aff, candidates)
     candidates_table = table
     k = AUTO_K if candidates in ("auto", "all") else int(candidates)

@@ -35,7 +35,6 @@ from matchmaking.solvers.pairing._common import (
     make_plan,
     max_weight_matching,
     report_progress,
-    restrict,
 )
 
 #: Roulette works on a dense member x member block: events up to this size.
@@ -85,7 +84,7 @@ class _Roulette:
         self.people = people
         self.n = len(people)
         self.avail = avail  # rounds x n, bool
-        aff = restrict(objective.affinity, people)
+        aff = objective.affinity.restrict(people)
         self.weight = aff.dense()
         self.history = aff.times_met().toarray() if len(aff.met) else np.zeros((self.n, self.n))
         pos = {m: k for k, m in enumerate(people)}

@@ -17,7 +17,7 @@ import pandas as pd
 from matchmaking.errors import InfeasibleError, InputError
 from matchmaking.model.community import Community
 from matchmaking.model.io import ROW
-from matchmaking.scoring.objective import Objective, default_objective
+from matchmaking.scoring.objective import Objective, default_objective, together_groups
 from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.seating.inputs import (
     merge_requests,
@@ -160,22 +160,8 @@ def build_problem(
     for r, who in att.items():
         attend[r - 1, [pos[m] for m in who]] = True
 
-    # together blocks (union-find) and apart sets
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in req.together:
-        if a in pos and b in pos:
-            parent[find(pos[a])] = find(pos[b])
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    blocks = sorted(groups.values())
+    # together blocks (connected components) and apart sets
+    blocks = together_groups(((pos[a], pos[b]) for a, b in req.together if a in pos and b in pos), nodes=range(n))
     block_of = np.zeros(n, dtype=np.int64)
     for b, blk in enumerate(blocks):
         block_of[blk] = b

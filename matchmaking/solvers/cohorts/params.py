@@ -1,0 +1,99 @@
+"""Tuning values of the cohort engine, in one small validated dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from matchmaking.errors import InputError
+
+
+@dataclass(frozen=True)
+class CohortParams:
+    """Tuning of :func:`~matchmaking.solvers.cohorts.form_cohorts` (the defaults are the tested ones).
+
+    Attributes
+    ----------
+    penalty : float
+        Weight of one hard-rule violation inside the search (never accepted when avoidable).
+    exact_max : int
+        Blocks of at most this many members are finished exactly with CP-SAT (no balance, no growth).
+    exact_seconds : float
+        At most this long per exact block (within its time share); the best valid plan found is kept.
+    repair_rounds : int
+        Passes of the repair phase over the members in violation.
+    repair_sample : int
+        Random swap partners tried for each member in violation.
+    patience : int
+        Tries without improvement before the local search stops (at least the block size).
+    tries_per_member, tries_extra : int
+        The local search makes at most ``tries_per_member * n + tries_extra`` tries on a block of ``n``.
+    screened_swaps : int
+        Swap partners of a member evaluated exactly after the pair-part screening.
+    other_counts : int
+        Other cohort counts tried on a block when the hard rules fail with the first.
+    reserve_share, reserve_per_member : float
+        Time kept for the evaluation and the checks after the search: the larger of
+        ``reserve_share`` of the limit and ``reserve_per_member`` seconds per member.
+    min_block_seconds : float
+        The least time a block is given, even when the limit is spent.
+    bound_chunk : int
+        Rows per chunk when the bound of a big city is computed.
+
+    Examples
+    --------
+    >>> CohortParams().penalty
+    1000.0
+    >>> CohortParams(exact_max=-1)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: column 'exact_max': must be >= 0, not -1
+    """
+
+    penalty: float = 1000.0
+    exact_max: int = 14
+    exact_seconds: float = 3.0
+    repair_rounds: int = 3
+    repair_sample: int = 300
+    patience: int = 300
+    tries_per_member: int = 20
+    tries_extra: int = 1000
+    screened_swaps: int = 4
+    other_counts: int = 8
+    reserve_share: float = 0.1
+    reserve_per_member: float = 5e-4
+    min_block_seconds: float = 0.1
+    bound_chunk: int = 512
+
+    def __post_init__(self) -> None:
+        positive = {"penalty", "patience", "screened_swaps", "bound_chunk", "min_block_seconds"}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kind = float if f.type in ("float", float) else int
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                    kind is int and not float(value).is_integer()):
+                raise InputError(f"must be a {'number' if kind is float else 'whole number'}, not {value!r}",
+                                 column=f.name)
+            if value != value or value < 0 or (f.name in positive and value <= 0):
+                raise InputError(f"must be {'> 0' if f.name in positive else '>= 0'}, not {value!r}", column=f.name)
+        if self.reserve_share >= 1:
+            raise InputError(f"must be below 1, not {self.reserve_share!r}", column="reserve_share")
+
+    @classmethod
+    def coerce(cls, params: CohortParams | dict | None) -> CohortParams:
+        """``None`` (defaults), a :class:`CohortParams` or a dict of its fields.
+
+        Examples
+        --------
+        >>> CohortParams.coerce({"exact_max": 0}).exact_max
+        0
+        """
+        if params is None:
+            return cls()
+        if isinstance(params, cls):
+            return params
+        if isinstance(params, dict):
+            unknown = sorted(set(params) - {f.name for f in fields(cls)})
+            if unknown:
+                raise InputError(f"unknown cohort parameter(s) {unknown}; see CohortParams", column="params")
+            return cls(**params)
+        raise InputError(f"params must be a CohortParams or a dict, not {type(params).__name__}", column="params")
