@@ -79,6 +79,11 @@ __all__ = ["SeatingProblem", "SeatingState", "build_problem", "forced_repeats", 
 
 _WARM = False
 
+#: Repeat repair effort: at most this many tabu iterations, giving up after this many without fewer
+#: repeats (6-3-8 needs up to ~200,000 iterations; the time budget, 60% of the limit, comes first on big events).
+REPAIR_ITERATIONS = 2_000_000
+REPAIR_GIVE_UP = 400_000
+
 
 def warm_up() -> float:
     """Compile the seating search kernel (or load it from numba's cache): seconds it took.
@@ -247,7 +252,8 @@ def seat(
         method.append("tabu")
         budget = t0 + 0.6 * float(time_limit)
         start = state.tab.copy()
-        repair_repeats(state, int(rng.integers(1 << 62)), min(budget, deadline), max_iter=200_000, search=search)
+        repair_repeats(state, int(rng.integers(1 << 62)), min(budget, deadline), max_iter=REPAIR_ITERATIONS,
+                       give_up=REPAIR_GIVE_UP, search=search)
         search.improved()
         if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
             state.load(start)

@@ -234,6 +234,13 @@ def test_design_start_keeps_hosts_pins_and_absences_repeat_free() -> None:
     assert len(rows) == 32 * 9 - 2
 
 
+def test_social_golfer_6_3_8_reaches_zero_repeats() -> None:
+    """No design applies (6 tables is no prime power): the repeat tabu search must reach zero."""
+    c = mm.Community.from_frame(pd.DataFrame({"id": [f"g{i:02d}" for i in range(18)]}))
+    plan = mm.seat(c, tables=6, table_size=3, rounds=8, time_limit=30, seed=0, needs=0)
+    assert plan.metrics()["repeats"] == 0 and "tabu" in plan.method
+
+
 def test_galois_fields() -> None:
     for q in (2, 3, 4, 5, 7, 8, 9, 16):
         add, mul = S.galois_field(q)
