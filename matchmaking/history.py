@@ -7,11 +7,14 @@ lately. Every solver reads it through
 :func:`matchmaking.scoring.pairs_file.history_counts` (its :meth:`MeetingHistory.pair_counts`)
 to favour new encounters.
 
-Safety: every write is one ``BEGIN IMMEDIATE`` transaction (a crash mid-write leaves the
-previous state, never half an event); the database runs in WAL mode with a busy timeout so
-that several processes can write at once; recording an event that is already there with the
-same content changes nothing (a double import does not double count); the schema carries a
-version number.
+Safety (see :mod:`matchmaking.history_store`): reads open the file read-only and change
+nothing; a file is checked before first use (ours, a known schema version, ``PRAGMA
+quick_check``) and refused untouched otherwise; nothing is created until the first write;
+every write is one ``BEGIN IMMEDIATE`` transaction (a crash mid-write leaves the previous
+state, never half an event) in WAL mode, so that several processes can write at once; a lock
+held longer than the busy timeout ends in a clear :class:`TimeoutError`; recording an event
+that is already there with the same content changes nothing (a double import does not double
+count); refused input changes nothing.
 """
 
 from __future__ import annotations
@@ -21,52 +24,19 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
+from matchmaking import history_store as store
 from matchmaking.errors import InputError
-from matchmaking.model.io import write_table
+from matchmaking.history_store import BUSY_TIMEOUT_S, SCHEMA_VERSION
+from matchmaking.model.io import ROW, read_table, write_table
 from matchmaking.scoring.objective import GROUP_COLUMNS, co_groupings, plan_kind
 
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 30.0
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    event TEXT NOT NULL UNIQUE,
-    date TEXT,
-    kind TEXT NOT NULL,
-    members INTEGER NOT NULL,
-    checksum TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS attendance (
-    event TEXT NOT NULL REFERENCES events(event) ON DELETE CASCADE,
-    round INTEGER NOT NULL,
-    grp INTEGER NOT NULL,
-    member TEXT NOT NULL,
-    PRIMARY KEY (event, round, member)
-);
-CREATE TABLE IF NOT EXISTS encounters (
-    event TEXT NOT NULL REFERENCES events(event) ON DELETE CASCADE,
-    round INTEGER NOT NULL,
-    grp INTEGER NOT NULL,
-    a TEXT NOT NULL,
-    b TEXT NOT NULL,
-    PRIMARY KEY (event, round, a, b),
-    CHECK (a < b)
-);
-CREATE INDEX IF NOT EXISTS encounters_a ON encounters(a);
-CREATE INDEX IF NOT EXISTS encounters_b ON encounters(b);
-CREATE INDEX IF NOT EXISTS attendance_member ON attendance(member);
-"""
-
+__all__ = ["BUSY_TIMEOUT_S", "SCHEMA_VERSION", "MeetingHistory"]
 
 def _as_date(date: object) -> str | None:
     if date is None:
@@ -79,7 +49,7 @@ def _as_date(date: object) -> str | None:
     try:
         return pd.Timestamp(text).isoformat() if "T" in text or " " in text else dt.date.fromisoformat(text).isoformat()
     except ValueError as exc:
-        raise ValueError(f"date {text!r} is not an ISO date (YYYY-MM-DD)") from exc
+        raise InputError(f"date {text!r} is not an ISO date (YYYY-MM-DD)", column="date") from exc
 
 
 def _encounter_rows(event: str, pairs: pd.DataFrame) -> Iterator[tuple[str, int, int, str, str]]:
@@ -109,7 +79,13 @@ class MeetingHistory:
     Parameters
     ----------
     path : path
-        The database file, created with its schema when missing.
+        The database file. Nothing is created until the first :meth:`record`; until then
+        it reads as an empty ledger. An existing file is checked first, read-only: another
+        application's SQLite file, a newer schema or a damaged file is an :class:`InputError`
+        and is left untouched.
+    timeout : float, optional
+        Seconds to wait for another process's lock (default ``BUSY_TIMEOUT_S``, 30) before a
+        :class:`TimeoutError`.
 
     Examples
     --------
@@ -129,65 +105,49 @@ class MeetingHistory:
     (1, '2026-01-15')
     """
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, *, timeout: float | None = None) -> None:
         self.path = Path(path)
+        self.timeout = store.BUSY_TIMEOUT_S if timeout is None else float(timeout)
         if self.path.is_dir():
-            raise ValueError(f"{self.path}: is a folder, not a history file")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._transaction() as con:
-            # statement by statement: executescript would commit outside the transaction
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                con.execute(statement)
-            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise ValueError(
-                    f"{self.path}: history schema version {row[0]} is newer than this library's "
-                    f"({SCHEMA_VERSION}); upgrade matchmaking"
-                )
+            raise InputError("is a folder, not a history file", file=str(self.path))
+        self._ours = False  # the file was checked and holds our tables
+        self._check()
 
     def __repr__(self) -> str:
         return f"MeetingHistory({str(self.path)!r})"
 
     # ------------------------------------------------------------------ connections
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            con.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as exc:
-            raise ValueError(f"{self.path}: not a meeting history database ({exc})") from exc
-        con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        con.execute("PRAGMA foreign_keys=ON")
-        con.execute("PRAGMA synchronous=NORMAL")
-        return con
+    def _check(self) -> None:
+        """Check an existing file once (read-only); a missing one reads as an empty ledger."""
+        if not self._ours:
+            self._ours = store.check(self.path, self.timeout)
 
-    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``: takes the write lock up front)."""
-        con = self._connect()
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
+        """One write transaction; the file (and our schema) is created on the first write."""
+        self._check()
+        if not self.path.parent.is_dir():
+            raise InputError(f"the folder {str(self.path.parent)!r} does not exist (create it first)",
+                             file=str(self.path))
+        return store.write(self.path, self.timeout)
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> pd.DataFrame:
-        con = self._connect()
-        try:
-            return pd.read_sql_query(sql, con, params=list(params))
-        finally:
-            con.close()
+        self._check()
+        with store.sqlite_errors(self.path, self.timeout):
+            if not self._ours:  # no ledger yet: the same query on an empty one, nothing created
+                con = sqlite3.connect(":memory:")
+                try:
+                    con.executescript(store.SCHEMA)
+                    return pd.read_sql_query(sql, con, params=list(params))
+                finally:
+                    con.close()
+            with store.read(self.path, self.timeout) as con:
+                return pd.read_sql_query(sql, con, params=list(params))
 
     @property
     def schema_version(self) -> int:
         """The schema version stored in the file."""
-        return int(self._query("SELECT value FROM meta WHERE key = 'schema_version'")["value"].iloc[0])
+        values = self._query("SELECT value FROM meta WHERE key = 'schema_version'")["value"]
+        return int(values.iloc[0]) if len(values) else SCHEMA_VERSION
 
     # ------------------------------------------------------------------ writing
     def record(
@@ -214,23 +174,26 @@ class MeetingHistory:
             :meth:`stale`.
         replace : bool
             If the event is already recorded with a different content, replace it (otherwise
-            a ``ValueError`` is raised). The same content is never counted twice.
+            an :class:`InputError` is raised, and nothing changes). The same content is never counted twice.
 
         Returns
         -------
         int
             Encounters (pair x round) written; 0 when the event was already there.
         """
-        kind, frame = self._plan_frame(plan)
+        kind, frame, fname = self._plan_frame(plan)
         group_cols = GROUP_COLUMNS[kind]
         rounds = frame["round"] if "round" in frame else pd.Series(1, index=frame.index)
         attendance = pd.DataFrame(
             {"round": rounds.astype(int).to_numpy(), "grp": frame[group_cols[-1]].astype(int).to_numpy(),
              "member": frame["member"].astype(str).to_numpy()}
         ).sort_values(["round", "grp", "member"], kind="stable")
-        dup = attendance.duplicated(["round", "member"])
-        if dup.any():
-            raise ValueError(f"member {attendance.loc[dup, 'member'].iloc[0]!r} is placed twice in the same round")
+        dup = attendance.sort_index().duplicated(["round", "member"])
+        if dup.any():  # errors before any write: refused input changes nothing
+            pos = int(dup.to_numpy().argmax())
+            row = int(frame[ROW].iloc[pos]) if ROW in frame else None
+            raise InputError(f"member {attendance['member'].loc[dup.index[pos]]!r} is placed twice in the same "
+                             f"{'round' if 'round' in frame else 'plan'}", file=fname, row=row, column="member")
         checksum = hashlib.sha256(
             (kind + "\n" + attendance.to_csv(index=False)).encode()
         ).hexdigest()
@@ -238,9 +201,13 @@ class MeetingHistory:
         # without a name, an event is its plan and date: the same plan held again on another day is another event
         name = event if event is not None else f"{kind}-{when or 'undated'}-{checksum[:12]}"
         if not str(name).strip():
-            raise ValueError("event name is empty")
-        if self._unchanged(name, checksum, when):
-            return 0  # quick check before computing the encounters (re-checked in the transaction)
+            raise InputError("event name is empty", column="event")
+        old = self._query("SELECT checksum, date FROM events WHERE event = ?", (name,))
+        if len(old):  # checked before any write (and again inside the transaction)
+            if old["checksum"].iloc[0] == checksum and (when is None or old["date"].iloc[0] == when):
+                return 0
+            if not replace:
+                raise self._recorded(name)
         pairs = co_groupings(attendance.rename(columns={"grp": "group"}), ["round", "group"])
         encounters = list(_encounter_rows(name, pairs))
         with self._transaction() as con:
@@ -249,10 +216,7 @@ class MeetingHistory:
                 if old[0] == checksum and (when is None or old[1] == when):
                     return 0
                 if not replace:
-                    raise ValueError(
-                        f"event {name!r} is already recorded with a different plan or date; give this one "
-                        "another event name, or replace the recorded one (replace=True; --replace on the command line)"
-                    )
+                    raise self._recorded(name)
                 _delete_event(con, name)
             con.execute(
                 "INSERT INTO events (event, date, kind, members, checksum, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -266,17 +230,18 @@ class MeetingHistory:
             con.executemany("INSERT INTO encounters VALUES (?, ?, ?, ?, ?)", _insert_stream(encounters))
         return len(encounters)
 
-    def _unchanged(self, name: str, checksum: str, when: str | None) -> bool:
-        old = self._query("SELECT checksum, date FROM events WHERE event = ?", (name,))
-        return bool(len(old)) and old["checksum"].iloc[0] == checksum and (when is None or old["date"].iloc[0] == when)
+    def _recorded(self, name: str) -> InputError:
+        return InputError(
+            f"event {name!r} is already recorded with a different plan or date; give this one another event name, "
+            "or replace the recorded one (replace=True; --replace on the command line)", file=str(self.path),
+            column="event",
+        )
 
     @staticmethod
-    def _plan_frame(plan: object) -> tuple[str, pd.DataFrame]:
+    def _plan_frame(plan: object) -> tuple[str, pd.DataFrame, str]:
         if hasattr(plan, "assignments") and hasattr(plan, "kind"):
-            return plan.kind, plan.assignments  # a Plan
+            return plan.kind, plan.assignments, "plan"  # a Plan
         else:  # a table or a file: validated cell by cell, errors name the row and column
-            from matchmaking.model.io import ROW, read_table
-
             fname = "DataFrame" if isinstance(plan, pd.DataFrame) else str(plan)
             frame = read_table(plan, name=fname)
             try:
@@ -296,7 +261,7 @@ class MeetingHistory:
             empty = frame["member"] == ""
             if empty.any():
                 raise InputError("empty member id", file=fname, row=int(frame.loc[empty, ROW].iloc[0]), column="member")
-            return kind, frame
+            return kind, frame, fname
 
     def remove(self, event: str) -> bool:
         """Delete an event and its encounters; returns whether it was there."""
@@ -328,16 +293,17 @@ class MeetingHistory:
         if members is None:
             frame = self._query("SELECT a, b, COUNT(*) AS count FROM encounters GROUP BY a, b ORDER BY a, b")
             return frame.astype({"a": str, "b": str, "count": int})
-        con = self._connect()  # the members go in a temporary table, so that SQLite filters with its indexes
-        try:
+        self._check()
+        if not self._ours:
+            return pd.DataFrame({"a": [], "b": [], "count": []}).astype({"a": str, "b": str, "count": int})
+        # the members go in a temporary table (read-only for the file itself), so that SQLite filters with its indexes
+        with store.sqlite_errors(self.path, self.timeout), store.read(self.path, self.timeout) as con:
             con.execute("CREATE TEMP TABLE wanted (id TEXT PRIMARY KEY)")
             con.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((str(m),) for m in members))
             frame = pd.read_sql_query(
                 "SELECT x.a, x.b, COUNT(*) AS count FROM encounters x JOIN wanted wa ON wa.id = x.a "
                 "JOIN wanted wb ON wb.id = x.b GROUP BY x.a, x.b ORDER BY x.a, x.b", con
             )
-        finally:
-            con.close()
         return frame.astype({"a": str, "b": str, "count": int})
 
     def times_met(self, a: str, b: str) -> int:
@@ -387,7 +353,7 @@ class MeetingHistory:
             new, or empty), sorted by member.
         """
         if n_events < 1:
-            raise ValueError("n_events must be at least 1")
+            raise InputError(f"the number of events must be at least 1, not {n_events}", column="events")
         order = self._query("SELECT event FROM events ORDER BY date IS NULL, date, seq")["event"].tolist()
         rank = {e: i for i, e in enumerate(order)}
         # the rank of the event where each pair first met, and who met someone new at which event

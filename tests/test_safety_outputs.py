@@ -29,7 +29,10 @@ def folder(tmp_path: Path) -> Path:
 
 
 def _run(capsys, *argv: str) -> tuple[int, str]:
-    code = main([str(a) for a in argv])
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse refuses an option value
+        code = exc.code
     out = capsys.readouterr()
     return code, out.out + out.err
 

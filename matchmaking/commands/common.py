@@ -46,7 +46,7 @@ def load_history(path: str | None, *, must_exist: bool = True) -> object:
         raise InputError("history file not found (record an event first: matchmaking history DB record ...)",
                          file=str(path))
     if str(path).lower().endswith((".csv", ".xlsx", ".parquet")):
-        from matchmaking.model.io import ROW, parse_number, read_table, require_columns
+        from matchmaking.model.io import ROW, read_table, require_columns
 
         table = read_table(path)
         require_columns(table, ["a", "b"], str(path))
@@ -54,11 +54,8 @@ def load_history(path: str | None, *, must_exist: bool = True) -> object:
             for value, row in zip(table[col], table[ROW], strict=True):
                 if not value:
                     raise InputError("empty member id", file=str(path), row=row, column=col)
-        if "count" in table:
-            table["count"] = [
-                parse_number(v, fname=str(path), row=r, column="count") for v, r in zip(table["count"], table[ROW], strict=True)
-            ]
-        return table.drop(columns=ROW)
+        table.attrs["file"] = str(path)  # counts are checked where every engine reads them (history_counts)
+        return table
     from matchmaking.history import MeetingHistory
 
     return MeetingHistory(path)

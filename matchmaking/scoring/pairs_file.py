@@ -98,7 +98,20 @@ def history_counts(history: object, community: Community) -> pd.DataFrame:
     ``history`` may be None, a DataFrame with columns ``a, b`` (and optionally ``count``;
     each row counts once otherwise), or any object with a ``pair_counts(members)`` method
     returning such a table (:class:`matchmaking.MeetingHistory` does). Pairs involving
-    people outside the community are ignored.
+    people outside the community are ignored. A count that is not a finite number >= 0
+    (``inf``, ``-50``, empty, NaN) is an :class:`InputError` naming the file, row and column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"]}))
+    >>> history_counts(pd.DataFrame({"a": ["b"], "b": ["a"], "count": ["2"]}), c)
+       a  b  count
+    0  a  b    2.0
+    >>> history_counts(pd.DataFrame({"a": ["a"], "b": ["b"], "count": ["inf"]}), c)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: history, row 2, column 'count': meeting count 'inf' is not a number >= 0
     """
     if history is None:
         return pd.DataFrame({"a": [], "b": [], "count": []})
@@ -111,9 +124,24 @@ def history_counts(history: object, community: Community) -> pd.DataFrame:
     frame = frame.copy()
     if "count" not in frame:
         frame["count"] = 1
+    elif not pd.api.types.is_integer_dtype(frame["count"]):
+        frame["count"] = _counts(frame)
     keep = frame["a"].isin(community.members.index) & frame["b"].isin(community.members.index)
     frame = frame.loc[keep & (frame["a"] != frame["b"])]
     lo = np.minimum(frame["a"].astype(str), frame["b"].astype(str))
     hi = np.maximum(frame["a"].astype(str), frame["b"].astype(str))
     frame = pd.DataFrame({"a": lo, "b": hi, "count": frame["count"].astype(float)})
     return frame.groupby(["a", "b"], as_index=False)["count"].sum()
+
+
+def _counts(frame: pd.DataFrame) -> np.ndarray:
+    """Meeting counts as floats; a count that is not a finite number >= 0 is an InputError naming its cell."""
+    text = frame["count"].astype(str).str.strip().str.lstrip("'")
+    numbers = pd.to_numeric(text.where(text != "", "nan"), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(numbers) | (numbers < 0)
+    if bad.any():
+        pos = int(bad.argmax())
+        row = int(frame[ROW].iloc[pos]) if ROW in frame else pos + 2
+        raise InputError(f"meeting count {text.iloc[pos]!r} is not a number >= 0", file=frame.attrs.get("file", "history"),
+                         row=row, column="count")
+    return numbers

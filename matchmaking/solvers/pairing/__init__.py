@@ -163,7 +163,7 @@ def pair(
     if rounds is not None and rounds < 1:
         raise ValueError(f"rounds must be at least 1, not {rounds}")
     requests = Requests.coerce(constraints, community)
-    people = select_members(community, members, "members") or community.ids
+    people = community.ids if members is None else select_members(community, members, "members")
     extra_weights: dict[str, object] = {}
     if mode == "welcome" and objective is None and pairs is None and "city" in community.attributes:
         extra_weights["similar"] = {"city": 1.0}

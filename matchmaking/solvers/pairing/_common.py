@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -57,7 +56,9 @@ def build_objective(
 def select_members(
     community: Community, spec: object, what: str, *, within: Sequence[str] | None = None
 ) -> list[str] | None:
-    """Members named by ``spec``: None, a list of ids, or ``"column=value"`` (e.g. ``"role=lead"``).
+    """Members named by ``spec`` (None: no selection), through :meth:`Community.select`.
+
+    A selection that matches nobody is an error, never "everyone"; ids keep the order given.
 
     Examples
     --------
@@ -71,34 +72,18 @@ def select_members(
     Traceback (most recent call last):
     ...
     matchmaking.errors.InputError: mentees, row 3, column 'id': unknown member 'z'
+    >>> select_members(c, "role=laed", "members")
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: column 'role': members 'role=laed' matches nobody (did you mean 'lead'?)
     """
     if spec is None:
         return None
-    pool = list(within) if within is not None else community.ids
+    chosen = community.select(spec, what=what, within=within)  # type: ignore[arg-type]
     if isinstance(spec, str):
-        found = re.fullmatch(r"\s*([^<>=!]+?)\s*(>=|<=|!=|=|>|<)\s*(.*?)\s*", spec)
-        if not found:
-            raise InputError(f"{what} must be a list of ids or 'column=value' (or >=, <=, >, <, !=), not {spec!r}")
-        col, op, value = found.groups()
-        if col not in community.attributes:
-            raise InputError(f"{what}: no attribute {col!r}; attributes are {community.attributes}", column=col)
-        column = community.members.loc[pool, col]
-        numeric = pd.api.types.is_numeric_dtype(column)
-        if numeric:
-            try:
-                target: object = float(value)
-            except ValueError:
-                raise InputError(f"{what}: {col!r} holds numbers, not {value!r}", column=col) from None
-        else:
-            target = value
-        return [m for m, v in zip(pool, column, strict=True) if not pd.isna(v) and _compare(v if numeric else str(v), op, target)]
-    ids = [str(m) for m in spec]  # type: ignore[attr-defined]
-    community.check_members(ids, file=what, column="id", rows=list(range(2, len(ids) + 2)))
-    return ids
-
-
-def _compare(x: object, op: str, y: object) -> bool:
-    return {"=": x == y, "!=": x != y, ">=": x >= y, "<=": x <= y, ">": x > y, "<": x < y}[op]  # type: ignore[operator]
+        return chosen
+    keep = set(chosen)
+    return [m for m in dict.fromkeys(str(m) for m in spec) if m in keep]  # type: ignore[attr-defined]
 
 
 def per_member(

@@ -1,0 +1,218 @@
+"""The SQLite history is safe to read, refuses what is not ours untouched, and detects damage (issue 13)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import matchmaking.history_store as store
+from matchmaking import Community
+from matchmaking.cli import main
+from matchmaking.errors import InputError
+from matchmaking.history import MeetingHistory
+from matchmaking.scoring.pairs_file import history_counts
+
+MEMBERS = "id,name,offers,needs,city\na,Ana,seo,accounting,Paris\nb,Ben,accounting,seo,Lyon\n" \
+          "c,Cleo,pricing,,Paris\nd,Dan,,pricing,Lyon\ne,Eve,branding,,Paris\nf,Fay,,branding,Nice\n"
+PLAN = "round,table,member\n1,1,a\n1,1,b\n1,1,c\n1,2,d\n1,2,e\n1,2,f\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "m.csv").write_text(MEMBERS)
+    (tmp_path / "plan.csv").write_text(PLAN)
+    return tmp_path
+
+
+def _run(capsys, *argv) -> tuple[int, str]:
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse refuses an option value
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _ledger(path: Path, events: int = 1) -> MeetingHistory:
+    h = MeetingHistory(path)
+    for k in range(events):
+        n = 40
+        h.record(pd.DataFrame({"cohort": [1 + i % 4 for i in range(n)], "member": [f"m{k}-{i:02d}" for i in range(n)]}),
+                 event=f"e{k}", date=f"2026-01-{k + 1:02d}")
+    return h
+
+
+def _rollback_journal(path: Path) -> None:
+    """Switch a ledger to the rollback journal (as a file from elsewhere may be): WAL shows in its header."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+
+
+def test_reading_takes_no_write_lock_and_waits_for_no_writer(folder, capsys, monkeypatch):
+    db = folder / "h.db"
+    _ledger(db)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 1.0)
+    import matchmaking.history as hist
+
+    monkeypatch.setattr(hist, "BUSY_TIMEOUT_S", 1.0, raising=False)
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process is writing
+    writer.execute("INSERT INTO meta VALUES ('x', 'y')")
+    try:
+        t0 = time.perf_counter()
+        code, text = _run(capsys, "history", db, "events")
+        assert code == 0 and "e0" in text
+        assert len(MeetingHistory(db).pair_counts(["m0-00", "m0-04"])) == 1
+        assert time.perf_counter() - t0 < 0.9
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_writer_held_too_long_ends_in_a_clear_error(folder, capsys, monkeypatch):
+    db = folder / "h.db"
+    _ledger(db)
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.3)
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(TimeoutError, match="busy"):
+            MeetingHistory(db).record(folder / "plan.csv", event="x")
+        code, text = _run(capsys, "history", db, "record", folder / "plan.csv")
+        assert code == 1 and "busy" in text and "Traceback" not in text
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert len(MeetingHistory(db)) == 1
+
+
+def _corrupt(db: Path) -> None:
+    _rollback_journal(db)  # everything in the main file
+    data = bytearray(db.read_bytes())
+    page = 4096
+    assert len(data) > 20 * page
+    at = len(data) - 3 * page
+    data[at: at + page] = b"\xa5" * page  # one b-tree page of the encounters overwritten
+    db.write_bytes(bytes(data))
+
+
+def test_a_corrupt_page_is_detected_before_use(folder, capsys):
+    db = folder / "h.db"
+    _ledger(db, events=6)
+    _corrupt(db)
+    before = db.read_bytes()
+    for argv in (["record", folder / "plan.csv", "--event", "new"], ["met", "m1-01"], ["stale"], ["events"]):
+        code, text = _run(capsys, "history", db, *argv)
+        assert code == 2 and "damaged" in text and "Traceback" not in text
+    code, text = _run(capsys, "seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--history", db,
+                      "--time-limit", "1", "--out", folder / "p.csv")
+    assert code == 2 and "damaged" in text and not (folder / "p.csv").exists()
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_a_foreign_sqlite_database_is_refused_untouched(folder, capsys, journal):
+    other = folder / "app.db"
+    con = sqlite3.connect(other, isolation_level=None)
+    con.execute(f"PRAGMA journal_mode={journal}")
+    con.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+    con.execute("INSERT INTO contacts VALUES ('Ana', '06')")
+    con.close()
+    before = _files(folder)
+    code, text = _run(capsys, "seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--history", other,
+                      "--time-limit", "1", "--out", folder / "p.csv")
+    assert code == 2 and "another application's" in text
+    code, text = _run(capsys, "history", other, "record", folder / "plan.csv")
+    assert code == 2 and "another application's" in text
+    with pytest.raises(InputError, match="another application's"):
+        MeetingHistory(other)
+    assert _files(folder) == before  # not a byte changed, no -wal/-shm added
+
+
+def test_a_newer_schema_is_refused_untouched(folder, capsys):
+    db = folder / "h.db"
+    _ledger(db)
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    _rollback_journal(db)
+    before = _files(folder)
+    code, text = _run(capsys, "history", db, "record", folder / "plan.csv")
+    assert code == 2 and "newer" in text
+    code, text = _run(capsys, "history", db, "events")
+    assert code == 2 and "newer" in text
+    assert _files(folder) == before  # the header still says rollback journal: no switch to WAL
+
+
+def test_refused_record_and_stale_change_nothing(folder, capsys):
+    db = folder / "h.db"
+    _ledger(db)
+    _rollback_journal(db)
+    bad = folder / "bad.csv"
+    bad.write_text("round,table,member\n1,1,a\n1,2,a\n")
+    before = _files(folder)
+    del before["bad.csv"]
+    code, text = _run(capsys, "history", db, "record", bad)
+    assert code == 2 and "bad.csv, row 3, column 'member'" in text and "twice" in text
+    bad.write_text("round,table,member\n1,x,a\n")
+    code, text = _run(capsys, "history", db, "record", bad)
+    assert code == 2 and "row 2, column 'table'" in text
+    code, text = _run(capsys, "history", db, "record", folder / "plan.csv", "--date", "notadate")
+    assert code == 2 and "ISO date" in text
+    code, text = _run(capsys, "history", db, "record", folder / "plan.csv", "--event", "e0")  # e0 holds another plan
+    assert code == 2 and "already recorded" in text
+    code, text = _run(capsys, "history", db, "stale", "--events", "0")
+    assert code == 2
+    with pytest.raises(InputError, match="at least 1"):
+        MeetingHistory(db).stale(0)
+    after = _files(folder)
+    del after["bad.csv"]
+    assert after == before
+    missing = folder / "new.db"
+    bad.write_text("round,table,member\n1,0,a\n")
+    assert _run(capsys, "history", missing, "record", bad)[0] == 2
+    assert not missing.exists()  # a refused first record creates no ledger
+
+
+def test_a_missing_history_is_an_error_when_reading_and_never_created(folder, capsys):
+    typo = folder / "typo.db"
+    for argv in (["seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--time-limit", "1"],
+                 ["pairs", folder / "m.csv", "--mode", "roulette"], ["cohorts", folder / "m.csv", "--size", "2-3"]):
+        code, text = _run(capsys, *argv, "--history", typo, "--out", folder / "p.csv")
+        assert code == 2 and "history file not found" in text
+    assert not typo.exists() and not (folder / "p.csv").exists()
+    h = MeetingHistory(typo)  # the library: an empty ledger until the first record, nothing created by reads
+    assert len(h) == 0 and h.pair_counts(["a", "b"]).empty and h.stale(1).empty
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize("count", ["inf", "-50", "nan", ""])
+@pytest.mark.parametrize("verb", [
+    ["seat", "--tables", "2", "--table-size", "3", "--time-limit", "1"],
+    ["cohorts", "--size", "2-3", "--time-limit", "1"],
+    ["pairs", "--mode", "roulette", "--rounds", "2", "--time-limit", "1"],
+])
+def test_a_bad_history_count_names_file_row_and_column(folder, capsys, count, verb):
+    met = folder / "met.csv"
+    met.write_text(f"a,b,count\na,b,2\nc,d,{count}\n")
+    code, text = _run(capsys, verb[0], folder / "m.csv", *verb[1:], "--history", met, "--out", folder / "p.csv")
+    assert code == 2, text
+    assert f"{met}, row 3, column 'count'" in text and "Traceback" not in text
+    assert not (folder / "p.csv").exists()
+
+
+def test_history_counts_validates_library_tables(tiny):
+    with pytest.raises(InputError, match="row 3, column 'count'"):
+        history_counts(pd.DataFrame({"a": ["ana", "ben"], "b": ["ben", "dan"], "count": [1, float("inf")]}), tiny)
+    ok = history_counts(pd.DataFrame({"a": ["ben"], "b": ["ana"], "count": [3]}), tiny)
+    assert ok.to_dict("records") == [{"a": "ana", "b": "ben", "count": 3.0}]
+    assert isinstance(tiny, Community)
