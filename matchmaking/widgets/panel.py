@@ -1,0 +1,452 @@
+"""The shared design of every solving panel: settings, requests, background solve, picture, edits.
+
+:class:`PlanPanel` holds what seating, cohorts, pairing and squad panels share; each subclass
+(:mod:`matchmaking.widgets.panels`) only lists its settings and turns them into the engine's
+keyword arguments. The Python contract the tests (and scripts) use: :meth:`solve` (returns at
+once), :meth:`stop` (keeps the best plan so far), :meth:`wait`, :attr:`plan`, :meth:`move`,
+:meth:`swap`, :meth:`undo`, :attr:`problems`, :meth:`lock` and :attr:`stale`. The logic lives in
+the library (:class:`~matchmaking.widgets.jobs.SolveJob`,
+:class:`~matchmaking.plans.edit.PlanEditor`); the panel displays it.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from matchmaking.errors import InfeasibleError, InputError
+from matchmaking.model.community import Community
+from matchmaking.plans.edit import PlanEditor
+from matchmaking.plans.plan import GROUP_WORD, Plan
+from matchmaking.scoring.requests import Requests
+from matchmaking.widgets import display as D
+from matchmaking.widgets.board import PlanBoard, board_data, sparkline_svg
+from matchmaking.widgets.fields import STYLE, MemberNames, float_field, int_field, weight_slider
+from matchmaking.widgets.jobs import SolveJob
+from matchmaking.widgets.requests_editor import RequestsEditor
+
+
+class PlanPanel(w.VBox):
+    """Base of the solving panels (see the module docstring). Subclasses define :meth:`engine_kwargs`."""
+
+    kind = "seating"
+    title = "Plan"
+    request_kinds: tuple[str, ...] = ("together", "apart", "pin")
+    has_rounds = True
+
+    def __init__(self, community: Community, engine: Callable[..., Plan], *, time_limit: float = 30.0,
+                 seed: int = 0, requests: object = None, folder: str | Path | None = None,
+                 fixed: dict[str, Any] | None = None) -> None:
+        self.community = community
+        self.engine = engine
+        self.fixed = dict(fixed or {})
+        self.folder = Path(folder) if folder is not None else None
+        self.word = GROUP_WORD[self.kind]
+        self.names = MemberNames(community)
+        self.editor: PlanEditor | None = None
+        self.job: SolveJob | None = None
+        self.error: BaseException | None = None
+        self.stale = False
+        self.locked_rounds: set[int] = set()
+        self.locked_members: dict[str, dict[int, int]] = {}
+        self.last_edit_seconds: float | None = None
+        self._version = self._job_version = 0
+        self._solve_requests = Requests()
+        self._delta: float | None = None
+        self._lock = threading.RLock()
+        self.time_limit = float_field("time limit (s)", time_limit, lo=0.1, hi=24 * 3600)
+        self.seed = int_field("seed", seed, hi=2**31 - 1)
+        self.requests_editor = RequestsEditor(self.names, word=self.word, limits=self.request_limits,
+                                              kinds=self.request_kinds, rounds=self.has_rounds,
+                                              on_change=self._changed)
+        self._seed_requests(Requests.coerce(requests, community) if requests is not None else Requests())
+        self.weights: dict[str, w.FloatSlider] = {}
+        self.weights_box = w.VBox()
+        sections = self.settings_sections()
+        self._watch([x for _, ws in sections for x in ws] + [self.time_limit, self.seed])
+        self._sync_weights()
+        self._build_layout(sections)
+
+    # ------------------------------------------------------------------ subclass hooks
+    def settings_sections(self) -> list[tuple[str, list[w.Widget]]]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def weight_terms(self) -> dict[str, float]:
+        """Objective terms with a weight slider, and their default weights (from the settings)."""
+        return {}
+
+    def weight(self, term: str, default: float = 0.0) -> float:
+        """The current weight of ``term`` (its slider's value)."""
+        slider = self.weights.get(term)
+        return float(slider.value) if slider is not None else default
+
+    def engine_args(self) -> tuple:
+        return (self.community,)
+
+    def engine_kwargs(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def request_limits(self) -> tuple[Requests, dict[str, Any]]:
+        """Requests given as settings (hosts) and the numbers new requests are checked against."""
+        return Requests(), {}
+
+    def editor_options(self, plan: Plan) -> dict[str, Any]:
+        """Requests, rules and checker for plans that do not carry their own (older engines)."""
+        return {}
+
+    def board_options(self) -> dict[str, Any]:
+        return {}
+
+    def lock_round(self, round: int) -> None:
+        raise InputError(f"{self.title.lower()} cannot hold a round yet: lock members instead", column="round")
+
+    def lock_member(self, member: str, round: int | None) -> None:
+        raise InputError(f"{self.title.lower()} cannot keep a member in place yet", column="member")
+
+    # ------------------------------------------------------------------ the Python contract
+    @property
+    def plan(self) -> Plan | None:
+        """The current plan, hand edits included (None before the first solve)."""
+        return self.editor.plan if self.editor is not None else None
+
+    @property
+    def problems(self) -> list[str]:
+        """The hard rules the current plan breaks (empty: valid, or no plan)."""
+        return self.editor.problems if self.editor is not None else []
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def solve(self) -> None:
+        """Start solving in the background with the current settings; returns at once."""
+        with self._lock:
+            if self.busy:
+                self._say("already solving: Stop first, or wait", "warn")
+                return
+            self.error = None
+            try:
+                kwargs = {**self.fixed, **self.engine_kwargs()}
+                args = self.engine_args()
+            except Exception as exc:  # noqa: BLE001 - any bad setting: say it, stay usable
+                self.job = None
+                self._failed(exc)
+                return
+            self._job_version = self._version
+            self.job = SolveJob(self.engine, args, kwargs, on_done=self._finished)
+            self._set_busy(True)
+            self._say("solving in the background... (the kernel stays free; Stop keeps the best plan so far)", "note")
+            self.job.start()
+            threading.Thread(target=self._tick, args=(self.job,), daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the solve: the engine returns the best plan found so far."""
+        if self.busy:
+            self.job.stop()  # type: ignore[union-attr]
+            self._say("stopping: the best plan found so far is kept", "note")
+
+    def wait(self, timeout: float | None = None) -> Plan:
+        """Wait for the solve and return the plan; re-raises a failed solve's error."""
+        if self.job is not None:
+            self.job.wait(timeout)
+        if self.error is not None:
+            raise self.error
+        if self.plan is None:
+            raise InputError("no plan yet: call solve() first")
+        return self.plan
+
+    def move(self, member: str, table: int, round: int | None = None) -> dict[str, float]:
+        """Move a member to another table (cohort, group) in ``round`` (None: every round)."""
+        member = self.names.member(member)
+        self._check_unlocked(member, round)
+        return self._edit(lambda ed: ed.move(member, table, round))
+
+    def swap(self, a: str, b: str, round: int | None = None) -> dict[str, float]:
+        """Swap two members' places in ``round`` (None: every round both are in)."""
+        a, b = self.names.member(a), self.names.member(b, what="second member")
+        self._check_unlocked(a, round)
+        self._check_unlocked(b, round)
+        return self._edit(lambda ed: ed.swap(a, b, round))
+
+    def undo(self) -> dict[str, float]:
+        """Take back the last hand edit."""
+        return self._edit(lambda ed: ed.undo())
+
+    def lock(self, round: int | None = None, member: str | None = None) -> None:
+        """Hold ``round`` as it is, or keep ``member`` where they are (in ``round``, or every round).
+
+        The next :meth:`solve` re-plans the rest around the locks (and around the hand edits
+        inside them).
+        """
+        self._need_plan()
+        if round is None and member is None:
+            raise InputError("lock(round=R) holds a round; lock(member=M) keeps a member where they are")
+        if member is not None:
+            self.lock_member(self.names.member(member), round)
+        else:
+            self.lock_round(int(round))  # type: ignore[arg-type]
+        self._redraw()
+
+    def unlock(self, round: int | None = None, member: str | None = None) -> None:
+        """Release a lock (no arguments: every lock)."""
+        if round is None and member is None:
+            self.locked_rounds.clear()
+            self.locked_members.clear()
+        if member is not None:
+            self.locked_members.pop(self.names.member(member), None)
+        elif round is not None:
+            self.locked_rounds.discard(int(round))
+        self._redraw()
+
+    def export(self, folder: str | Path | None = None, stem: str = "plan") -> dict[str, Path]:
+        """Write the plan as CSV and Excel (formula-safe) and its printable report into ``folder``."""
+        plan = self._need_plan()
+        target = Path(folder) if folder is not None else self.folder
+        if target is None:
+            raise InputError("export needs a folder", column="folder")
+        paths, note = D.export_files(plan, target, stem=stem, community=self.community,
+                                     report_options={"color_by": self.color_by.value or None})
+        self.downloads.value = D.download_links(paths, target) + D.message_html(note, "note")
+        return paths
+
+    # ------------------------------------------------------------------ internals: solving
+    def _finished(self, job: SolveJob) -> None:
+        if job.error is not None:
+            self._failed(job.error)
+        else:
+            try:
+                self._adopt(job.result)
+            except Exception as exc:  # noqa: BLE001
+                self._failed(exc)
+        self._set_busy(False)
+        self._show_progress(job, final=True)
+
+    def _adopt(self, plan: Plan) -> None:
+        options = self.editor_options(plan)
+        self.editor = PlanEditor(plan, **options)
+        self.stale = self._version != self._job_version
+        self._delta = None
+        stopped = " (stopped early: best plan so far)" if self.job is not None and self.job.stop_requested else ""
+        self._say(f"solved{stopped}: {plan.status}, objective {plan.objective:,.2f} in {plan.time:.1f} s", "info")
+        self._redraw()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error = exc
+        if isinstance(exc, (InputError, InfeasibleError)):
+            text = str(exc)
+        else:
+            text = f"{type(exc).__name__}: {exc}"
+        self._say("could not solve: " + text, "error")
+        self._set_busy(False)
+
+    def _tick(self, job: SolveJob) -> None:
+        while job.running:
+            self._show_progress(job)
+            time.sleep(0.3)
+
+    def _show_progress(self, job: SolveJob, final: bool = False) -> None:
+        limit = max(float(self.time_limit.value), 1e-9)
+        self.progress.value = 1.0 if final else min(job.elapsed / limit, 1.0)
+        rec = job.last
+        bits = [f"{job.elapsed:.1f} s"]
+        if rec.get("phase"):
+            bits.append(str(rec["phase"]))
+        for key in ("objective", "bound", "repeats"):
+            v = rec.get(key)
+            if isinstance(v, (int, float)):
+                bits.append(f"{key} {v:,.1f}" if isinstance(v, float) else f"{key} {v}")
+        state = "done" if final else ("stopping" if job.stop_requested else "solving")
+        self.progress_text.value = D.message_html(f"{state}: " + " · ".join(bits), "note")
+        self.chart.value = sparkline_svg(job.history[-400:])
+
+    # ------------------------------------------------------------------ internals: editing
+    def _need_plan(self) -> Plan:
+        if self.editor is None:
+            raise InputError("no plan yet: solve first")
+        return self.editor.plan
+
+    def _check_unlocked(self, member: str, round: int | None) -> None:
+        ed = self.editor
+        if ed is None:
+            return
+        rounds = [int(round)] if round is not None else list(ed.where(member)) if member in ed.members else []
+        held = sorted(set(rounds) & self.locked_rounds)
+        if held:
+            raise InputError(f"round {held[0]} is locked: unlock it to edit", column="round")
+        kept = self.locked_members.get(member, {})
+        if any(r in kept for r in rounds):
+            raise InputError(f"{self.names.label(member)} is locked in place: unlock them first", column="member")
+
+    def _edit(self, action: Callable[[PlanEditor], dict[str, float]]) -> dict[str, float]:
+        self._need_plan()
+        ed = self.editor
+        assert ed is not None
+        t0 = time.perf_counter()
+        before = ed.objective_value
+        out = action(ed)
+        self._delta = ed.objective_value - before
+        self._redraw()
+        self.last_edit_seconds = time.perf_counter() - t0
+        last = ed.history[-1].what if ed.history else "back to the solver's plan"
+        self._say(f"{last}: objective {before:,.2f} -> {ed.objective_value:,.2f}", "info")
+        return out
+
+    def _board_edit(self, kind: str, member: str, target: Any, round: int) -> None:
+        try:
+            if kind == "move":
+                self.move(member, int(target), round if self.has_rounds else None)
+            else:
+                self.swap(member, str(target), round if self.has_rounds else None)
+        except InputError as exc:
+            self._say(str(exc), "error")
+
+    # ------------------------------------------------------------------ internals: display
+    def _say(self, text: str, level: str = "info") -> None:
+        self.message.value = D.message_html(text, level)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.solve_button.disabled = busy
+        self.stop_button.disabled = not busy
+
+    def _changed(self, *_: object) -> None:
+        self._version += 1
+        if self.editor is not None and not self.stale:
+            self.stale = True
+            self._redraw(board=False)
+
+    def _sync_weights(self, *_: object) -> None:
+        """One slider per objective term of the current settings (kept when a term stays)."""
+        terms = self.weight_terms()
+        for term, default in terms.items():
+            if term not in self.weights:
+                hi = max(3.0, 2 * float(default))
+                self.weights[term] = slider = weight_slider(term, default, hi=hi)
+                slider.observe(self._changed, names="value")
+        self.weights_box.children = [self.weights[t] for t in terms] or [w.HTML("no weights to tune")]
+
+    def _watch(self, widgets: Iterable[w.Widget]) -> None:
+        for x in widgets:
+            x.observe(self._changed, names="value")
+
+    def _seed_requests(self, requests: Requests) -> None:
+        ed = self.requests_editor
+        ed.items += [("together", *p) for p in requests.together] + [("apart", *p) for p in requests.apart]
+        ed.items += [("pin", *p) for p in requests.pins]
+        ed.listing.options = [ed._words(i) for i in ed.items]
+
+    def _redraw(self, board: bool = True) -> None:
+        ed = self.editor
+        plan = ed.plan if ed is not None else None
+        with self._lock:
+            self.summary.value = D.summary_html(
+                plan, ed.breakdown if ed else None, ed.problems if ed else [], delta=self._delta, stale=self.stale,
+                solver_objective=ed.base.objective if ed and not ed.history else None)
+            self.undo_button.disabled = not (ed and ed.history)
+            if not board or ed is None:
+                return
+            rounds = ed.rounds if self.has_rounds else [1]
+            self.move_to.options = ed.groups_allowed()
+            self.lock_round_button.disabled = not self.has_rounds
+            self.board.data = board_data(
+                ed.assignments(), self.community, word=self.word, color_by=self.color_by.value or None,
+                locked_rounds=self.locked_rounds, locked_members=self.locked_members, flagged=ed.flags(),
+                **self.board_options())
+            if self.board.round not in rounds:
+                self.board.round = rounds[0]
+            self._show_selected()
+
+    def _show_selected(self, *_: object) -> None:
+        m = self.board.selected
+        if not m or self.editor is None:
+            self.explanation.value = '<span style="color:#666">Click a member to see why they sit there.</span>'
+            return
+        plan = self.editor.plan
+        try:
+            text = plan.explain(m)
+        except Exception as exc:  # noqa: BLE001 - an explanation must never break the panel
+            text = f"(no explanation: {exc})"
+        self.explanation.value = D.explanation_html(self.names.label(m), text)
+        self.selected_label.value = f"<b>{html.escape(self.names.label(m))}</b>"
+
+    def _build_layout(self, sections: list[tuple[str, list[w.Widget]]]) -> None:
+        self.solve_button = w.Button(description="Solve", button_style="primary", icon="play")
+        self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
+        self.undo_button = w.Button(description="Undo", icon="undo", disabled=True)
+        self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, layout=w.Layout(width="300px"))
+        self.progress_text, self.chart, self.message = w.HTML(), w.HTML(), w.HTML()
+        self.summary, self.explanation, self.downloads = w.HTML(), w.HTML(), w.HTML()
+        self.selected_label = w.HTML()
+        self.color_by = w.Dropdown(options=[("(none)", "")] + [(a, a) for a in self.community.attributes],
+                                   description="colour by", style=STYLE)
+        self.move_to = w.Dropdown(options=[], description="move to", style={"description_width": "60px"},
+                                  layout=w.Layout(width="160px"))
+        self.move_button = w.Button(description="Move", icon="arrow-right", layout=w.Layout(width="90px"))
+        self.swap_with = self.names.picker("swap with")
+        self.swap_with.layout = w.Layout(width="300px")
+        self.swap_with.style = {"description_width": "70px"}
+        self.swap_button = w.Button(description="Swap", icon="exchange", layout=w.Layout(width="90px"))
+        self.lock_member_button = w.Button(description="Lock member", icon="lock")
+        self.lock_round_button = w.Button(description="Lock round", icon="lock")
+        self.unlock_button = w.Button(description="Unlock all", icon="unlock")
+        self.export_button = w.Button(description="Export plan", icon="download")
+        self.board = PlanBoard(on_edit=self._board_edit)
+        self.solve_button.on_click(lambda _: self.solve())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.undo_button.on_click(lambda _: self._ui(self.undo))
+        self.move_button.on_click(lambda _: self._ui(lambda: self.move(
+            self.board.selected, self.move_to.value, self.board.round if self.has_rounds else None)))
+        self.swap_button.on_click(lambda _: self._ui(lambda: self.swap(
+            self.board.selected, self.swap_with.value, self.board.round if self.has_rounds else None)))
+        self.lock_member_button.on_click(lambda _: self._ui(lambda: self.lock(member=self.board.selected)))
+        self.lock_round_button.on_click(lambda _: self._ui(lambda: self.lock(round=self.board.round)))
+        self.unlock_button.on_click(lambda _: self._ui(self.unlock))
+        self.export_button.on_click(lambda _: self._ui(self._export_clicked))
+        self.color_by.observe(lambda _: self._ui(self._redraw), names="value")
+        self.board.observe(self._show_selected, names="selected")
+        settings = w.VBox([w.VBox([w.HTML(f"<b>{t}</b>"), *ws]) for t, ws in sections]
+                          + [w.HTML("<b>Solve</b>"), self.time_limit, self.seed])
+        tabs = w.Tab(children=[settings, self.weights_box, self.requests_editor])
+        for i, t in enumerate(("Settings", "Weights", "Requests")):
+            tabs.set_title(i, t)
+        actions = w.HBox([self.solve_button, self.stop_button, self.undo_button, self.progress, self.chart])
+        edit_bar = w.HBox([self.selected_label, self.move_to, self.move_button, self.swap_with, self.swap_button])
+        lock_bar = w.HBox([self.lock_member_button, self.lock_round_button, self.unlock_button, self.color_by])
+        self.children = [w.HTML(f"<h3 style='margin:4px 0'>{self.title}</h3>"), tabs, actions, self.progress_text,
+                         self.message, self.summary, lock_bar, edit_bar, self.board, self.explanation,
+                         w.HBox([self.export_button]), self.downloads]
+        self.add_class("mm-panel")
+        self._redraw()
+        self._show_selected()
+
+    def _ui(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except InputError as exc:
+            self._say(str(exc), "error")
+
+    def _export_clicked(self) -> None:
+        if self.folder is not None:
+            paths = self.export(self.folder)
+            self._say(f"written: {', '.join(str(p) for p in paths.values())}", "info")
+            return
+        with tempfile.TemporaryDirectory(prefix="matchmaking-export-") as tmp:
+            self.export(tmp)
+        self._say("downloads ready (nothing written: give the panel a folder= to keep files)", "info")
+
+
+def group_rows(plan: Plan, column: str, values: Iterable[int]) -> pd.DataFrame:
+    """The rows of a plan whose ``column`` is in ``values`` (e.g. the rounds held)."""
+    keep = set(int(v) for v in values)
+    frame = plan.assignments
+    return frame[frame[column].isin(keep)].reset_index(drop=True)
+
+
+__all__ = ["PlanPanel", "group_rows"]
