@@ -97,6 +97,8 @@ class PlanEditor:
         self.rounds = sorted(int(r) for r in frame["round"].unique()) if "round" in frame else [1]
         self.members = list(dict.fromkeys(frame["member"].astype(str)))
         self._pos = {m: i for i, m in enumerate(self.members)}
+        self._member_array = np.asarray(self.members, dtype=object)
+        self._name_rank = np.argsort(np.argsort(self._member_array, kind="stable"), kind="stable")
         self.slots = np.full((len(self.rounds), len(self.members)), -1, dtype=np.int64)
         r_idx = {r: k for k, r in enumerate(self.rounds)}
         rows = frame["round"].map(r_idx).to_numpy() if "round" in frame else np.zeros(len(frame), dtype=int)
@@ -128,11 +130,17 @@ class PlanEditor:
 
     def assignments(self) -> pd.DataFrame:
         """The current plan in its output shape (``round, table, member`` ...)."""
+        return self._frame.copy()
+
+    def _assignments(self) -> pd.DataFrame:
         r, i = np.nonzero(self.slots >= 0)
-        data = {self.group_col: self.slots[r, i], "member": np.asarray(self.members, dtype=object)[i]}
+        g = self.slots[r, i]
+        order = np.lexsort((self._name_rank[i], g, r))
+        r, i, g = r[order], i[order], g[order]
+        data = {self.group_col: g, "member": self._member_array[i]}
         if self.kind != "cohorts":
             data = {"round": np.asarray(self.rounds)[r], **data}
-        return pd.DataFrame(data).sort_values(list(data)[:-1] + ["member"], kind="stable").reset_index(drop=True)
+        return pd.DataFrame(data)
 
     def where(self, member: str) -> dict[int, int]:
         """``{round: group}`` of a member (cohorts: ``{1: cohort}``)."""
@@ -257,7 +265,7 @@ class PlanEditor:
 
     def _refresh(self) -> None:
         breakdown = self.scorer.evaluate(self.slots)
-        frame = self.assignments()
+        self._frame = frame = self._assignments()
         if self.extra_terms is not None:
             total = breakdown.pop("total")
             for name, value in self.extra_terms(frame).items():

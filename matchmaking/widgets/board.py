@@ -9,6 +9,7 @@ asks for a move, onto another chip for a swap (``on_edit(kind, member, target, r
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -48,7 +49,7 @@ function render({ model, el }) {
   }
   function draw() {
     el.replaceChildren();
-    const data = model.get("data") || {};
+    const data = JSON.parse(model.get("cards_json") || "{}");
     const rounds = data.rounds || [];
     if (!rounds.length) {
       const p = document.createElement("div"); p.className = "mm-empty";
@@ -96,7 +97,7 @@ function render({ model, el }) {
     }
     el.appendChild(grid);
   }
-  model.on("change:data", draw);
+  model.on("change:cards_json", draw);
   model.on("change:selected", draw);
   model.on("change:round", draw);
   draw();
@@ -133,7 +134,7 @@ class PlanBoard(anywidget.AnyWidget):
 
     _esm = _ESM
     _css = _CSS
-    data = traitlets.Dict().tag(sync=True)
+    cards_json = traitlets.Unicode("{}").tag(sync=True)  # one string: far cheaper to send than nested dicts
     selected = traitlets.Unicode("").tag(sync=True)
     round = traitlets.Int(1).tag(sync=True)
 
@@ -141,6 +142,15 @@ class PlanBoard(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.on_edit = on_edit
         self.on_msg(self._message)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What the board draws (see :func:`board_data`)."""
+        return json.loads(self.cards_json)
+
+    @data.setter
+    def data(self, value: Mapping[str, Any]) -> None:
+        self.cards_json = json.dumps(value, separators=(",", ":"))
 
     def _message(self, _widget: object, content: Mapping[str, Any], _buffers: object) -> None:
         if self.on_edit is not None and content.get("kind") in ("move", "swap"):
@@ -192,29 +202,32 @@ def board_data(
     (True, [['Lyon', '#cfe3f7'], ['Nice', '#fde2c4']])
     """
     people = community.members
-    names = people["name"].astype(str) if "name" in people else pd.Series(community.ids, index=community.ids)
-    palette = colours(people[color_by]) if color_by else {}
+    ids = community.ids
+    names = dict(zip(ids, people["name"].astype(str), strict=True)) if "name" in people else {}
+    values = dict(zip(ids, people[color_by], strict=True)) if color_by else {}
+    palette = colours(values.values()) if color_by else {}
     hosts = dict(hosts or {})
     held, kept = {int(r) for r in locked_rounds}, set(locked_members)
     bad_members, bad_groups = flagged
-    frame = assignments if "round" in assignments else assignments.assign(round=1)
-    col = [c for c in frame.columns if c not in ("round", "member")][0]
+    col = [c for c in assignments.columns if c not in ("round", "member")][0]
+    rnds = assignments["round"].tolist() if "round" in assignments else [1] * len(assignments)
+    layout: dict[int, dict[int, list[str]]] = {}
+    for rnd, g, m in zip(rnds, assignments[col].tolist(), assignments["member"].astype(str).tolist(), strict=True):
+        layout.setdefault(int(rnd), {}).setdefault(int(g), []).append(m)
+    every = set(range(1, len(capacities) + 1)) if capacities is not None else set()
     rounds = []
-    for rnd, sub in frame.groupby("round", sort=True):
-        rnd = int(rnd)
+    for rnd in sorted(layout):
+        present = layout[rnd]
         groups = []
-        present = {int(g): grp["member"].astype(str).tolist() for g, grp in sub.groupby(col, sort=True)}
-        ids = sorted(set(present) | (set(range(1, len(capacities) + 1)) if capacities is not None else set()))
-        for g in ids:
-            who = present.get(g, [])
+        for g in sorted(set(present) | every):
             chips = []
-            for m in who:
-                value = people.at[m, color_by] if color_by else None
+            for m in present.get(g, []):
+                value = values.get(m)
+                shown = bool(color_by) and not _missing(value)
                 chips.append({
-                    "id": m, "name": str(names.get(m, m) or m),
-                    "color": palette.get(str(value), OTHER) if color_by and not _missing(value) else OTHER,
+                    "id": m, "name": names.get(m) or m, "color": palette.get(str(value), OTHER) if shown else OTHER,
                     "host": hosts.get(m) == g, "locked": m in kept or rnd in held, "flag": (rnd, m) in bad_members,
-                    "tip": f"{color_by}: {value}" if color_by and not _missing(value) else "",
+                    "tip": f"{color_by}: {value}" if shown else "",
                 })
             title = (group_titles or {}).get((rnd, g)) or f"{word.capitalize()} {g}"
             groups.append({"id": g, "title": title, "members": chips, "flag": (rnd, g) in bad_groups,

@@ -100,6 +100,7 @@ def export_files(plan: Plan, folder: str | Path, *, stem: str = "plan", communit
     Returns the paths written and a note about the report (empty when it was written).
     """
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     paths = {"csv": write_table(plan.assignments, folder / f"{stem}.csv"),
              "xlsx": write_table(plan.assignments, folder / f"{stem}.xlsx")}
     note = ""

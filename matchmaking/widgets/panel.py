@@ -12,6 +12,7 @@ the library (:class:`~matchmaking.widgets.jobs.SolveJob`,
 from __future__ import annotations
 
 import html
+import re
 import tempfile
 import threading
 import time
@@ -45,6 +46,7 @@ class PlanPanel(w.VBox):
     def __init__(self, community: Community, engine: Callable[..., Plan], *, time_limit: float = 30.0,
                  seed: int = 0, requests: object = None, folder: str | Path | None = None,
                  fixed: dict[str, Any] | None = None) -> None:
+        super().__init__()
         self.community = community
         self.engine = engine
         self.fixed = dict(fixed or {})
@@ -241,7 +243,7 @@ class PlanPanel(w.VBox):
     def _failed(self, exc: BaseException) -> None:
         self.error = exc
         if isinstance(exc, (InputError, InfeasibleError)):
-            text = str(exc)
+            text = words(exc)
         else:
             text = f"{type(exc).__name__}: {exc}"
         self._say("could not solve: " + text, "error")
@@ -296,6 +298,8 @@ class PlanPanel(w.VBox):
         self._redraw()
         self.last_edit_seconds = time.perf_counter() - t0
         last = ed.history[-1].what if ed.history else "back to the solver's plan"
+        for m in set(re.findall(r"[\w.@'-]+", last)) & set(ed.members):
+            last = re.sub(rf"(?<![\w.@'-]){re.escape(m)}(?![\w.@'-])", self.names.label(m), last)
         self._say(f"{last}: objective {before:,.2f} -> {ed.objective_value:,.2f}", "info")
         return out
 
@@ -306,7 +310,7 @@ class PlanPanel(w.VBox):
             else:
                 self.swap(member, str(target), round if self.has_rounds else None)
         except InputError as exc:
-            self._say(str(exc), "error")
+            self._say(words(exc), "error")
 
     # ------------------------------------------------------------------ internals: display
     def _say(self, text: str, level: str = "info") -> None:
@@ -353,10 +357,10 @@ class PlanPanel(w.VBox):
             if not board or ed is None:
                 return
             rounds = ed.rounds if self.has_rounds else [1]
-            self.move_to.options = ed.groups_allowed()
+            self.move_to.options = [(f"{self.word} {g}", g) for g in ed.groups_allowed()]
             self.lock_round_button.disabled = not self.has_rounds
             self.board.data = board_data(
-                ed.assignments(), self.community, word=self.word, color_by=self.color_by.value or None,
+                ed._frame, self.community, word=self.word, color_by=self.color_by.value or None,
                 locked_rounds=self.locked_rounds, locked_members=self.locked_members, flagged=ed.flags(),
                 **self.board_options())
             if self.board.round not in rounds:
@@ -411,8 +415,10 @@ class PlanPanel(w.VBox):
         self.export_button.on_click(lambda _: self._ui(self._export_clicked))
         self.color_by.observe(lambda _: self._ui(self._redraw), names="value")
         self.board.observe(self._show_selected, names="selected")
-        settings = w.VBox([w.VBox([w.HTML(f"<b>{t}</b>"), *ws]) for t, ws in sections]
-                          + [w.HTML("<b>Solve</b>"), self.time_limit, self.seed])
+        boxes = [w.VBox([w.HTML(f"<b>{t}</b>"), *ws]) for t, ws in sections]
+        boxes.append(w.VBox([w.HTML("<b>Solve</b>"), self.time_limit, self.seed]))
+        settings = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 470px)",
+                                                    grid_gap="4px 16px"))
         tabs = w.Tab(children=[settings, self.weights_box, self.requests_editor])
         for i, t in enumerate(("Settings", "Weights", "Requests")):
             tabs.set_title(i, t)
@@ -430,7 +436,7 @@ class PlanPanel(w.VBox):
         try:
             action()
         except InputError as exc:
-            self._say(str(exc), "error")
+            self._say(words(exc), "error")
 
     def _export_clicked(self) -> None:
         if self.folder is not None:
@@ -442,6 +448,13 @@ class PlanPanel(w.VBox):
         self._say("downloads ready (nothing written: give the panel a folder= to keep files)", "info")
 
 
+def words(exc: BaseException) -> str:
+    """An error for a person: its message, with file and row when it names them (not a bare column)."""
+    if isinstance(exc, InputError) and exc.file is None and exc.row is None:
+        return exc.message
+    return str(exc)
+
+
 def group_rows(plan: Plan, column: str, values: Iterable[int]) -> pd.DataFrame:
     """The rows of a plan whose ``column`` is in ``values`` (e.g. the rounds held)."""
     keep = set(int(v) for v in values)
@@ -449,4 +462,4 @@ def group_rows(plan: Plan, column: str, values: Iterable[int]) -> pd.DataFrame:
     return frame[frame[column].isin(keep)].reset_index(drop=True)
 
 
-__all__ = ["PlanPanel", "group_rows"]
+__all__ = ["PlanPanel", "group_rows", "words"]
