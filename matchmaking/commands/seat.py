@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from matchmaking.model.io import ROW, read_table, source_name
     from matchmaking.plans.io import read_plan
+    from matchmaking.solvers.control import Progress
     from matchmaking.solvers.seating import seat
 
     community = Community.from_csv(args.members)
@@ -72,8 +73,9 @@ def run(args: argparse.Namespace) -> int:
         locked.attrs["file"] = source_name(args.locked)
     spread = split_names(args.spread) or None
 
-    def progress(info: dict) -> None:
-        print(f"  {info['time']:6.1f}s  objective {info['objective']:.2f}  repeats {info['repeats']}", file=sys.stderr)
+    def progress(info: Progress) -> None:
+        value = "-" if info.objective is None else f"{info.objective:.2f}"
+        print(f"  {info.elapsed:6.1f}s  {info.phase:8s} objective {value}  repeats {info.repeats}", file=sys.stderr)
 
     plan = seat(
         community, tables=None if capacities else args.tables, table_size=args.table_size, capacities=capacities,

@@ -45,10 +45,9 @@ so the plan depends on the machine's speed, as with any time-limited search.
 
 from __future__ import annotations
 
-import math
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,36 +59,32 @@ from matchmaking.model.community import Community
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
+from matchmaking.solvers.control import Callback, Monitor, StoppingCriterion, check_seed
 from matchmaking.solvers.seating.bound import forced_repeats, seating_bound
-from matchmaking.solvers.seating.fairness import raise_minimum
-from matchmaking.solvers.seating.lns import LNS_SHARE, lns_search, resolve_tables
+from matchmaking.solvers.seating.engine import solve
+from matchmaking.solvers.seating.params import SeatingParams
 from matchmaking.solvers.seating.problem import SeatingProblem, build_problem, movable
 from matchmaking.solvers.seating.repair import repair_repeats
-from matchmaking.solvers.seating.search import GUIDE, anneal
-from matchmaking.solvers.seating.starts import design_start, galois_field, greedy
+from matchmaking.solvers.seating.search import anneal
+from matchmaking.solvers.seating.starts import galois_field, greedy
 from matchmaking.solvers.seating.state import SeatingState
 from matchmaking.solvers.seating.tracker import Tracker
 
 if TYPE_CHECKING:
     from matchmaking.reports.html import Report
 
-__all__ = ["SeatingProblem", "SeatingState", "build_problem", "forced_repeats", "galois_field", "movable", "seat",
-           "seating_bound", "warm_up"]
+__all__ = ["SeatingParams", "SeatingProblem", "SeatingState", "build_problem", "forced_repeats", "galois_field",
+           "movable", "seat", "seating_bound", "warm_up"]
 
 
 _WARM = False
-
-#: Repeat repair effort: at most this many tabu iterations, giving up after this many without fewer
-#: repeats (6-3-8 needs up to ~200,000 iterations; the time budget, 60% of the limit, comes first on big events).
-REPAIR_ITERATIONS = 2_000_000
-REPAIR_GIVE_UP = 400_000
 
 
 def warm_up() -> float:
     """Compile the seating search kernel (or load it from numba's cache): seconds it took.
 
     Done once per process, before :func:`seat` starts its clock: the first solve on a new
-    machine compiles for about 10 s (``make setup`` does it once), later processes load the
+    machine compiles for tens of seconds (``make setup`` does it once), later processes load the
     cached machine code in a fraction of a second.
 
     Examples
@@ -109,8 +104,8 @@ def warm_up() -> float:
     prob = build_problem(synthetic_community(12, seed=0), tables=3, table_size=4, rounds=3, spread=["sector"])
     state = SeatingState(prob)
     greedy(state, np.random.default_rng(0), range(prob.rounds))
-    repair_repeats(state, 0, math.inf, max_iter=10)
-    anneal(Tracker(state, t, math.inf, math.inf, max_iterations=1000), 0, guide=0.5)
+    repair_repeats(state, 0, time.perf_counter() + 3600, max_iter=10)
+    anneal(Tracker(state, Monitor(time_limit=3600), max_iterations=1000), 0, guide=0.5)
     return time.perf_counter() - t
 
 
@@ -123,7 +118,7 @@ def seat(
     min_table_size: int | None = None,
     rounds: int = 1,
     attendance: Mapping[int, Iterable[str]] | pd.DataFrame | None = None,
-    requests: Requests | str | pd.DataFrame | None = None,
+    requests: Requests | str | os.PathLike | pd.DataFrame | None = None,
     hosts: Mapping[str, int] | Sequence[str] | None = None,
     locked: pd.DataFrame | Plan | None = None,
     objective: Objective | None = None,
@@ -134,9 +129,11 @@ def seat(
     fairness: float = 0.0,
     time_limit: float = 30.0,
     seed: int = 0,
-    workers: int = 1,
-    callback: Callable[[dict], object] | None = None,
+    callback: Callback | None = None,
+    stop: StoppingCriterion | Sequence[StoppingCriterion] | None = None,
+    params: SeatingParams | Mapping[str, object] | None = None,
     iterations: int | None = None,
+    workers: int = 1,
 ) -> Plan:
     """Seat an event's attendees at tables over several rounds.
 
@@ -157,13 +154,17 @@ def seat(
     attendance : mapping or DataFrame, optional
         ``{round: members}`` or a table ``member, round``; rounds not named: everyone.
     requests : Requests, path or DataFrame, optional
-        Hard requests (together, apart, pins, hosts); a path is read as ``constraints.csv``.
+        Hard requests (:class:`~matchmaking.scoring.requests.Requests`): together, apart, pins,
+        hosts (a host stays at their table every round), locked rounds (``Requests.locked``,
+        rows ``round, table, member`` of rounds already held: kept exactly as they are, the
+        other rounds planned around them) and exclusions (members left out of the rounds to
+        plan); a path or DataFrame is read as ``constraints.csv``.
     hosts : mapping or sequence, optional
-        ``{member: table}``, or a list of members hosting tables 1, 2, ... in order. A host
-        stays at their table every round.
+        Alias merged into ``requests.hosts``: ``{member: table}``, or a list of members hosting
+        tables 1, 2, ... in order.
     locked : DataFrame or Plan, optional
-        Rounds already held (``round, table, member``): kept exactly as they are; the other
-        rounds are planned around them (re-planning after no-shows and walk-ins).
+        Alias merged into ``requests.locked``: rounds already held (re-planning after no-shows
+        and walk-ins).
     objective : Objective, optional
         The objective; by default :func:`~matchmaking.scoring.objective.default_objective`
         (``pairs``, ``history``, ``needs`` and ``spread`` feed it).
@@ -181,19 +182,26 @@ def seat(
         rise (0: off).
     time_limit : float
         Seconds for the whole solve (a machine's first solve also compiles the search kernel
-        beforehand, about 10 s, see :func:`warm_up`).
+        beforehand, see :func:`warm_up`).
     seed : int
         Random seed; with the same seed, worker count and ``iterations`` the plan is the same.
-    workers : int
-        CP-SAT workers for the exact parts.
     callback : callable, optional
-        Called with ``{"time", "objective", "bound", "repeats", "iteration"}`` on improvements
-        (at most 4 times a second); returning ``False`` stops the search.
+        Called with a :class:`~matchmaking.solvers.control.Progress` (phase, elapsed, objective,
+        bound, iteration, repeats) at each phase and as the search goes (at most 4 times a
+        second); returning ``False`` stops the solve and the best plan found so far comes back
+        (with a note saying so).
+    stop : criterion or list of criteria, optional
+        Stopping criteria of :mod:`matchmaking.solvers.control` (``MaxIterations`` counts
+        annealing proposals, ``NoImprovement``, ``GapReached``...), any of them.
+    params : SeatingParams or dict, optional
+        Tuning of the engine (:class:`SeatingParams`; the defaults are the measured ones).
     iterations : int, optional
         A fixed effort instead of the clock: this many annealing proposals (about a million a
         second), the cooling following the count, then one CP-SAT re-solve of two tables per
         20,000, each limited by CP-SAT's deterministic time. The same seed and worker count then
         give the same plan on any machine, as long as the time limit is not reached first.
+    workers : int
+        CP-SAT workers for the exact parts.
 
     Returns
     -------
@@ -219,13 +227,16 @@ def seat(
     True
     """
     warm_up()  # compiles the search kernel on a machine's first solve, outside the time limit
-    t0 = time.perf_counter()
-    if time_limit is None or not time_limit > 0:
-        raise InputError(f"time_limit must be > 0 seconds, not {time_limit}", column="time_limit")
-    if iterations is not None and not iterations > 0:
-        raise InputError(f"iterations must be > 0, not {iterations}", column="iterations")
-    if fairness < 0:
-        raise InputError(f"fairness must be >= 0, not {fairness}", column="fairness")
+    monitor = Monitor(time_limit=time_limit, stop=stop, callback=callback)
+    seed = check_seed(seed)
+    params = SeatingParams.coerce(params)  # type: ignore[arg-type]
+    if iterations is not None and (isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer))
+                                   or iterations < 1):
+        raise InputError(f"iterations must be a whole number >= 1, not {iterations!r}", column="iterations")
+    if isinstance(fairness, bool) or not isinstance(fairness, (int, float)) or not fairness >= 0:
+        raise InputError(f"fairness must be >= 0, not {fairness!r}", column="fairness")
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise InputError(f"workers must be a whole number >= 1, not {workers!r}", column="workers")
     if isinstance(locked, Plan):
         locked = locked.assignments
     prob = build_problem(
@@ -233,110 +244,8 @@ def seat(
         rounds=rounds, attendance=attendance, requests=requests, hosts=hosts, locked=locked, objective=objective,
         pairs=pairs, history=history, needs=needs, spread=spread,
     )
-    rng = np.random.default_rng(seed)
-    bound, bound_terms = seating_bound(prob)
-    deadline = t0 + float(time_limit)
-    state = SeatingState(prob)
-    greedy(state, rng, range(prob.rounds))
-    method = ["greedy"]
-    design = design_start(prob, rng)
-    if design is not None:
-        greedy_tab, greedy_key = state.tab.copy(), state.key()
-        state.load(design)
-        if state.key() < greedy_key and not prob.violations(state.tab):
-            method = ["design"]
-        else:
-            state.load(greedy_tab)
-    search = Tracker(state, t0, deadline, bound, callback, max_iterations=iterations)
-    if state.repeats > 0 and not bound_terms["min_repeats"]:  # zero repeats may be reachable
-        method.append("tabu")
-        budget = t0 + 0.6 * float(time_limit)
-        start = state.tab.copy()
-        repair_repeats(state, int(rng.integers(1 << 62)), min(budget, deadline), max_iter=REPAIR_ITERATIONS,
-                       give_up=REPAIR_GIVE_UP, search=search)
-        search.improved()
-        if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
-            state.load(start)
-    method.append("sa")
-    exact = _exact_case(prob)  # one round, every seat taken: CP-SAT re-solves it whole (most of the time)
-    share = 0.9 if exact else LNS_SHARE  # of the time left, for CP-SAT after the annealing
-    search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
-    anneal(search, int(rng.integers(1 << 62)), guide=GUIDE)
-    search.deadline = deadline
-    state.load(search.best_tab)
-    proven = False
-    if exact:
-        method.append("cp-sat")
-        open_ = [t for t in range(prob.n_tables) if state.at[0][t]]
-        _, proven = resolve_tables(state, 0, open_, time_limit=max(deadline - time.perf_counter(), 0.1),
-                                    seed=seed, workers=workers)
-        search.improved()
-        state.load(search.best_tab)
-        if proven:
-            bound = state.total()
-            bound_terms["cp-sat optimum"] = bound
-    elif time.perf_counter() < deadline and (iterations is None or iterations >= 20_000):
-        method.append("lns")
-        search.max_iterations = None  # the re-solves have their own (deterministic) effort
-        steps = None if iterations is None else iterations // 20_000
-        lns_search(search, rng, n_tables=2, step_time=1.0 if steps is None else 0.2, workers=workers, max_steps=steps)
-        state.load(search.best_tab)
-    if fairness > 0:
-        method.append("fair")
-        raise_minimum(search, rng, fairness)
-        state.load(search.best_tab)
-    return _make_plan(prob, state, bound, bound_terms, t0, "+".join(method), search)
-
-
-def _exact_case(prob: SeatingProblem) -> bool:
-    """One free round where every seat is taken (table sizes forced), small enough for CP-SAT."""
-    return (prob.rounds == 1 and not prob.locked_rounds and prob.n <= 40
-            and int(prob.attend[0].sum()) == int(prob.capacities.sum()) and not prob.met_before.any())
-
-
-def _make_plan(prob: SeatingProblem, state: SeatingState, bound: float, bound_terms: dict, t0: float,
-               method: str, search: Tracker) -> Plan:
-    frame = prob.to_frame(state.tab)
-    violations = prob.violations(state.tab)
-    held = tuple(f"round {r + 1}:" for r in sorted(prob.locked_rounds))
-    in_held = [v for v in violations if held and v.startswith(held)]
-    violations = [v for v in violations if v not in in_held]
-    if violations:  # pragma: no cover - a solver bug, never an input problem
-        raise RuntimeError("seating produced an invalid plan: " + "; ".join(violations[:5]))
-    breakdown = prob.objective.evaluate(frame, "seating")
-    objective = breakdown["total"]
-    if abs(objective - state.total()) > 1e-6 * max(1.0, abs(objective)):  # pragma: no cover
-        raise RuntimeError(f"internal objective {state.total()} differs from the evaluated {objective}")
-    notes = []
-    min_rep = int(bound_terms.get("min_repeats", 0))
-    if state.repeats:
-        forced = forced_repeats(prob)
-        if forced and forced >= min_rep:
-            why = f"{forced} are forced by members fixed at the same table (pins, hosts, locked rounds)"
-        elif min_rep:
-            why = (f"at least {min_rep} are unavoidable: the tables seat more encounters than there are new "
-                   "pairs (pigeonhole)")
-        else:
-            why = "no plan without repeats was found in the time given"
-        notes.append(f"{state.repeats} repeated encounter(s); {why}")
-    notes += [f"held round kept as it was, although it breaks a request: {v}" for v in in_held[:10]]
-    if objective > bound + 1e-6 * max(1.0, abs(objective)):  # a bound bug: never report an invalid bound
-        relaxation, _ = seating_bound(prob)
-        if objective <= relaxation + 1e-6 * max(1.0, abs(objective)):
-            notes.append(f"the exact bound {bound:.6g} is below the plan's objective {objective:.6g}: "
-                         f"reporting the relaxation bound {relaxation:.6g} instead")
-            bound = relaxation
-        else:
-            notes.append(f"the bound {bound:.6g} is below the plan's objective {objective:.6g}: no bound reported")
-            bound = math.inf
-    status = "optimal" if objective >= bound - 1e-9 * max(1.0, abs(bound)) else "feasible"
-    search.record(force=True)
-    return Plan(
-        "seating", frame, objective=objective, bound=max(bound, objective) if status == "optimal" else bound,
-        status=status, objective_fn=prob.objective, time=time.perf_counter() - t0, method=method,
-        breakdown=breakdown, notes=notes, progress=search.progress,
-        extras={"bound_terms": bound_terms, "iterations": search.iterations, "repeats": state.repeats},
-    )
+    return solve(prob, monitor, params=params, seed=seed, iterations=None if iterations is None else int(iterations),
+                 workers=int(workers), fairness=float(fairness))
 
 
 def demo_section(community: Community, report: Report, outdir: str | os.PathLike, seed: int) -> None:

@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from matchmaking.solvers.control import Monitor
 from matchmaking.solvers.seating.problem import SeatingProblem, movable
 from matchmaking.solvers.seating.search import anneal
 from matchmaking.solvers.seating.starts import greedy
@@ -94,7 +95,6 @@ def plain_sa_compiled(prob: SeatingProblem, seed: int, time_limit: float) -> np.
     """
     state = SeatingState(prob)
     greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
-    t0 = time.perf_counter()
-    search = Tracker(state, t0, t0 + time_limit, math.inf)
+    search = Tracker(state, Monitor(time_limit=time_limit))
     anneal(search, seed, guide=0.0, temperatures=(2.0, 0.01), p_move=0.0, p_group=0.0)
     return search.best_tab

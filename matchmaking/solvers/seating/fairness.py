@@ -49,8 +49,9 @@ def raise_minimum(search: Tracker, rng: np.random.Generator, fairness: float) ->
         if best is None:
             return
         state.swap(worst, best[2], best[1])
-        search.best_tab = state.tab.copy()
+        search.best_tab = state.tab.copy()  # the fairness trade is the user's choice: kept even at a lower total
         search.best_key = state.key()
+        search.best_repeats = state.repeats
         search.record()
 
 

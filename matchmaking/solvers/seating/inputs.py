@@ -9,7 +9,7 @@ import pandas as pd
 
 from matchmaking.errors import InfeasibleError, InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, parse_number, read_table, source_name
+from matchmaking.model.io import ROW, parse_number
 from matchmaking.scoring.requests import Requests
 
 __all__ = ["merge_requests", "parse_attendance", "parse_capacities", "rebalance", "table_targets", "waterfill"]
@@ -72,45 +72,55 @@ def parse_attendance(attendance: object, community: Community, rounds: int) -> d
     return out
 
 
-def merge_requests(requests: object, hosts: object, community: Community, n_tables: int, rounds: int) -> Requests:
-    pin_rows: list[int] | None = None
-    if requests is None:
-        req = Requests()
-    elif isinstance(requests, Requests):
-        req = Requests(list(requests.together), list(requests.apart), list(requests.pins), dict(requests.hosts))
-    else:
-        req = Requests.read(requests, community)  # type: ignore[arg-type]
-        fname = "DataFrame" if isinstance(requests, pd.DataFrame) else source_name(requests)  # type: ignore[arg-type]
-        table = read_table(requests, name=fname)  # type: ignore[arg-type]
-        pin_rows = [int(row) for kind, row in zip(table["kind"], table[ROW], strict=True)
-                    if str(kind).strip().lower() == "pin"]  # in the order Requests.read keeps pins
+def merge_requests(requests: object, hosts: object, locked: pd.DataFrame | None, community: Community,
+                   n_tables: int, rounds: int) -> Requests:
+    """One :class:`Requests` of ``requests`` (None, a Requests, a path or a DataFrame) and the aliases.
+
+    ``hosts`` (``{member: table}`` or members hosting tables 1, 2, ...) and ``locked`` (rows
+    ``round, table, member`` of held rounds) are the older keywords of :func:`matchmaking.seat`,
+    merged into the requests. The caller's object is never changed. Pins and hosts naming a
+    table or round that does not exist raise :class:`InputError` naming where they came from.
+    """
+    base = Requests.coerce(requests, community)
+    req = Requests(list(base.together), list(base.apart), list(base.pins), dict(base.hosts), base.locked,
+                   list(base.exclude), dict(base.origin))
     if hosts is not None:
         if isinstance(hosts, Mapping):
-            req.hosts.update({str(m): int(t) for m, t in hosts.items()})
+            seen = {str(m): int(t) for m, t in hosts.items()}
         else:
-            hosts = [str(m) for m in hosts]  # type: ignore[union-attr]
-            seen: dict[str, int] = {}
-            for t, m in enumerate(hosts, start=1):
+            seen = {}
+            for t, m in enumerate((str(m) for m in hosts), start=1):  # type: ignore[union-attr]
                 if m in seen:
                     raise InputError(f"host {m} is listed for table {seen[m]} and table {t}; a host stays at one table",
                                      file="hosts", column="member")
                 seen[m] = t
-            req.hosts.update(seen)
-    for m in req.members():
+        req.hosts.update(seen)
+        for m, t in seen.items():
+            req.origin.setdefault(("host", m, t), "hosts option")
+    if locked is not None and len(locked):
+        req.locked = locked if req.locked is None or not len(req.locked) else pd.concat([req.locked, locked])
+    named = {m for pair in req.together + req.apart for m in pair} | {m for m, _, _ in req.pins}
+    for m in sorted(named | set(req.hosts) | set(req.exclude)):
         if m not in community:
             raise InputError(f"request names unknown member {m!r}", file="constraints", column="a")
     for m, t in req.hosts.items():
         if not 1 <= t <= n_tables:
             raise InputError(f"host {m} at table {t}; tables are 1..{n_tables}", file="hosts", column="table")
-    for k, (m, t, r) in enumerate(req.pins):
-        # from a file: its name and row; from a Requests object: the option and the pin itself
-        where = ({"file": fname, "row": pin_rows[k]} if pin_rows is not None and k < len(pin_rows)
-                 else {"file": "requests (Requests.pins)"})
+    for m, t, r in req.pins:
+        where = _origin(req.where("pin", m, t, r), "requests (Requests.pins)")
         if not 1 <= t <= n_tables:
             raise InputError(f"pin {m} to table {t}; tables are 1..{n_tables}", column="b", **where)
         if r is not None and not 1 <= r <= rounds:
             raise InputError(f"pin {m} to table {t} in round {r}; rounds are 1..{rounds}", column="round", **where)
     return req
+
+
+def _origin(where: str, default: str) -> dict:
+    """``file`` and ``row`` of an origin like ``"constraints.csv, row 3"`` (else the ``default`` file)."""
+    name, sep, row = where.rpartition(", row ")
+    if sep and row.isdigit():
+        return {"file": name, "row": int(row)}
+    return {"file": default}
 
 
 def table_targets(n_r: int, caps: np.ndarray, forced: np.ndarray, min_size: int) -> np.ndarray:

@@ -15,9 +15,8 @@ if TYPE_CHECKING:
     from matchmaking.solvers.seating.state import SeatingState
     from matchmaking.solvers.seating.tracker import Tracker
 
-__all__ = ["LNS_SHARE", "integral", "lns_search", "resolve_tables"]
+__all__ = ["integral", "lns_search", "resolve_tables"]
 
-LNS_SHARE = 0.1  # of the time after the repair, for CP-SAT re-solving tables
 SCALE = 1000  # CP-SAT needs integers: values in thousandths (acceptance uses the exact evaluation)
 
 

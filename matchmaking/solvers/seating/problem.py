@@ -129,6 +129,8 @@ def build_problem(
     if min_size > caps.max():
         raise InputError(f"min_table_size {min_size} exceeds every table's capacity", column="min_table_size")
     att = parse_attendance(attendance, community, rounds)
+    req = merge_requests(requests, hosts, locked, community, T, rounds)
+    locked = req.locked
     locked_rows: dict[int, pd.DataFrame] = {}
     if locked is not None and len(locked):
         missing = {"round", "table", "member"} - set(locked.columns)
@@ -151,7 +153,9 @@ def build_problem(
                 raise InputError(f"locked plan names unknown member(s) {unknown[:5]}", file="locked", column="member")
             locked_rows[r] = grp
             att[r] = grp["member"].tolist()
-    req = merge_requests(requests, hosts, community, T, rounds)
+    if req.exclude:  # members left out of the rounds still to plan
+        out = set(req.exclude)
+        att = {r: who if r in locked_rows else [m for m in who if m not in out] for r, who in att.items()}
     everyone = set().union(*map(set, att.values()))
     members = [m for m in community.ids if m in everyone]
     n = len(members)
@@ -239,6 +243,9 @@ def build_problem(
             targets[r] = table_targets(n_r, caps, counts > 0, min_size)
             targets[r] = np.maximum(targets[r], counts)
             rebalance(targets[r], caps, n_r, counts)
+    conflicts = req.conflicts(n_groups=T, rounds=rounds)  # the shared checker, after the precise messages above
+    if conflicts:
+        raise InfeasibleError(f"the requests cannot all hold: {conflicts[0]}", conflicts)
 
     # objective
     together_pairs = req.together_pairs()

@@ -21,19 +21,19 @@ __all__ = ["repair_repeats"]
 
 
 def repair_repeats(state: SeatingState, seed: int, deadline: float, max_iter: int, give_up: int = 10_000,
-                    search: Tracker | None = None) -> None:
+                   search: Tracker | None = None, *, tenure: int = 4, stall_limit: int = 500) -> None:
     """Swap members to remove repeated encounters (the compiled tabu search, see
     :func:`matchmaking.solvers.seating.kernel.tabu`): stops at zero repeats, the deadline,
-    ``max_iter`` iterations, ``give_up`` iterations without fewer repeats, or when ``search``'s
-    callback asks to stop (it hears of the walk whenever the fewest repeats found drops). The
-    state ends at the plan with the fewest repeats.
+    ``max_iter`` iterations, ``give_up`` iterations without fewer repeats, or when ``search``
+    says stop (the callback hears of the walk between chunks, with the repeats left in its
+    message). The state ends at the plan with the fewest repeats.
     """
     p = state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
     if not rounds:
         return
     kern = K.Kernel(p, state.tab)
-    search_ = K.Tabu(kern, rounds, movable(p), seed)
+    search_ = K.Tabu(kern, rounds, movable(p), seed, tenure=tenure, stall_limit=stall_limit)
     done = last_gain = 0
     chunk = 50
     best_rep = kern.repeats
@@ -45,8 +45,8 @@ def repair_repeats(state: SeatingState, seed: int, deadline: float, max_iter: in
         done += search_.run(step)
         if search_.best_repeats < best_rep:
             best_rep, last_gain = search_.best_repeats, done
-            if search is not None:
-                search.record(total=kern.total(), repeats=kern.repeats)
+        if search is not None and not search.record(message=f"{best_rep} repeats left after {done} tabu iterations"):
+            break
         # chunks of about a tenth of a second; with a fixed effort, fixed chunks (the stopping
         # tests run between chunks, so their sizes must not depend on the clock)
         if search is None or search.max_iterations is None:

@@ -18,25 +18,22 @@ from matchmaking.solvers.seating.problem import movable
 if TYPE_CHECKING:
     from matchmaking.solvers.seating.tracker import Tracker
 
-__all__ = ["GUIDE", "anneal"]
-
-GUIDE = 0.8  # share of guided proposals (a member to the table of one of its best partners)
-PARTNERS = 20  # best partners per member for the guided proposals
-COOL = 300.0  # starting over final temperature
+__all__ = ["anneal"]
 
 
-def anneal(search: Tracker, seed: int, *, guide: float = 0.5,
+def anneal(search: Tracker, seed: int, *, guide: float = 0.5, partners: int = 20, cool: float = 300.0,
            temperatures: tuple[float, float] | None = None, p_move: float = 0.1, p_group: float = 0.1) -> None:
     """Simulated annealing over swaps and moves (the compiled kernel), one geometric cooling.
 
     The walk maximises the value minus a penalty per repeat (the objective's, at least twice
     the starting temperature) with the Metropolis rule, so it may pass through plans with
     repeats; the best plan is kept lexicographically (fewest repeats, then most value). A share
-    ``guide`` of the proposals is guided: member ``i`` goes to the table of one of its best
-    partners (swapping with someone there); the rest are uniform; a share ``p_move`` are moves
+    ``guide`` of the proposals is guided: member ``i`` goes to the table of one of its ``partners``
+    best partners (swapping with someone there); the rest are uniform; a share ``p_move`` are moves
     to a table with room, and a share ``p_group`` swap a together-block with as many free
     members of another table. The starting temperature is the median change in value of
-    proposals that keep the repeats, unless ``temperatures`` (start, end) are given.
+    proposals that keep the repeats, the final one ``cool`` times lower, unless ``temperatures``
+    (start, end) are given.
 
     Budget: ``search.max_iterations`` proposals when set (the cooling follows the count: the
     same seed gives the same plan), else the clock up to ``search.deadline``. The kernel runs in
@@ -44,9 +41,9 @@ def anneal(search: Tracker, seed: int, *, guide: float = 0.5,
     """
     state, p = search.state, search.state.p
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds]
-    k = min(PARTNERS, p.n - 1)
-    partners = np.argpartition(-p.weights, k, axis=1)[:, :k] if guide > 0 and k > 0 else None
-    arrays = K.search_arrays(p, rounds, movable(p), partners)
+    k = min(partners, p.n - 1)
+    best_partners = np.argpartition(-p.weights, k, axis=1)[:, :k] if guide > 0 and k > 0 else None
+    arrays = K.search_arrays(p, rounds, movable(p), best_partners)
     if not len(arrays["slot_r"]) and not len(arrays["grp_r"]):
         return
     kern = K.Kernel(p, state.tab)
@@ -59,14 +56,14 @@ def anneal(search: Tracker, seed: int, *, guide: float = 0.5,
         got = K.run_anneal(kern, arrays, rng, n_iter=2000, t_from=1.0, t_to=1.0, lam=0.0, best_tab=best_tab,
                            best=best, probe=samples, **moves)
         t_hi = float(np.median(samples[:got])) if got else 1.0
-        t_lo = t_hi / COOL
+        t_lo = t_hi / cool
     else:
         t_hi, t_lo = temperatures
     lam = max(float(p.objective.repeat_penalty), 2.0 * t_hi)
     budget = None if search.max_iterations is None else max(search.max_iterations - search.iterations, 0)
     start = time.perf_counter()
     span = max(search.deadline - start, 1e-3)
-    done, chunk, reported = 0, 20_000, None
+    done, chunk = 0, 20_000
     while not search.out_of_budget():
         if budget is not None:
             if done >= budget:
@@ -87,11 +84,8 @@ def anneal(search: Tracker, seed: int, *, guide: float = 0.5,
                      t_to=t_hi * (t_lo / t_hi) ** f1, lam=lam, best_tab=best_tab, best=best, **moves)
         done += chunk
         search.iterations += chunk
-        if best[1] != reported:
-            reported = best[1]
-            search.record(total=float(best[1]), repeats=int(best[3]))
-    state.load(best_tab)
-    search.improved()
+        search.offer(best_tab, (int(best[0]), -float(best[1])), int(best[3]))
+        search.record()
     state.load(search.best_tab)
 
 

@@ -1,76 +1,97 @@
-"""The bookkeeping every phase of the seating search shares: best plan, progress, callback, stopping."""
+"""The bookkeeping every phase of the seating search shares: best plan, budget, progress and stop.
+
+The clock, the user's stopping criteria and the callback are the solve's
+:class:`~matchmaking.solvers.control.Monitor`; the tracker adds what is seating's own: the best
+plan in lexicographic order (no repeats first, then the objective), a deadline a phase may
+shorten, a fixed effort (``iterations=``) and the stop once the proven bound is reached.
+"""
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from matchmaking.solvers.control import Monitor
     from matchmaking.solvers.seating.state import SeatingState
 
 __all__ = ["Tracker"]
 
 
-@dataclass
 class Tracker:
-    """Bookkeeping shared by the improvement phases: best plan, progress, callback, stopping."""
+    """The best plan of one solve and its budget.
 
-    state: SeatingState
-    t0: float
-    deadline: float
-    bound: float
-    callback: Callable[[dict], object] | None = None
-    best_key: tuple[int, float] = (0, 0.0)
-    best_tab: np.ndarray = None
-    progress: list[tuple[float, float, float]] = field(default_factory=list)
-    iterations: int = 0
-    max_iterations: int | None = None
-    stopped: bool = False
-    cancelled: bool = False  # the callback returned False: stop, and call it no more
-    _last_call: float = -1.0
+    Parameters
+    ----------
+    state : SeatingState
+        The current seating (the phases move it; :meth:`improved` compares it to the best).
+    monitor : Monitor
+        Clock, stopping criteria and callback of the solve.
+    bound : float
+        A proven bound: the search stops once the best plan reaches it.
+    max_iterations : int, optional
+        A fixed effort in annealing proposals (None: the clock decides).
+    """
 
-    def __post_init__(self) -> None:
-        self.best_key = self.state.key()
-        self.best_tab = self.state.tab.copy()
+    def __init__(self, state: SeatingState, monitor: Monitor, bound: float = math.inf, *,
+                 max_iterations: int | None = None) -> None:
+        self.state = state
+        self.monitor = monitor
+        self.bound = bound
+        self.deadline = monitor.deadline
+        self.iterations = 0
+        self.max_iterations = max_iterations
+        self.phase = "start"
+        self.done = False  # the bound is reached: nothing better exists
+        self.best_key = state.key()
+        self.best_tab: np.ndarray = state.tab.copy()
+        self.best_repeats = state.repeats
         self.record(force=True)
         self._check_bound()
 
+    @property
+    def stopped(self) -> bool:
+        """The solve must end: stopped by the user (callback, criterion), out of time, or optimal."""
+        return self.done or self.monitor.stopped
+
+    def enter(self, phase: str) -> None:
+        """A new phase starts (the callback hears of it)."""
+        self.phase = phase
+        self.record(force=True)
+
     def _check_bound(self) -> None:
-        """Stop once the best plan reaches the proven bound: nothing better exists."""
-        if self.state.total() >= self.bound - 1e-9 * max(1.0, abs(self.bound)):
-            self.stopped = True
+        if -self.best_key[1] >= self.bound - 1e-9 * max(1.0, abs(self.bound)):
+            self.done = True
 
     def out_of_budget(self) -> bool:
-        if self.stopped or time.perf_counter() >= self.deadline:
+        if self.stopped or time.perf_counter() >= self.deadline or self.monitor.time_up():
             return True
         return self.max_iterations is not None and self.iterations >= self.max_iterations
 
     def improved(self) -> bool:
+        """Keep the current seating if it beats the best plan; whether it did."""
         key = self.state.key()
         if key < (self.best_key[0], self.best_key[1] - 1e-9):
-            self.best_key = key
-            self.best_tab = self.state.tab.copy()
-            self.record()
-            self._check_bound()
+            self.offer(self.state.tab, key, self.state.repeats)
             return True
         return False
 
-    def record(self, force: bool = False, total: float | None = None, repeats: int | None = None) -> None:
-        """Note the progress (the current plan's total unless ``total`` is given); call the callback."""
-        now = time.perf_counter() - self.t0
-        if total is None:
-            total, repeats = self.state.total(), self.state.repeats
-        if force or not self.progress or now - self.progress[-1][0] >= 0.05:
-            self.progress.append((now, total, self.bound))
-        else:
-            self.progress[-1] = (self.progress[-1][0], total, self.bound)
-        if self.callback is not None and not self.cancelled and (force or now - self._last_call >= 0.25):
-            self._last_call = now
-            info = {"time": now, "objective": total, "bound": self.bound, "repeats": repeats,
-                    "iteration": self.iterations}
-            if self.callback(info) is False:
-                self.stopped = self.cancelled = True
+    def offer(self, tab: np.ndarray, key: tuple[int, float], repeats: int) -> None:
+        """A seating found by a phase (``key`` as :meth:`SeatingState.key`), kept if better."""
+        if key < (self.best_key[0], self.best_key[1] - 1e-9):
+            self.best_key = key
+            self.best_tab = tab.copy()
+            self.best_repeats = int(repeats)
+            self.record()
+            self._check_bound()
+
+    def record(self, force: bool = False, message: str = "") -> bool:
+        """Tell the monitor where the solve stands; False when it must stop."""
+        if self.monitor.stopped:  # the callback is not called again once the solve stopped
+            return False
+        bound = self.bound if math.isfinite(self.bound) else None
+        return self.monitor.report(self.phase, objective=-self.best_key[1], bound=bound, iteration=self.iterations,
+                                   repeats=self.best_repeats, message=message, force=force)

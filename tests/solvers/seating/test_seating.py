@@ -170,15 +170,17 @@ def test_social_golfer_kirkman() -> None:
 
 
 def test_callback_reports_and_stops(event: mm.Community) -> None:
-    seen: list[dict] = []
+    seen: list[mm.Progress] = []
 
-    def cb(info: dict) -> bool:
+    def cb(info: mm.Progress) -> bool:
         seen.append(info)
         return len(seen) < 2
 
     plan = mm.seat(event, tables=8, table_size=5, rounds=2, time_limit=20, callback=cb)
-    assert len(seen) == 2 and {"time", "objective", "bound", "repeats"} <= set(seen[0])  # not called after False
+    assert len(seen) == 2 and isinstance(seen[0], mm.Progress)  # not called after it returned False
+    assert seen[0].objective is not None and seen[0].repeats is not None and seen[0].phase
     assert plan.time < 10  # without the stop the annealing alone takes 18 of the 20 s
+    assert any("stopped by the callback" in note for note in plan.notes) and plan.check() == []
 
 
 def test_fairness_raises_the_least_served(event: mm.Community) -> None:

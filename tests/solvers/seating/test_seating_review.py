@@ -125,7 +125,9 @@ def test_bound_below_the_objective_is_never_reported(monkeypatch: pytest.MonkeyP
             return -1000.0, terms
         return bound, terms
 
-    monkeypatch.setattr(S, "seating_bound", low_bound)
+    from matchmaking.solvers.seating import engine
+
+    monkeypatch.setattr(engine, "seating_bound", low_bound)
     kw = _invalid_bound_event()
     plan = mm.seat(kw.pop("community"), **kw)
     assert plan.objective > -1000.0

@@ -1,0 +1,161 @@
+"""The seating engine: the phases of one solve, in order, and the plan they give.
+
+1. starts (:mod:`.starts`): the greedy, or a zero-repeat design when the event fits one;
+2. the repeat repair (:mod:`.repair`) when zero repeats may be reachable;
+3. the annealing (:mod:`.search`);
+4. CP-SAT (:mod:`.lns`): the whole round when one full round is small enough (proving it
+   optimal), else re-solves of a few tables;
+5. fairness (:mod:`.fairness`) when asked.
+
+Every phase reports to the solve's :class:`~matchmaking.solvers.control.Monitor` through the
+:class:`~.tracker.Tracker`, so the callback and ``stop=`` criteria can end any of them; the
+best plan found so far is always what comes back.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from matchmaking.plans.plan import Plan
+from matchmaking.solvers.seating.bound import forced_repeats, seating_bound
+from matchmaking.solvers.seating.fairness import raise_minimum
+from matchmaking.solvers.seating.lns import lns_search, resolve_tables
+from matchmaking.solvers.seating.params import SeatingParams
+from matchmaking.solvers.seating.repair import repair_repeats
+from matchmaking.solvers.seating.search import anneal
+from matchmaking.solvers.seating.starts import design_start, greedy
+from matchmaking.solvers.seating.state import SeatingState
+from matchmaking.solvers.seating.tracker import Tracker
+
+if TYPE_CHECKING:
+    from matchmaking.solvers.control import Monitor
+    from matchmaking.solvers.seating.problem import SeatingProblem
+
+__all__ = ["solve"]
+
+
+def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | None = None, seed: int = 0,
+          iterations: int | None = None, workers: int = 1, fairness: float = 0.0) -> Plan:
+    """Seat ``prob`` within ``monitor``'s time and criteria; the plan (see :func:`matchmaking.seat`)."""
+    params = params or SeatingParams()
+    rng = np.random.default_rng(seed)
+    bound, bound_terms = seating_bound(prob)
+    state = SeatingState(prob)
+    greedy(state, rng, range(prob.rounds))
+    method = ["greedy"]
+    design = design_start(prob, rng)
+    if design is not None:
+        greedy_tab, greedy_key = state.tab.copy(), state.key()
+        state.load(design)
+        if state.key() < greedy_key and not prob.violations(state.tab):
+            method = ["design"]
+        else:
+            state.load(greedy_tab)
+    search = Tracker(state, monitor, bound, max_iterations=iterations)
+    search.enter(method[0])
+    deadline = monitor.deadline
+    if state.repeats > 0 and not bound_terms["min_repeats"] and not search.stopped:  # zero repeats may be reachable
+        method.append("tabu")
+        search.enter("repair")
+        start = state.tab.copy()
+        repair_repeats(state, int(rng.integers(1 << 62)), min(monitor.start + params.repair_share * monitor.time_limit,
+                                                               deadline),
+                       max_iter=params.repair_iterations, give_up=params.repair_give_up, search=search,
+                       tenure=params.tabu_tenure, stall_limit=params.tabu_stall)
+        search.improved()
+        if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
+            state.load(start)
+    exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
+    if not search.stopped:
+        method.append("sa")
+        search.enter("search")
+        share = params.exact_share if exact else params.lns_share  # of the time left, for CP-SAT afterwards
+        search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
+        anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners, cool=params.cool,
+               p_move=params.p_move, p_group=params.p_group)
+        search.deadline = deadline
+    state.load(search.best_tab)
+    proven = False
+    if exact and not search.stopped:
+        method.append("cp-sat")
+        search.enter("exact")
+        open_ = [t for t in range(prob.n_tables) if state.at[0][t]]
+        _, proven = resolve_tables(state, 0, open_, time_limit=max(deadline - time.perf_counter(), 0.1),
+                                   seed=seed, workers=workers)
+        search.improved()
+        state.load(search.best_tab)
+        if proven:
+            bound = state.total()
+            bound_terms["cp-sat optimum"] = bound
+    elif (not exact and not search.stopped and time.perf_counter() < deadline
+          and (iterations is None or iterations >= params.lns_every)):
+        method.append("lns")
+        search.enter("lns")
+        search.max_iterations = None  # the re-solves have their own (deterministic) effort
+        steps = None if iterations is None else iterations // params.lns_every
+        lns_search(search, rng, n_tables=params.lns_tables, step_time=params.lns_step_time if steps is None else 0.2,
+                   workers=workers, patience=params.lns_patience, max_steps=steps)
+        state.load(search.best_tab)
+    if fairness > 0 and not search.stopped:
+        method.append("fair")
+        search.enter("fair")
+        raise_minimum(search, rng, fairness)
+        state.load(search.best_tab)
+    return _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven)
+
+
+def _exact_case(prob: SeatingProblem, params: SeatingParams) -> bool:
+    """One free round where every seat is taken (table sizes forced), small enough for CP-SAT."""
+    return (prob.rounds == 1 and not prob.locked_rounds and prob.n <= params.exact_size
+            and int(prob.attend[0].sum()) == int(prob.capacities.sum()) and not prob.met_before.any())
+
+
+def _make_plan(prob: SeatingProblem, state: SeatingState, bound: float, bound_terms: dict, method: str,
+               search: Tracker, proven: bool) -> Plan:
+    frame = prob.to_frame(state.tab)
+    violations = prob.violations(state.tab)
+    held = tuple(f"round {r + 1}:" for r in sorted(prob.locked_rounds))
+    in_held = [v for v in violations if held and v.startswith(held)]
+    violations = [v for v in violations if v not in in_held]
+    if violations:  # pragma: no cover - a solver bug, never an input problem
+        raise RuntimeError("seating produced an invalid plan: " + "; ".join(violations[:5]))
+    objective = prob.objective.evaluate(frame, "seating")["total"]
+    if abs(objective - state.total()) > 1e-6 * max(1.0, abs(objective)):  # pragma: no cover
+        raise RuntimeError(f"internal objective {state.total()} differs from the evaluated {objective}")
+    notes = []
+    min_rep = int(bound_terms.get("min_repeats", 0))
+    if state.repeats:
+        forced = forced_repeats(prob)
+        if forced and forced >= min_rep:
+            why = f"{forced} are forced by members fixed at the same table (pins, hosts, locked rounds)"
+        elif min_rep:
+            why = (f"at least {min_rep} are unavoidable: the tables seat more encounters than there are new "
+                   "pairs (pigeonhole)")
+        else:
+            why = "no plan without repeats was found in the time given"
+        notes.append(f"{state.repeats} repeated encounter(s); {why}")
+    notes += [f"held round kept as it was, although it breaks a request: {v}" for v in in_held[:10]]
+    if objective > bound + 1e-6 * max(1.0, abs(objective)):  # an exact bound below the plan: fall back
+        relaxation, _ = seating_bound(prob)
+        if objective <= relaxation + 1e-6 * max(1.0, abs(objective)):
+            notes.append(f"the exact bound {bound:.6g} is below the plan's objective {objective:.6g}: "
+                         f"reporting the relaxation bound {relaxation:.6g} instead")
+            bound, proven = relaxation, False
+    monitor = search.monitor
+    search.phase = "done"
+    if not monitor.stopped:
+        monitor.report("done", objective=objective, bound=bound if math.isfinite(bound) else None,
+                       iteration=search.iterations, repeats=state.repeats, force=True)
+    if not monitor.history or monitor.history[-1][1] != objective:  # the plan kept is the last point
+        monitor.history.append((monitor.elapsed(), objective, bound))
+    rules = {"capacities": list(map(int, prob.capacities)), "min_size": prob.min_size or None,
+             "attendance": {r + 1: [prob.members[i] for i in np.flatnonzero(prob.attend[r])]
+                            for r in range(prob.rounds)}}
+    plan = Plan.build("seating", frame, objective_fn=prob.objective, requests=prob.requests, rules=rules,
+                      bound=bound, proven=proven, method=method, monitor=monitor, notes=notes,
+                      extras={"bound_terms": bound_terms, "iterations": search.iterations, "repeats": state.repeats})
+    return plan

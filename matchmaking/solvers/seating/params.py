@@ -1,0 +1,117 @@
+"""The tuning constants of the seating engine, in one validated dataclass."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from matchmaking.errors import InputError
+
+__all__ = ["SeatingParams"]
+
+
+@dataclass(frozen=True)
+class SeatingParams:
+    """Tuning of :func:`matchmaking.seat` (``params=``); the defaults are what the benchmarks measured.
+
+    Attributes
+    ----------
+    guide : float
+        Share of annealing proposals that send a member to the table of one of its best partners.
+    partners : int
+        Best partners per member for those guided proposals.
+    p_move : float
+        Share of proposals that move a member to a table with room (instead of a swap).
+    p_group : float
+        Share of proposals that swap a together-group with free members of another table.
+    cool : float
+        Starting over final temperature of the geometric cooling.
+    repair_share : float
+        Share of the time limit the repeat repair may use.
+    repair_iterations : int
+        Most tabu iterations of the repeat repair (6-3-8 needs up to about 200,000; on big events the time
+        share comes first).
+    repair_give_up : int
+        Tabu iterations without fewer repeats before the repair gives up.
+    tabu_tenure : int
+        Iterations a member may not return to a table it left (plus a random 0-11).
+    tabu_stall : int
+        Tabu iterations without a new best before a restart near the best plan.
+    lns_share : float
+        Share of the time left after the repair kept for CP-SAT re-solving tables.
+    lns_tables : int
+        Tables of one round re-solved together.
+    lns_step_time : float
+        CP-SAT seconds per re-solve (deterministic time with a fixed effort).
+    lns_patience : int
+        Re-solves without improvement before the large-neighbourhood search stops.
+    lns_every : int
+        With ``iterations=``: one re-solve per this many annealing proposals.
+    exact_size : int
+        Largest single-round event (every seat taken) that CP-SAT solves whole.
+    exact_share : float
+        Share of the time such an event gives CP-SAT.
+
+    Examples
+    --------
+    >>> SeatingParams(guide=0.5).guide
+    0.5
+    >>> SeatingParams(guide=2)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: column 'params.guide': guide must be between 0 and 1, not 2
+    """
+
+    guide: float = 0.8
+    partners: int = 20
+    p_move: float = 0.1
+    p_group: float = 0.1
+    cool: float = 300.0
+    repair_share: float = 0.6
+    repair_iterations: int = 2_000_000
+    repair_give_up: int = 400_000
+    tabu_tenure: int = 4
+    tabu_stall: int = 500
+    lns_share: float = 0.1
+    lns_tables: int = 2
+    lns_step_time: float = 1.0
+    lns_patience: int = 200
+    lns_every: int = 20_000
+    exact_size: int = 40
+    exact_share: float = 0.9
+
+    def __post_init__(self) -> None:
+        shares = {"guide", "p_move", "p_group", "repair_share", "lns_share", "exact_share"}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            column = f"params.{f.name}"
+            if f.type in ("int", int):
+                if isinstance(value, bool) or not isinstance(value, int) or value < (0 if f.name == "exact_size" else 1):
+                    raise InputError(f"{f.name} must be a whole number >= 1, not {value!r}", column=column)
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise InputError(f"{f.name} must be a number, not {value!r}", column=column)
+            if f.name in shares and not 0 <= value <= 1:
+                raise InputError(f"{f.name} must be between 0 and 1, not {value!r}", column=column)
+            if f.name not in shares and value <= 0:
+                raise InputError(f"{f.name} must be > 0, not {value!r}", column=column)
+        if self.cool < 1:
+            raise InputError(f"cool must be >= 1 (the temperature falls), not {self.cool!r}", column="params.cool")
+
+    @classmethod
+    def coerce(cls, params: SeatingParams | dict | None) -> SeatingParams:
+        """``params=`` as a :class:`SeatingParams`: None (the defaults), an instance, or a dict of fields.
+
+        >>> SeatingParams.coerce({"lns_tables": 3}).lns_tables
+        3
+        """
+        if params is None:
+            return cls()
+        if isinstance(params, cls):
+            return params
+        if isinstance(params, dict):
+            unknown = sorted(set(params) - {f.name for f in fields(cls)})
+            if unknown:
+                raise InputError(f"unknown seating parameter(s) {unknown}", column="params")
+            return cls(**params)
+        raise InputError(f"params must be a SeatingParams or a dict, not {type(params).__name__}", column="params")
