@@ -33,7 +33,7 @@ import pandas as pd
 from matchmaking import history_store as store
 from matchmaking.errors import InputError
 from matchmaking.history_store import BUSY_TIMEOUT_S, SCHEMA_VERSION
-from matchmaking.model.io import ROW, read_table, write_table
+from matchmaking.model.io import MAX_GROUP, ROW, read_table, write_table
 from matchmaking.scoring.objective import GROUP_COLUMNS, co_groupings, plan_kind
 
 __all__ = ["BUSY_TIMEOUT_S", "SCHEMA_VERSION", "MeetingHistory"]
@@ -250,11 +250,11 @@ class MeetingHistory:
                 raise InputError(str(exc), file=fname, row=1) from exc
             for col in GROUP_COLUMNS[kind]:
                 numbers = pd.to_numeric(frame[col], errors="coerce")
-                bad = numbers.isna() | (numbers < 1) | (numbers % 1 != 0)
+                bad = numbers.isna() | (numbers < 1) | (numbers % 1 != 0) | (numbers > MAX_GROUP)
                 if bad.any():
                     pos = int(bad.to_numpy().argmax())
                     raise InputError(
-                        f"{frame[col].iloc[pos]!r} is not a whole number >= 1", file=fname,
+                        f"{frame[col].iloc[pos][:40]!r} is not a whole number in 1..{MAX_GROUP:,}", file=fname,
                         row=int(frame[ROW].iloc[pos]), column=col,
                     )
                 frame[col] = numbers.astype(int)

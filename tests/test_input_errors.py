@@ -41,9 +41,9 @@ def test_empty_id(tmp_path):
     assert (err.row, err.column) == (3, "id")
 
 
-def test_semicolon_separated_file_is_named_as_such(tmp_path):
-    err = members_error(tmp_path, "id;name;city\na;Ana;Lyon\n")
-    assert "semicolon" in str(err) and err.row == 1
+def test_pipe_separated_file_is_named_as_such(tmp_path):
+    err = members_error(tmp_path, "id|name|city\na|Ana|Lyon\n")  # semicolons and tabs are read: tests/test_readers.py
+    assert "pipes" in str(err) and err.row == 1
 
 
 def test_ragged_row_is_named(tmp_path):

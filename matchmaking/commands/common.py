@@ -45,16 +45,11 @@ def load_history(path: str | None, *, must_exist: bool = True) -> object:
     if must_exist and not Path(path).exists():
         raise InputError("history file not found (record an event first: matchmaking history DB record ...)",
                          file=str(path))
-    if str(path).lower().endswith((".csv", ".xlsx", ".parquet")):
-        from matchmaking.model.io import ROW, read_table, require_columns
+    if str(path).lower().endswith((".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet", ".pq")):
+        from matchmaking.scoring.pairs_file import read_meeting_counts
 
-        table = read_table(path)
-        require_columns(table, ["a", "b"], str(path))
-        for col in ("a", "b"):
-            for value, row in zip(table[col], table[ROW], strict=True):
-                if not value:
-                    raise InputError("empty member id", file=str(path), row=row, column=col)
-        table.attrs["file"] = str(path)  # counts are checked where every engine reads them (history_counts)
+        table = read_meeting_counts(path)  # counts are checked again where every engine reads them (history_counts)
+        table.attrs["file"] = str(path)
         return table
     from matchmaking.history import MeetingHistory
 

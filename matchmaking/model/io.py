@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import atexit
 import contextvars
-import csv
+import datetime as dt
 import hashlib
-import io
+import math
 import os
 import re
 import signal
@@ -22,13 +22,26 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matchmaking.errors import InputError
+from matchmaking.model.text import (
+    DELIMITER_WORDS,
+    cells_are_clean,
+    check_cell,
+    decode_text,
+    parse_records,
+    sniff_delimiter,
+)
 
 TableLike = str | os.PathLike | pd.DataFrame
 ROW = "_row"
-_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+_SEPARATORS = {"|": "pipe"}  # commas, semicolons and tabs are recognised (model/text.py)
+#: Largest table, cohort, group or round number a file may give (plans and requests).
+MAX_GROUP = 1_000_000_000
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,20 +55,26 @@ def source_name(source: TableLike, default: str = "DataFrame") -> str:
 def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet file (or take a DataFrame) as a table of strings.
 
-    Column names are stripped of spaces. Empty cells become ``""``. A ``_row``
-    column gives each row's number as a spreadsheet shows it (header = row 1).
+    Column names are stripped of spaces. Empty cells become ``""``; rows with no value at all
+    in a file are dropped (they keep their place in the numbering), and so are columns with
+    neither a name nor a value. A ``_row`` column gives each row's number as a spreadsheet shows it
+    (header = row 1). List cells (a Parquet list column) become ``;``-separated text, dates
+    at midnight become ``YYYY-MM-DD``.
 
     Parameters
     ----------
     source : path or DataFrame
-        ``.csv`` (UTF-8 or Windows-1252), ``.xlsx``, ``.parquet`` or a DataFrame.
+        ``.csv`` (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252: see
+        :mod:`matchmaking.model.text`), ``.xlsx``, ``.parquet`` or a DataFrame.
     name : str, optional
         Name used in error messages; defaults to the path.
 
     Raises
     ------
     InputError
-        When the file is missing, unreadable, ragged, or separated by the wrong character.
+        When the file is missing, unreadable, not text, ragged, mixes encodings, has a
+        duplicate or an unnamed column, or a cell too long to be real (naming the row and
+        column where it applies).
 
     Examples
     --------
@@ -63,84 +82,157 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
     >>> t = read_table(pd.DataFrame({"id": ["a", "b"], " city ": ["Lyon", None]}))
     >>> list(t.columns), t["city"].tolist(), t["_row"].tolist()
     (['id', 'city', '_row'], ['Lyon', ''], [2, 3])
+    >>> read_table(pd.DataFrame({"id": ["a"], "offers": [["seo", "ads"]]}))["offers"].tolist()
+    ['seo; ads']
     """
     fname = name or source_name(source)
+    numbers: list[int] | None = None
     if isinstance(source, pd.DataFrame):
         frame = source.reset_index(drop=True).copy()
     else:
         path = Path(source)
         if not path.exists():
             raise InputError("file not found", file=fname)
+        if path.is_dir():
+            raise InputError("this is a folder, not a file", file=fname)
         suffix = path.suffix.lower()
         try:
             if suffix in {".xlsx", ".xlsm", ".xls"}:
-                frame = pd.read_excel(path, dtype=object)
+                frame, numbers = _with_header(pd.read_excel(path, header=None, dtype=object), fname)
             elif suffix in {".parquet", ".pq"}:
                 frame = pd.read_parquet(path)
             else:
-                frame = _read_csv(path, fname)
+                frame, numbers = _read_csv(path, fname)
         except InputError:
             raise
-        except Exception as exc:  # pragma: no cover - exotic reader failures
-            raise InputError(f"cannot read the file ({exc})", file=fname) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_header(frame, fname)
-    numbers = frame.attrs.get("rows")
-    out = frame.astype(object).where(frame.notna(), "")
-    out = out.map(_cell_text)
-    out[ROW] = numbers if numbers is not None and len(numbers) == len(out) else range(2, len(out) + 2)
+        except Exception as exc:  # a corrupt workbook or Parquet file, an unreadable file...
+            raise InputError(f"cannot read the file ({type(exc).__name__}: {exc})"[:500], file=fname) from exc
+    drop_blank = numbers is not None  # a spreadsheet's empty rows (CSV, Excel); a DataFrame keeps every row
+    if numbers is None:
+        numbers = list(range(2, len(frame) + 2))
+    header = [_header_text(c, fname) for c in frame.columns]
+    frame = frame.set_axis(range(len(header)), axis=1)  # positions: duplicate names stay visible
+    out = pd.DataFrame({k: _column_text(frame[k], fname, numbers, header[k]) for k in frame.columns},
+                       index=frame.index, columns=list(frame.columns))
+    keep = [k for k, h in enumerate(header) if h or out[k].ne("").any()]
+    for k in keep:
+        if not header[k]:
+            first = int(out[k].ne("").to_numpy().argmax())
+            raise InputError(f"column {k + 1} has no name in the header but holds values (e.g. row "
+                             f"{numbers[first]}): give it a name", file=fname, row=1)
+    out = out[keep].set_axis([header[k] for k in keep], axis=1)
+    _check_header(out, fname)
+    if drop_blank and len(out.columns):
+        filled = out.ne("").any(axis=1).to_numpy()
+    else:
+        filled = np.full(len(out), not drop_blank)
+    out = out.loc[filled].reset_index(drop=True)
+    out[ROW] = [n for n, f in zip(numbers, filled, strict=True) if f]
     return out
 
 
-def _cell_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return unescape_cell(str(value).strip())
+def _with_header(grid: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[int]]:
+    """A sheet read without a header: its first non-empty row becomes the header."""
+    filled = grid.notna().any(axis=1).to_numpy()
+    if not filled.any():
+        raise InputError("the sheet is empty", file=fname)
+    top = int(filled.argmax())
+    frame = grid.iloc[top + 1:].reset_index(drop=True)
+    frame.columns = grid.iloc[top].tolist()
+    return frame, list(range(top + 2, len(grid) + 1))
 
 
-def _read_csv(path: Path, fname: str) -> pd.DataFrame:
+def _header_text(value: Any, fname: str) -> str:
+    text = "" if _is_missing(value) else _cell_text(value, fname, 1, None)
+    return text
+
+
+def _column_text(values: pd.Series, fname: str, numbers: list[int], column: str) -> pd.Series:
+    """A column as stripped text, validated cell by cell (errors name the row and column)."""
+    cells = values.tolist()
+    if all(type(v) is str for v in cells) and cells_are_clean(cells):  # the common case (CSV), at C speed
+        return pd.Series([unescape_cell(v.strip()) for v in cells], index=values.index, dtype=object)
+    return pd.Series(
+        ["" if _is_missing(v) else _cell_text(v, fname, row, column or None)
+         for v, row in zip(values.tolist(), numbers, strict=True)],
+        index=values.index, dtype=object,
+    )
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def _cell_text(value: Any, fname: str, row: int | None, column: str | None) -> str:
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool | np.bool_):
+        text = str(bool(value))
+    elif isinstance(value, float | np.floating):
+        text = str(int(value)) if float(value).is_integer() else str(value)
+    elif isinstance(value, int | np.integer):
+        text = str(int(value))
+    elif isinstance(value, dt.datetime | pd.Timestamp):
+        midnight = value.hour == value.minute == value.second == value.microsecond == 0 and value.tzinfo is None
+        text = value.date().isoformat() if midnight else value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, bytes | bytearray):
+        try:
+            text = bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("a binary cell that is not UTF-8 text", file=fname, row=row, column=column) from None
+    elif isinstance(value, list | tuple | set | frozenset | np.ndarray):  # a Parquet list column
+        items = [_cell_text(v, fname, row, column) for v in value if not _is_missing(v)]
+        text = "; ".join(item for item in items if item)
+    elif isinstance(value, dict):
+        raise InputError("a nested record (a dict) where a cell is expected: flatten the column",
+                         file=fname, row=row, column=column)
+    else:
+        text = str(value)
+    check_cell(text, fname, row, column)
+    return unescape_cell(text.strip())
+
+
+def _read_csv(path: Path, fname: str) -> tuple[pd.DataFrame, list[int]]:
     """Parse a CSV with the standard library, so every row keeps its spreadsheet number.
 
     Rows with more or fewer fields than the header are errors (never silently shifted or
-    padded); blank lines count as rows (a spreadsheet shows them) and are then dropped.
+    padded); blank lines count as rows (a spreadsheet shows them) and are then dropped;
+    blank lines before the header are skipped.
     """
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8-sig", "cp1252"]
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise InputError("not a UTF-8, UTF-16 or Windows-1252 text file", file=fname)
+    text = decode_text(path.read_bytes(), fname)
     if not text.strip():
         raise InputError("the file is empty", file=fname)
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    header = [h.strip() for h in records[0]]
+    delimiter = sniff_delimiter(text.lstrip("\r\n"))
+    records = parse_records(text, fname, delimiter)
+    top = next((k for k, r in enumerate(records) if any(cell.strip() for cell in r)), None)
+    if top is None:
+        raise InputError("the file has only empty cells: no header", file=fname)
+    header = records[top]
     width = len(header)
+    word = DELIMITER_WORDS[delimiter]
     rows, numbers = [], []
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in enumerate(records[top + 1:], start=top + 2):
         if not record or all(not cell.strip() for cell in record):
             continue
         if len(record) != width:
-            extra = len(record) > width
-            raise InputError(
-                f"{len(record)} fields where the header has {width}"
-                + (": a stray comma, or a list separated by ',' instead of ';'? (quote cells that contain commas)"
-                   if extra else ": a missing cell or a missing comma?"),
-                file=fname,
-                row=number,
-            )
+            if len(record) < width:
+                hint = f": a missing cell or a missing {word}?"
+            elif delimiter == ",":
+                hint = ": a stray comma, or a list separated by ',' instead of ';'? (quote cells that contain commas)"
+            else:
+                hint = (f": a stray {word}, or a list separated by '{delimiter}' in a cell without quotes? "
+                        f"(in a {word}-separated file, quote cells that contain '{delimiter}')")
+            raise InputError(f"{len(record)} fields where the header has {width}" + hint, file=fname, row=number)
         rows.append(record)
         numbers.append(number)
-    _check_header(pd.DataFrame(columns=header), fname)  # before rows are framed: duplicates stay visible
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
-    frame.attrs["rows"] = numbers
-    return frame
+    frame = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width),
+                                                                                              dtype=object)
+    frame.columns = header
+    return frame, numbers
 
 
 def _check_header(frame: pd.DataFrame, fname: str) -> None:
@@ -150,12 +242,15 @@ def _check_header(frame: pd.DataFrame, fname: str) -> None:
             if sep in cols[0]:
                 raise InputError(
                     f"the header is one column {cols[0]!r}: the file looks separated by "
-                    f"{word}s, but columns must be separated by commas (lists inside a cell use ';')",
+                    f"{word}s; columns must be separated by commas, semicolons or tabs "
+                    "(lists inside a cell use ';')",
                     file=fname,
                     row=1,
                 )
     seen: dict[str, int] = {}
     for i, col in enumerate(cols):
+        if col == ROW:
+            raise InputError(f"column name {ROW!r} is reserved (the row numbers)", file=fname, row=1, column=col)
         if col in seen:
             raise InputError(
                 f"column name {col!r} appears twice (columns {seen[col] + 1} and {i + 1})",
@@ -190,17 +285,51 @@ def split_list(cell: str) -> list[str]:
     return [part.strip() for part in str(cell).split(";") if part.strip()]
 
 
-def parse_number(value: str, *, fname: str, row: int, column: str, kind: type = float) -> Any:
-    """Parse a number from a cell, or raise an :class:`InputError` naming the cell."""
+def parse_number(
+    value: str, *, fname: str, row: int, column: str, kind: type = float, low: float | None = None,
+    high: float | None = None,
+) -> Any:
+    """Parse a finite number from a cell, or raise an :class:`InputError` naming the cell.
+
+    A decimal comma is read when it cannot mean anything else (``"0,5"``, ``"-2,75"``: what a
+    spreadsheet writes where the decimal mark is a comma); ``"1,000"`` could be a thousand or
+    one, so it is refused with the two readings. ``inf`` and ``nan`` are never numbers here.
+    ``low`` / ``high`` bound the value (inclusive).
+
+    Examples
+    --------
+    >>> parse_number("0,5", fname="pairs.csv", row=2, column="weight")
+    0.5
+    >>> parse_number("inf", fname="pairs.csv", row=3, column="weight")
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: pairs.csv, row 3, column 'weight': 'inf' is not a finite number
+    >>> parse_number("-50", fname="h.csv", row=4, column="count", low=0)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: h.csv, row 4, column 'count': -50 is below 0
+    """
     text = str(value).strip().lstrip("'")
+    if _DECIMAL_COMMA.fullmatch(text):
+        if _THOUSANDS.fullmatch(text.lstrip("+-")):
+            raise InputError(
+                f"{text!r} is ambiguous: write {text.replace(',', '')} (thousands) or {text.replace(',', '.')} "
+                "(decimals)", file=fname, row=row, column=column,
+            )
+        text = text.replace(",", ".")
     try:
         number = kind(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InputError(
-            f"{text!r} is not a {'whole ' if kind is int else ''}number", file=fname, row=row, column=column
+            f"{text[:40]!r} is not a {'whole ' if kind is int else ''}number", file=fname, row=row, column=column
         ) from None
-    if kind is float and number != number:  # NaN
-        raise InputError(f"{text!r} is not a number", file=fname, row=row, column=column)
+    if kind is float and not math.isfinite(number):
+        raise InputError(f"{text[:40]!r} is not a finite number", file=fname, row=row, column=column)
+    shown = f"{number:g}" if kind is float else str(number)
+    if low is not None and number < low:
+        raise InputError(f"{shown} is below {low:g}", file=fname, row=row, column=column)
+    if high is not None and number > high:
+        raise InputError(f"{shown} is above {high:g}", file=fname, row=row, column=column)
     return number
 
 

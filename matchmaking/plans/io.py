@@ -8,7 +8,7 @@ import pandas as pd
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, read_table, source_name
+from matchmaking.model.io import MAX_GROUP, ROW, read_table, source_name
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
 
@@ -53,11 +53,12 @@ def read_plan(source: str | os.PathLike | pd.DataFrame, community: Community) ->
         for value, row in zip(table[col], table[ROW], strict=True):
             try:
                 number = float(value)
-                ok = number.is_integer() and number >= 1
+                ok = number.is_integer() and 1 <= number <= MAX_GROUP
             except ValueError:
                 ok = False
             if not ok:
-                raise InputError(f"{value!r} is not a whole number >= 1", file=fname, row=row, column=col)
+                raise InputError(f"{value[:40]!r} is not a whole number in 1..{MAX_GROUP:,}", file=fname, row=row,
+                                 column=col)
             values.append(int(number))
         out[col] = values
     out = out[GROUP_COLUMNS[kind] + ["member"]]

@@ -1,4 +1,4 @@
-"""Reading the optional ``pairs.csv`` (``a,b,weight``) and meeting counts."""
+"""Reading the optional ``pairs.csv`` (``a,b,weight``) and meeting counts (``a,b[,count]``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ import scipy.sparse as sp
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, read_table, require_columns, source_name
+from matchmaking.model.io import ROW, parse_number, read_table, require_columns, source_name
+
+#: Largest pair weight or meeting count accepted: beyond it sums over millions of pairs lose
+#: the precision that bounds and gaps need (and such a number is a typo, not an affinity).
+MAX_WEIGHT = 1e9
 
 
 def read_pairs(source: str | os.PathLike | pd.DataFrame, community: Community) -> pd.DataFrame:
@@ -32,7 +36,8 @@ def read_pairs(source: str | os.PathLike | pd.DataFrame, community: Community) -
     ------
     InputError
         Naming the file, row and column of an unknown member, a pair of a member with
-        themself, a pair listed twice, or a weight that is not a number.
+        themself, a pair listed twice, or a weight that is not a finite number within
+        +-:data:`MAX_WEIGHT` (a decimal comma such as ``0,5`` is read).
 
     Examples
     --------
@@ -65,14 +70,7 @@ def read_pairs(source: str | os.PathLike | pd.DataFrame, community: Community) -
                 f"pair {x!r}-{y!r} is listed twice (first on row {seen[key]})", file=fname, row=row, column="b"
             )
         seen[key] = row
-        text = str(w).strip().lstrip("'")
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not np.isfinite(value):
-            raise InputError(f"weight {text!r} is not a number", file=fname, row=row, column="weight")
-        weights.append(value)
+        weights.append(parse_number(w, fname=fname, row=row, column="weight", low=-MAX_WEIGHT, high=MAX_WEIGHT))
     return pd.DataFrame({"a": a, "b": b, "weight": np.asarray(weights, dtype=float)})
 
 
@@ -90,6 +88,49 @@ def pair_matrix(frame: pd.DataFrame, community: Community, value: str = "weight"
     m = sp.coo_matrix((np.r_[v, v], (np.r_[i, j], np.r_[j, i])), shape=(n, n)).tocsr()
     m.sum_duplicates()
     return m
+
+
+def read_meeting_counts(source: str | os.PathLike | pd.DataFrame, *, name: str | None = None) -> pd.DataFrame:
+    """Read a meeting history table ``a,b[,count]`` (one row per pair; count 1 when absent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a``, ``b`` (member ids as written) and ``count`` (float >= 0).
+
+    Raises
+    ------
+    InputError
+        Naming file, row and column of an empty member id, a member met by themself, or a
+        count that is not a finite number in ``0..MAX_WEIGHT``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_meeting_counts(pd.DataFrame({"a": ["x"], "b": ["y"], "count": ["2"]})).values.tolist()
+    [['x', 'y', 2.0]]
+    >>> read_meeting_counts(pd.DataFrame({"a": ["x"], "b": ["y"], "count": ["-50"]}), name="met.csv")
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: met.csv, row 2, column 'count': -50 is below 0
+    """
+    fname = name or ("DataFrame" if isinstance(source, pd.DataFrame) else source_name(source))
+    table = read_table(source, name=fname)
+    require_columns(table, ["a", "b"], fname)
+    rows = table[ROW].tolist()
+    for col in ("a", "b"):
+        for value, row in zip(table[col], rows, strict=True):
+            if not value:
+                raise InputError("empty member id", file=fname, row=row, column=col)
+    for a, b, row in zip(table["a"], table["b"], rows, strict=True):
+        if a == b:
+            raise InputError(f"a member met themself ({a!r})", file=fname, row=row, column="b")
+    if "count" in table:
+        counts = [parse_number(v, fname=fname, row=r, column="count", low=0, high=MAX_WEIGHT)
+                  for v, r in zip(table["count"], rows, strict=True)]
+    else:
+        counts = [1.0] * len(table)
+    return pd.DataFrame({"a": table["a"].tolist(), "b": table["b"].tolist(), "count": np.asarray(counts, dtype=float)})
 
 
 def history_counts(history: object, community: Community) -> pd.DataFrame:
@@ -124,7 +165,14 @@ def history_counts(history: object, community: Community) -> pd.DataFrame:
     frame = frame.copy()
     if "count" not in frame:
         frame["count"] = 1
-    elif not pd.api.types.is_integer_dtype(frame["count"]):
+    if not {"a", "b"} <= set(frame.columns):
+        raise InputError(f"a history table needs columns a, b[, count]; the columns are {list(frame.columns)}",
+                         file=frame.attrs.get("file", "history"), row=1)
+    if pd.api.types.is_integer_dtype(frame["count"]):  # a ledger's counts: checked at C speed
+        ints = frame["count"].to_numpy()
+        if len(ints) and (ints.min() < 0 or ints.max() > MAX_WEIGHT):
+            frame["count"] = _counts(frame)  # names the cell
+    else:
         frame["count"] = _counts(frame)
     keep = frame["a"].isin(community.members.index) & frame["b"].isin(community.members.index)
     frame = frame.loc[keep & (frame["a"] != frame["b"])]
@@ -135,13 +183,14 @@ def history_counts(history: object, community: Community) -> pd.DataFrame:
 
 
 def _counts(frame: pd.DataFrame) -> np.ndarray:
-    """Meeting counts as floats; a count that is not a finite number >= 0 is an InputError naming its cell."""
+    """Meeting counts as floats; a count that is not a finite number in 0..MAX_WEIGHT is an InputError naming its cell."""
     text = frame["count"].astype(str).str.strip().str.lstrip("'")
     numbers = pd.to_numeric(text.where(text != "", "nan"), errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(numbers) | (numbers < 0)
+    bad = ~np.isfinite(numbers) | (numbers < 0) | (numbers > MAX_WEIGHT)
     if bad.any():
         pos = int(bad.argmax())
         row = int(frame[ROW].iloc[pos]) if ROW in frame else pos + 2
-        raise InputError(f"meeting count {text.iloc[pos]!r} is not a number >= 0", file=frame.attrs.get("file", "history"),
-                         row=row, column="count")
+        limit = ">= 0" if not numbers[pos] > MAX_WEIGHT else f"in 0..{MAX_WEIGHT:g}"
+        raise InputError(f"meeting count {text.iloc[pos][:40]!r} is not a number {limit}",
+                         file=frame.attrs.get("file", "history"), row=row, column="count")
     return numbers

@@ -17,7 +17,14 @@ import pandas as pd
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.model.io import ROW, read_table, require_columns, source_name
+from matchmaking.model.io import (
+    MAX_GROUP,
+    ROW,
+    parse_number,
+    read_table,
+    require_columns,
+    source_name,
+)
 
 KINDS = ("together", "apart", "pin")
 
@@ -318,13 +325,12 @@ def _chain(together: list[tuple[str, str]], a: str, b: str) -> list[tuple[str, s
 
 
 def _whole(value: object, fname: str, row: int, column: str) -> int:
-    text = str(value).strip()
-    try:
-        number = int(float(text))
-        if number != float(text):
-            raise ValueError
-    except ValueError:
-        raise InputError(f"{text!r} is not a whole number", file=fname, row=row, column=column) from None
+    number = parse_number(value, fname=fname, row=row, column=column)  # finite, or an error naming the cell
+    if not number.is_integer():
+        raise InputError(f"{str(value).strip()!r} is not a whole number", file=fname, row=row, column=column)
     if number < 1:
-        raise InputError(f"{number} is not >= 1 (tables and rounds count from 1)", file=fname, row=row, column=column)
-    return number
+        raise InputError(f"{number:g} is not >= 1 (tables and rounds count from 1)", file=fname, row=row, column=column)
+    if number > MAX_GROUP:
+        raise InputError(f"{number:g} is above {MAX_GROUP:,}: not a real table or round", file=fname, row=row,
+                         column=column)
+    return int(number)

@@ -11,7 +11,7 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 
 from matchmaking.errors import InputError
-from matchmaking.model.io import ROW, read_table, require_columns, source_name
+from matchmaking.model.io import MAX_GROUP, ROW, read_table, require_columns, source_name
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
@@ -80,8 +80,9 @@ def read_ranks(source: object, side_a: Sequence[str], side_b: Sequence[str]) -> 
             value = int(str(rank).strip())
         except ValueError:
             value = 0
-        if value < 1:
-            raise InputError(f"rank {rank!r} is not a whole number >= 1", file=fname, row=row, column="rank")
+        if not 1 <= value <= MAX_GROUP:
+            raise InputError(f"rank {rank[:40]!r} is not a whole number >= 1 (1 = first choice)", file=fname, row=row,
+                             column="rank")
         if who in pa:
             if cand not in pb:
                 raise InputError(f"{cand!r} is not a mentee (member {who!r} is a mentor)", file=fname, row=row, column="candidate")
