@@ -128,6 +128,8 @@ def test_bad_history_counts_on_the_command_line(tmp_path, tiny_frame, capsys):
 def test_history_tables_from_python_are_checked(tiny):
     err = error(history_counts, pd.DataFrame({"a": ["ana"], "b": ["ben"], "count": [float("inf")]}), tiny)
     assert (err.row, err.column) == (2, "count")
+    err = error(history_counts, pd.DataFrame({"a": ["ana"], "b": ["ben"], "count": [-50]}), tiny)  # int dtype too
+    assert (err.row, err.column) == (2, "count")
     assert error(history_counts, pd.DataFrame({"x": ["ana"]}), tiny).row == 1
     assert read_meeting_counts(pd.DataFrame({"a": ["ana"], "b": ["ben"]}))["count"].tolist() == [1.0]
     assert "themself" in error(read_meeting_counts, pd.DataFrame({"a": ["ana"], "b": ["ana"]})).message

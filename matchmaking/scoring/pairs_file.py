@@ -190,7 +190,7 @@ def _counts(frame: pd.DataFrame) -> np.ndarray:
     if bad.any():
         pos = int(bad.argmax())
         row = int(frame[ROW].iloc[pos]) if ROW in frame else pos + 2
-        limit = ">= 0" if not numbers[pos] > MAX_WEIGHT else f"in 0..{MAX_WEIGHT:g}"
+        limit = f"in 0..{MAX_WEIGHT:g}" if MAX_WEIGHT < numbers[pos] < np.inf else ">= 0"
         raise InputError(f"meeting count {text.iloc[pos][:40]!r} is not a number {limit}",
                          file=frame.attrs.get("file", "history"), row=row, column="count")
     return numbers
