@@ -289,6 +289,35 @@ class Plan:
         out["value_median"] = float(per.median()) if len(per) else 0.0
         return out
 
+    def value_by_round(self) -> pd.Series:
+        """The affinity of each round's co-grouped pairs (all pairs, repeats included), by round.
+
+        A cohort plan has one "round". Where the weight of a multi-round plan goes: a joint
+        roulette spreads it, a round-by-round one spends it early.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from matchmaking import Community, Objective, affinity
+        >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "offers": ["x", "", "x", ""],
+        ...     "needs": ["", "x", "", "x"]}))
+        >>> rows = pd.DataFrame({"round": [1, 1, 1, 1, 2, 2, 2, 2], "group": [1, 1, 2, 2, 1, 1, 2, 2],
+        ...                      "member": list("abcdacbd")})
+        >>> plan = Plan.build("pairs", rows, objective_fn=Objective(affinity(c)))
+        >>> plan.value_by_round().to_dict()
+        {1: 2.0, 2: 0.0}
+        """
+        if self.objective_fn is None:
+            raise ValueError("this plan has no objective to value its rounds with")
+        rounds = self.assignments["round"] if "round" in self.assignments else pd.Series(1, index=self.assignments.index)
+        out: dict[int, float] = {}
+        for rnd, frame in self.assignments.groupby(rounds, sort=True):
+            pairs = co_groupings(frame, self.group_columns)
+            value = self.objective_fn.affinity.score(pairs["a"].tolist(), pairs["b"].tolist())["total"].sum() \
+                if len(pairs) else 0.0
+            out[int(rnd)] = float(value)
+        return pd.Series(out, name="value", dtype=float).rename_axis("round")
+
     def per_member_value(self, distinct: pd.DataFrame | None = None) -> pd.Series:
         """Sum of the affinity of the distinct people each member meets.
 
