@@ -260,21 +260,6 @@ class Affinity:
         out["total"] = total
         return out
 
-    def _dense_rows(self, rows: np.ndarray) -> np.ndarray:
-        """Full scores (baseline included) of ``rows`` against every member, as a dense block."""
-        out = np.full((len(rows), len(self.community)), self.baseline)
-        for term in self.terms:
-            w = self.weights[term]
-            factors, explicit = self._factors(term)
-            for left, right in factors:
-                key = ("dense", term, id(right))
-                if key not in self._cache:
-                    self._cache[key] = right.T.toarray()
-                out += w * (left[rows] @ self._cache[key])
-            if explicit is not None:
-                out += w * explicit[rows].toarray()
-        return out
-
     def _pairwise(self, term: str, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
         """Unweighted values of one term for the pairs (ia[k], ib[k]), without any n x n matrix."""
         if not len(ia):
@@ -288,11 +273,50 @@ class Affinity:
         out[ia == ib] = 0.0
         return out
 
+    def flat_terms(self) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """The score as ``baseline + L @ R.T + E``: ``(L, R, E)`` (weights folded into ``L`` and ``E``).
+
+        ``L`` and ``R`` are member x feature (every factorised term side by side), ``E`` the
+        weighted explicit terms (pairs file, history), symmetric with an empty diagonal. Rows and
+        columns follow :attr:`community` order; indices are sorted.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"], "offers": ["x", ""], "needs": ["", "x"]}))
+        >>> L, R, E = affinity(c, goals=0).flat_terms()
+        >>> (L @ R.T).toarray().tolist(), E.nnz
+        ([[0.0, 1.0], [1.0, 0.0]], 0)
+        """
+        if "flat" in self._cache:
+            return self._cache["flat"]  # type: ignore[return-value]
+        n = len(self.community)
+        lefts, rights = [sp.csr_matrix((n, 0))], [sp.csr_matrix((n, 0))]
+        explicit = sp.csr_matrix((n, n))
+        for term in self.terms:
+            w = self.weights[term]
+            factors, extra = self._factors(term)
+            for left, right in factors:
+                lefts.append(w * left)
+                rights.append(right)
+            if extra is not None:
+                explicit = explicit + w * extra
+        explicit = sp.csr_matrix(explicit)
+        explicit.setdiag(0.0)
+        explicit.eliminate_zeros()
+        out = tuple(sp.csr_matrix(sp.hstack(m, format="csr"), dtype=np.float64) for m in (lefts, rights)) + (explicit,)
+        for m in out:
+            m.sum_duplicates()
+            m.sort_indices()
+        self._cache["flat"] = out
+        return out  # type: ignore[return-value]
+
     def top_pairs(self, k: int = 10, *, min_score: float = 0.0) -> pd.DataFrame:
         """Each member's ``k`` best partners (by score above ``min_score``), as unique pairs.
 
-        Computed block of rows by block of rows with dense products of the factorised terms
-        (BLAS), so memory stays ``O(n k)``; the scan itself covers all ``n^2`` pairs.
+        Exact: every partner that shares something with a member is scored (compiled, through
+        the members' features; see :class:`matchmaking.scoring.candidates.PartnerIndex`), so
+        memory stays ``O(n k)`` and the work follows the affinity's sparsity.
 
         Returns
         -------
@@ -310,33 +334,10 @@ class Affinity:
         0  a  b    1.0
         1  a  c    1.0
         """
-        n = len(self.community)
-        ids = np.asarray(self.community.ids, dtype=object)
-        rows_out, cols_out, vals_out = [], [], []
-        k = min(k, max(n - 1, 0))
-        block = max(1, 4_000_000 // max(n, 1))  # a dense block of ~32 MB
-        for start in range(0, n if k else 0, block):
-            rows = np.arange(start, min(n, start + block))
-            dense = self._dense_rows(rows)
-            dense[np.arange(len(rows)), rows] = -np.inf  # nobody is their own partner
-            # the k best of each row; among equal scores the lowest member index wins (deterministic)
-            kth = -np.partition(-dense, k - 1, axis=1)[:, k - 1 : k]
-            above = dense > kth
-            ties = dense == kth
-            room = k - above.sum(axis=1, keepdims=True)
-            chosen = above | (ties & (np.cumsum(ties, axis=1) <= room))
-            chosen &= dense > min_score
-            r_idx, c_idx = np.nonzero(chosen)
-            rows_out.append(rows[r_idx])
-            cols_out.append(c_idx)
-            vals_out.append(dense[r_idx, c_idx])
-        i = np.concatenate(rows_out) if rows_out else np.zeros(0, int)
-        j = np.concatenate(cols_out) if cols_out else np.zeros(0, int)
-        v = np.concatenate(vals_out) if vals_out else np.zeros(0)
-        lo, hi = np.minimum(i, j), np.maximum(i, j)
-        frame = pd.DataFrame({"i": lo, "j": hi, "score": v}).drop_duplicates(["i", "j"])
-        frame = frame.sort_values(["i", "j"]).reset_index(drop=True)
-        return pd.DataFrame({"a": ids[frame["i"]], "b": ids[frame["j"]], "score": frame["score"]})
+        from matchmaking.scoring.candidates import PartnerIndex, pair_table
+
+        partners, scores = PartnerIndex(self).top(k, min_score=min_score)
+        return pair_table(self, np.arange(len(self.community)), partners, scores)
 
     def explain(self, a: str, b: str) -> list[str]:
         """The reasons behind the score of ``a`` and ``b``, in words, strongest first.
