@@ -1,19 +1,26 @@
-"""Benchmark of the pairing modes (issue 5): intro, mentor, roulette.
+"""Benchmark of the pairing modes (issues 5, 13, 14): intro, mentor, roulette.
 
-Run: ``python benchmarks/bench_pairing.py [--quick] [--no-networkx]``. Prints the standard table
-(instance, method, objective, bound, gap, time_s, peak_mb) plus mode-specific columns.
+Run: ``python benchmarks/bench_pairing.py [--quick] [--no-networkx] [--no-100k]``. Prints the standard
+table (instance, method, objective, bound, gap, time_s, peak_mb) plus mode-specific columns.
 
 - intro on 2,000 and 10,000 members, each member's 10 best partners as the candidate graph:
   ``mm.pair`` (end to end: candidates, matching, bound, plan) against rustworkx's and
   networkx's ``max_weight_matching`` on the same candidate pairs (matching only) and a greedy
-  matching. ``equals_nx``: same total as networkx (where it runs).
+  matching; ours on the same pairs is the matching LP on the double cover, rounded (proven
+  optimal when it meets the LP), the blossom finishing otherwise. ``equals_nx``: same total as
+  networkx (where it runs).
+- intro on a sparse pairs file (10,000 members, about 50,000 weighted pairs, ``candidates=10``):
+  the audit's case (113 s before, "feasible" at a zero gap).
+- intro on 100,000 members with ``time_limit=30`` (the audit's 28 minutes): time against the limit.
 - mentor, 500 mentors (capacity 4) x 2,000 mentees: welfare-optimal, stable (each side
   proposing) and a greedy baseline; welfare, blocking pairs (checked independently), time.
-- roulette, 12 rounds on 101 and 1,000 members: joint against round-by-round maximum-weight
-  matching (the published baseline); weight, repeats, time.
+- roulette, 5 rounds on 40 members (the default affinity, uniform [0, 100] weights, and 20% of
+  them): the joint engine (CP-SAT proves the optimum) against round by round; and 12 rounds on
+  101 and 1,000 members: joint against round-by-round maximum-weight matching (the published
+  baseline); weight, repeats, time.
 
 Timings are on whatever machine runs it (shared CI runners: pessimistic). The intro engine and
-rustworkx rows take the fastest of 5 interleaved runs; their peak memory comes from a measured run.
+rustworkx rows take the fastest of 3 interleaved runs; their peak memory comes from a measured run.
 """
 
 from __future__ import annotations
@@ -34,8 +41,9 @@ from harness import gap, measure, print_table  # noqa: E402
 
 import matchmaking as mm  # noqa: E402
 from matchmaking.scoring.objective import default_objective  # noqa: E402
-from matchmaking.solvers.pairing import blocking_pairs, integer_weights  # noqa: E402
-from matchmaking.solvers.pairing.intro import match_table  # noqa: E402
+from matchmaking.solvers.control import Monitor  # noqa: E402
+from matchmaking.solvers.pairing import IntroParams, blocking_pairs, integer_weights  # noqa: E402
+from matchmaking.solvers.pairing.intro import solve_matching  # noqa: E402
 from matchmaking.solvers.pairing.mentor import ranks_from_weights, side_weights  # noqa: E402
 
 
@@ -72,13 +80,18 @@ def bench_intro(n: int, run_nx: bool, rows: list[dict]) -> None:
     rows.append(dict(instance=inst, method="ours: mm.pair end to end (candidates, matching, bound, plan)", objective=plan.objective, bound=plan.bound,
                      gap=gap(plan.objective, plan.bound), time_s=t, peak_mb=mb, pairs=len(table),
                      candidate_optimum=plan.extras.get("candidate_optimum", plan.objective)))
-    (found, _, _), t, mb = measure(lambda: match_table(table, c.ids))
-    chosen = {frozenset(p) for p in found}
-    engine_total = float(sum(s for a, b, s in table.itertuples(index=False) if frozenset((a, b)) in chosen))
-    rows.append(dict(instance=inst, method="ours: intro engine on the same pairs (match_table)", objective=engine_total,
+    pos = {m: k for k, m in enumerate(c.ids)}
+    ii, jj = table["a"].map(pos).to_numpy(), table["b"].map(pos).to_numpy()
+    ss = table["score"].to_numpy()
+
+    def ours() -> np.ndarray:
+        return solve_matching(n, ii, jj, ss, Monitor(time_limit=600), IntroParams())[0]
+
+    mate, t, mb = measure(ours)
+    engine_total = float(ss[mate[ii] == jj].sum())
+    rows.append(dict(instance=inst, method="ours: intro engine on the same pairs (LP + rounding)", objective=engine_total,
                      time_s=math.nan, peak_mb=mb, pairs=len(table)))
     ints, scale, _ = integer_weights(table["score"].to_numpy())
-    pos = {m: k for k, m in enumerate(c.ids)}
     edges = list(zip(table["a"].map(pos), table["b"].map(pos), ints.tolist(), strict=True))
 
     def run_rx() -> set:
@@ -92,7 +105,7 @@ def bench_intro(n: int, run_nx: bool, rows: list[dict]) -> None:
     rx_total = float(sum(score[(min(u, v), max(u, v))] for u, v in found))
     rows.append(dict(instance=inst, method="rustworkx max_weight_matching (same pairs)", objective=rx_total,
                      time_s=math.nan, peak_mb=mb, pairs=len(table)))
-    ours_t, rx_t = best_times([lambda: match_table(table, c.ids), run_rx])
+    ours_t, rx_t = best_times([ours, run_rx], repeat=3)
     rows[-2]["time_s"], rows[-1]["time_s"] = ours_t, rx_t
     rows[-2]["vs_rustworkx"] = ours_t / rx_t
     if run_nx:
@@ -109,6 +122,30 @@ def bench_intro(n: int, run_nx: bool, rows: list[dict]) -> None:
         rows[-3]["equals_nx"] = bool(abs(nx_total - engine_total) < 1e-6)
     g_total, t, mb = measure(lambda: greedy_matching(table))
     rows.append(dict(instance=inst, method="greedy (same pairs)", objective=g_total, time_s=t, peak_mb=mb, pairs=len(table)))
+
+
+def bench_intro_sparse(rows: list[dict]) -> None:
+    n = 10_000
+    c = mm.datasets.synthetic_community(n, seed=1)
+    rng = np.random.default_rng(0)
+    ids = np.asarray(c.ids)
+    a, b = rng.integers(0, n, 5 * n), rng.integers(0, n, 5 * n)
+    keep = a != b
+    lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
+    pairs = pd.DataFrame({"a": ids[lo], "b": ids[hi], "weight": rng.random(keep.sum()) * 10}).drop_duplicates(["a", "b"])
+    plan, t, mb = measure(lambda: mm.pair(c, pairs=pairs, candidates=10))
+    rows.append(dict(instance=f"intro n={n} sparse pairs file ({len(pairs)} pairs), candidates=10",
+                     method=f"ours: mm.pair end to end ({plan.status})", objective=plan.objective, bound=plan.bound,
+                     gap=gap(plan.objective, plan.bound), time_s=t, peak_mb=mb, pairs=plan.extras["candidate_pairs"]))
+
+
+def bench_intro_100k(rows: list[dict], limit: float = 30.0) -> None:
+    c = mm.datasets.synthetic_community(100_000, seed=1)
+    plan, t, mb = measure(lambda: mm.pair(c, time_limit=limit))
+    rows.append(dict(instance=f"intro n=100000, time_limit={limit:g}", method=f"ours: mm.pair ({plan.status}; "
+                     f"{plan.extras['passes']} pass(es), {plan.extras['block_solves']} block solves)",
+                     objective=plan.objective, bound=plan.bound, gap=gap(plan.objective, plan.bound), time_s=t,
+                     peak_mb=mb, pairs=len(plan.assignments) // 2, vs_limit=t / limit))
 
 
 def bench_mentor(n_mentors: int, n_mentees: int, rows: list[dict]) -> None:
@@ -143,6 +180,24 @@ def bench_mentor(n_mentors: int, n_mentees: int, rows: list[dict]) -> None:
                      blocking=block, matched=matched))
 
 
+def bench_roulette_small(rows: list[dict], time_limit: float = 30.0) -> None:
+    c = mm.datasets.synthetic_community(40, seed=4)
+    rng = np.random.default_rng(0)
+    ids = np.asarray(c.ids)
+    i, j = np.triu_indices(40, 1)
+    uniform = pd.DataFrame({"a": ids[i], "b": ids[j], "weight": rng.integers(0, 101, len(i)).astype(float)})
+    for name, kw in [("default affinity", {}), ("uniform [0,100]", {"pairs": uniform}),
+                     ("20% of the uniform pairs", {"pairs": uniform.sample(frac=0.2, random_state=1)})]:
+        inst = f"roulette n=40 R=5, {name}"
+        for method in ("sequential", "joint"):
+            plan, t, mb = measure(lambda m=method, kw=kw: mm.pair(c, "roulette", rounds=5, method=m,
+                                                                 time_limit=time_limit, **kw))
+            label = "round-by-round max-weight matching" if method == "sequential" else f"ours: {plan.method}"
+            rows.append(dict(instance=inst, method=f"{label} ({plan.status})", objective=plan.objective,
+                             bound=plan.bound, gap=gap(plan.objective, plan.bound), time_s=t, peak_mb=mb,
+                             repeats=plan.metrics()["repeats"]))
+
+
 def bench_roulette(n: int, time_limit: float, rows: list[dict]) -> None:
     c = mm.datasets.synthetic_community(n, seed=11)
     inst = f"roulette n={n} R=12"
@@ -159,15 +214,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small instances only (a smoke run)")
     parser.add_argument("--no-networkx", action="store_true", help="skip networkx (slow at 10,000 members)")
+    parser.add_argument("--no-100k", action="store_true", help="skip the 100,000-member intro (about a minute)")
     args = parser.parse_args()
     rows: list[dict] = []
     sizes = [300] if args.quick else [2000, 10000]
     for n in sizes:
         bench_intro(n, run_nx=not args.no_networkx and n <= 2000, rows=rows)
+    if not args.quick:
+        bench_intro_sparse(rows)
+        if not args.no_100k:
+            bench_intro_100k(rows)
     bench_mentor(*((50, 200) if args.quick else (500, 2000)), rows=rows)
+    bench_roulette_small(rows, 10.0 if args.quick else 30.0)
     for n in ([101] if args.quick else [101, 1000]):
         bench_roulette(n, 5.0 if args.quick else (20.0 if n < 500 else 60.0), rows=rows)
-    print_table(rows, extra=["pairs", "vs_rustworkx", "candidate_optimum", "equals_nx", "blocking", "matched", "repeats", "trios"])
+    print_table(rows, extra=["pairs", "vs_rustworkx", "candidate_optimum", "equals_nx", "vs_limit", "blocking", "matched",
+                             "repeats", "trios"])
 
 
 if __name__ == "__main__":

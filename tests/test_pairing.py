@@ -44,7 +44,7 @@ def test_intro_equals_networkx(small: mm.Community, floats: bool) -> None:
     assert plan.objective == pytest.approx(nx_optimum(pairs), abs=1e-9)
     assert plan.bound >= plan.objective
     assert plan.gap < 1e-9
-    assert plan.status == ("feasible" if floats else "optimal")
+    assert plan.status == "optimal"  # the bound is reached (within float rounding of the integer weights)
     assert (plan.assignments.groupby("group").size() == 2).all()
     assert mm.check_plan(plan.assignments) == []
 

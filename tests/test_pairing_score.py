@@ -24,5 +24,5 @@ def test_score_matches_pairing_objective(tmp_path, capsys, mode, kwargs, extra):
 
 
 def test_roulette_needs_a_round():
-    with pytest.raises(ValueError, match="rounds must be at least 1"):
+    with pytest.raises(mm.InputError, match="rounds must be a whole number"):
         mm.pair(mm.datasets.demo_community(), "roulette", rounds=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from matchmaking.scoring.objective import GROUP_COLUMNS, plan_kind
@@ -68,10 +69,21 @@ def check_plan(
             missing = sorted(set(expected) - set(frame["member"]))
             if missing:
                 out.append(f"{label}{len(missing)} member(s) not placed: {', '.join(missing[:5])}")
-    for key, frame in assignments.groupby(cols, sort=True):
+    sizes = assignments.groupby(cols, sort=True).size()  # one vectorised pass: 100,000-row plans stay fast
+    count = sizes.to_numpy()
+    flag = np.zeros(len(sizes), dtype=bool)
+    if capacities is not None and len(sizes):
+        t = np.asarray(sizes.index.get_level_values(-1), dtype=np.int64)
+        caps = np.asarray(list(capacities), dtype=np.int64)
+        bad_table = (t < 1) | (t > len(caps))
+        flag |= bad_table | (count > caps[np.clip(t, 1, max(len(caps), 1)) - 1] if len(caps) else bad_table)
+    if min_size is not None:
+        flag |= count < min_size
+    if max_size is not None:
+        flag |= count > max_size
+    for key, size in zip(sizes.index[flag], count[flag], strict=True):
         key = key if isinstance(key, tuple) else (key,)
         where = ", ".join(f"{c} {v}" for c, v in zip(cols, key, strict=True))
-        size = len(frame)
         if capacities is not None:
             t = int(key[-1])
             if not 1 <= t <= len(capacities):

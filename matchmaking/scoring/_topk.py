@@ -186,3 +186,12 @@ def sampled_rows(rows, n, k, cap, seed, lptr, lidx, lval, rptr, ridx, rval, cptr
                 out_j[r, x] = bj[x]
                 out_s[r, x] = bs[x]
     return out_j, out_s
+
+
+@nb.njit(cache=True)
+def pair_scores(ii, jj, lptr, lidx, lval, cptr, cidx, cval, eptr, eidx, evals, baseline):
+    """Exact scores of the pairs ``(ii[k], jj[k])``."""
+    out = np.empty(len(ii))
+    for x in range(len(ii)):
+        out[x] = _exact_score(ii[x], jj[x], lptr, lidx, lval, cptr, cidx, cval, eptr, eidx, evals, baseline)
+    return out

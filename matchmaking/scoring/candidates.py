@@ -100,6 +100,11 @@ class PartnerIndex:
             return _topk.exact_rows(rows, n, k, *self._l, *self._r, *self._e, base, floor, base > floor)
         return _topk.sampled_rows(rows, n, k, int(cap), int(seed), *self._l, *self._r, *self._c, *self._e, base, floor)
 
+    def pair_scores(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Exact scores of the pairs of positions ``(i[k], j[k])``."""
+        i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        return _topk.pair_scores(i, j, *self._l, *self._c, *self._e, self.baseline)
+
     def upper_bounds(self) -> np.ndarray:
         """For each member, a proven upper bound on the score of any pair it is in.
 

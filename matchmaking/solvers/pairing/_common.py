@@ -17,11 +17,11 @@ from matchmaking.plans.plan import Plan
 from matchmaking.scoring.affinity import Affinity
 from matchmaking.scoring.objective import Objective, default_objective
 from matchmaking.scoring.requests import Requests
+from matchmaking.solvers.control import Monitor
 
 #: Largest integer weight handed to an exact integer solver (room for sums of 10^6 edges).
 INT_RANGE = 2**40
 
-Callback = Callable[[dict[str, Any]], object]
 
 
 def build_objective(
@@ -53,43 +53,11 @@ def build_objective(
     return objective
 
 
-def select_members(
-    community: Community, spec: object, what: str, *, within: Sequence[str] | None = None
-) -> list[str] | None:
-    """Members named by ``spec`` (None: no selection), through :meth:`Community.select`.
-
-    A selection that matches nobody is an error, never "everyone"; ids keep the order given.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "role": ["lead", "member", "lead"]}))
-    >>> select_members(c, "role=lead", "mentors")
-    ['a', 'c']
-    >>> select_members(c, "role != lead", "mentees")
-    ['b']
-    >>> select_members(c, ["b", "z"], "mentees")
-    Traceback (most recent call last):
-    ...
-    matchmaking.errors.InputError: mentees, row 3, column 'id': unknown member 'z'
-    >>> select_members(c, "role=laed", "members")
-    Traceback (most recent call last):
-    ...
-    matchmaking.errors.InputError: column 'role': members 'role=laed' matches nobody (did you mean 'lead'?)
-    """
-    if spec is None:
-        return None
-    chosen = community.select(spec, what=what, within=within)  # type: ignore[arg-type]
-    if isinstance(spec, str):
-        return chosen
-    keep = set(chosen)
-    return [m for m in dict.fromkeys(str(m) for m in spec) if m in keep]  # type: ignore[attr-defined]
-
-
 def per_member(
     values: object, members: Sequence[str], what: str, default: int, community: Community | None = None
 ) -> np.ndarray:
-    """An int per member: a scalar, a mapping (missing -> ``default``) or an attribute column's name.
+    """An int per member: a whole number >= 1, a mapping (missing -> ``default``; 0 allowed) or an
+    attribute column's name (empty cells -> ``default``). Anything else is an InputError.
 
     Examples
     --------
@@ -97,45 +65,41 @@ def per_member(
     >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"], "seats": ["3", ""]}))
     >>> per_member("seats", ["a", "b"], "capacity", 1, c).tolist()
     [3, 1]
+    >>> per_member(0, ["a"], "capacity", 1)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: column 'capacity': capacity must be a whole number >= 1, a mapping member -> number or a column name, not 0
     """
-    if values is None:
-        return np.full(len(members), default, dtype=np.int64)
-    if isinstance(values, str) and community is not None:
-        if values not in community.attributes:
-            raise InputError(f"{what}: no attribute {values!r}; attributes are {community.attributes}", column=values)
+    def whole(v: object, who: str, column: str) -> int:
+        try:
+            number = float(str(v).strip()) if not isinstance(v, bool) else math.nan
+            if not number.is_integer() or number < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise InputError(f"{what} of {who!r} is {v!r}, not a whole number >= 0", column=column) from None
+        return int(number)
+
+    if isinstance(values, str) and community is not None and values in community.attributes:
         column = community.members[values]
-        out_list = []
-        for m in members:
-            v = column.get(m)
-            if v is None or pd.isna(v):
-                out_list.append(default)
-                continue
-            try:
-                number = float(v)
-                if not number.is_integer():
-                    raise ValueError
-            except (TypeError, ValueError):
-                raise InputError(f"{what} of {m!r} is {v!r}, not a whole number", column=values) from None
-            out_list.append(int(number))
-        out = np.asarray(out_list, dtype=np.int64)
-    elif isinstance(values, (int, np.integer)):
-        out = np.full(len(members), int(values), dtype=np.int64)
-    elif isinstance(values, (Mapping, pd.Series)):
-        get = values.get
-        out = np.asarray([int(get(m, default)) for m in members], dtype=np.int64)
-    else:
-        raise TypeError(f"{what} must be an int, a mapping member -> int or an attribute column's name")
-    if (out < 0).any():
-        raise ValueError(f"{what} must be >= 0")
-    return out
+        out_list = [default if (v := column.get(m)) is None or pd.isna(v) or str(v).strip() == "" else whole(v, m, values)
+                    for m in members]
+        return np.asarray(out_list, dtype=np.int64)
+    if isinstance(values, (int, np.integer)) and not isinstance(values, bool) and values >= 1:
+        return np.full(len(members), int(values), dtype=np.int64)
+    if isinstance(values, (Mapping, pd.Series)):
+        return np.asarray([whole(values.get(m, default), m, what) for m in members], dtype=np.int64)
+    hint = f"; attributes are {community.attributes}" if isinstance(values, str) and community is not None else ""
+    raise InputError(f"{what} must be a whole number >= 1, a mapping member -> number or a column name, "
+                     f"not {values!r}{hint}", column=what)
 
 
-def integer_weights(weights: np.ndarray) -> tuple[np.ndarray, float, bool]:
+def integer_weights(weights: np.ndarray, *, limit: int = INT_RANGE) -> tuple[np.ndarray, float, bool]:
     """Float weights as integers for an exact integer solver: ``(ints, scale, exact)``.
 
     ``ints == round(weights * scale)``; ``exact`` when no rounding happened (weights that
     are multiples of 1/scale, e.g. halves), in which case the integer optimum is the float
-    optimum. Otherwise each weight is off by at most ``0.5 / scale``.
+    optimum. Otherwise each weight is off by at most ``0.5 / scale``. No integer exceeds
+    ``limit`` in size.
 
     Examples
     --------
@@ -150,13 +114,13 @@ def integer_weights(weights: np.ndarray) -> tuple[np.ndarray, float, bool]:
         return np.zeros(0, dtype=np.int64), 1.0, True
     top = max(float(np.abs(weights).max()), 1e-12)
     for scale in (1.0, 2.0, 4.0, 10.0, 20.0, 100.0, 1000.0, 1e4, 1e6):
-        if top * scale > INT_RANGE:
+        if top * scale > limit:
             break
         scaled = weights * scale
         ints = np.rint(scaled)
         if np.all(np.abs(scaled - ints) <= 1e-9 * np.maximum(1.0, np.abs(scaled))) and np.all(ints / scale == weights):
             return ints.astype(np.int64), scale, True
-    scale = 2.0 ** math.floor(math.log2(INT_RANGE / top))
+    scale = 2.0 ** math.floor(math.log2(limit / top))
     return np.rint(weights * scale).astype(np.int64), scale, False
 
 
@@ -265,21 +229,27 @@ def together_note(requests: Requests | None, mode: str) -> list[str]:
     return []
 
 
-def make_plan(
+def build_plan(
     groups: Sequence[tuple[int, Sequence[str]]],
     objective: Objective,
     *,
-    bound: float,
-    status: str,
+    requests: Requests | None,
+    rules: dict[str, Any],
+    monitor: Monitor,
     method: str,
-    time: float,
-    notes: list[str] | None = None,
+    bound: float = math.inf,
+    proven: bool = False,
+    status: str | None = None,
+    notes: Sequence[str] = (),
     extras: dict[str, Any] | None = None,
     explainer: Callable[[Plan, str], str] | None = None,
+    checker: Callable[[Plan], list[str]] | None = None,
 ) -> Plan:
-    """A ``pairs`` plan from ``(round, members)`` groups, valued by the shared objective.
+    """A ``pairs`` plan from ``(round, members)`` groups, through :meth:`Plan.build`.
 
-    Groups are numbered from 1 within each round, in the order given.
+    Groups are numbered from 1 within each round, in the order given. The plan keeps the
+    requests and ``rules`` (keyword arguments of :func:`~matchmaking.plans.check_plan`), so
+    ``plan.check()`` re-checks it; the monitor gets the final record.
     """
     rows: list[tuple[int, int, str]] = []
     counter: dict[int, int] = {}
@@ -287,24 +257,15 @@ def make_plan(
         counter[rnd] = counter.get(rnd, 0) + 1
         rows += [(int(rnd), counter[rnd], str(m)) for m in members]
     assignments = pd.DataFrame(rows, columns=["round", "group", "member"])
-    breakdown = objective.evaluate(assignments, "pairs") if len(assignments) else {"pairs": 0.0, "repeats": 0.0, "total": 0.0}
-    total = breakdown["total"]
-    if bound < total and total - bound <= 1e-9 * max(1.0, abs(total)):
-        bound = total  # float summation order
-    return Plan(
-        "pairs",
-        assignments,
-        objective=total,
-        bound=bound,
-        status=status,
-        objective_fn=objective,
-        time=time,
-        method=method,
-        breakdown=breakdown,
-        notes=list(notes or []),
-        extras=dict(extras or {}),
-        explainer=explainer,
+    plan = Plan.build(
+        "pairs", assignments, objective_fn=objective, requests=requests, rules=rules, bound=bound, proven=proven,
+        status=status, method=method, monitor=monitor, notes=notes, extras=extras, explainer=explainer,
+        checker=checker,
     )
+    if not monitor.stopped:
+        monitor.report("done", objective=plan.objective, bound=plan.bound, force=True)
+        plan.progress = list(monitor.history)
+    return plan
 
 
 def generic_explain(plan: Plan, member: str) -> str:
@@ -312,8 +273,4 @@ def generic_explain(plan: Plan, member: str) -> str:
     return dataclasses.replace(plan, explainer=None).explain(member)
 
 
-def report_progress(callback: Callback | None, **info: Any) -> None:
-    """Call the user's callback (if any) with a dict of progress information."""
-    if callback is not None:
-        callback(info)
 

@@ -1,36 +1,123 @@
-"""``intro``: one-to-one introductions, an exact maximum-weight matching of a general graph."""
+"""``intro``: one-to-one introductions, a maximum-weight matching of a general graph.
+
+The graph holds every pair with a positive score when that is few (``candidates="auto"``), else
+each member's best partners (:class:`~matchmaking.scoring.candidates.PartnerIndex`, compiled).
+The matching is solved on it by the LP relaxation on the bipartite double cover (a sparse
+assignment) and its rounding (:mod:`.matching`): an integral LP solution is a proof of
+optimality; otherwise the exact blossom finishes when its forecast fits the time left.
+
+Above :attr:`IntroParams.block_size` members, one scan of every pair no longer fits a time
+limit (100,000 members: 5 billion pairs), nor does one LP or one blossom. The members are then
+split into random blocks, each matched exactly over its members' best partners inside the
+block, and a large-neighbourhood search re-draws the blocks (the current pairs kept as units, so
+a block never loses value) until the time is up. The monitor is asked between blocks, so the
+time limit holds and the best plan so far comes back.
+
+The bound over all pairs: a pair outside the candidate lists scores at most the smaller of its
+members' thresholds (their ``bound_candidates``-th best score when that list was scanned
+exactly, else :meth:`~matchmaking.scoring.candidates.PartnerIndex.upper_bounds`), so a matching is
+worth at most the LP where a member may also take an outside partner at that value (the
+assignment's diagonal).
+"""
 
 from __future__ import annotations
 
-import time
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from ortools.graph.python import min_cost_flow
 
+from matchmaking.errors import InputError
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.affinity import Affinity
+from matchmaking.scoring.candidates import PartnerIndex, pair_table
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
+from matchmaking.solvers.control import Monitor
+from matchmaking.solvers.pairing import matching as mt
 from matchmaking.solvers.pairing._common import (
-    Callback,
+    build_plan,
     forced_pairs,
     generic_explain,
     integer_weights,
-    make_plan,
-    max_weight_matching,
-    report_progress,
 )
-
-#: With more positive pairs than this, ``candidates="auto"`` keeps each member's 10 best.
-MAX_FULL_PAIRS = 200_000
-AUTO_K = 10
-#: The bound of a candidate-restricted intro uses each member's max(3 k, 30) best partners.
-BOUND_FACTOR, BOUND_MIN_K = 3, 30
+from matchmaking.solvers.pairing.intro_blocks import match_in_blocks
 
 
-def candidate_graph(aff: Affinity, candidates: int | str = "auto") -> tuple[pd.DataFrame, bool]:
+@dataclass(frozen=True)
+class IntroParams:
+    """Tuning of the intro engine (validated).
+
+    Attributes
+    ----------
+    candidates : int
+        Best partners kept per member when not every pair is (``candidates="auto"``).
+    bound_candidates : int
+        Best partners scanned per member for the bound's thresholds (at least ``candidates``).
+    max_full_pairs : int
+        ``candidates="auto"`` keeps every positive pair up to this many.
+    block_size : int
+        Above this many members, random blocks of about this size (see the module docstring).
+    blossom_rate : float
+        The exact blossom on ``n`` members is forecast at ``n**3 / blossom_rate`` seconds (measured
+        pessimistically); it runs only when that fits half the time left.
+    """
+
+    candidates: int = 10
+    bound_candidates: int = 30
+    max_full_pairs: int = 200_000
+    block_size: int = 12_000
+    blossom_rate: float = 8e10
+
+    def __post_init__(self) -> None:
+        for name in ("candidates", "bound_candidates", "max_full_pairs", "block_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise InputError(f"IntroParams.{name} must be a whole number >= 1, not {value!r}", column=name)
+        if not (isinstance(self.blossom_rate, (int, float)) and 0 < self.blossom_rate < math.inf):
+            raise InputError(f"IntroParams.blossom_rate must be > 0, not {self.blossom_rate!r}", column="blossom_rate")
+
+
+def check_candidates(candidates: object) -> int | str:
+    """``candidates=``: a whole number >= 1, ``"auto"`` or ``"all"`` (else InputError)."""
+    if candidates in ("auto", "all"):
+        return candidates  # type: ignore[return-value]
+    if isinstance(candidates, bool) or not isinstance(candidates, (int, np.integer)) or candidates < 1:
+        raise InputError(f"candidates must be a whole number >= 1, 'auto' or 'all', not {candidates!r}",
+                         column="candidates")
+    return int(candidates)
+
+
+def _every_pair(aff: Affinity, candidates: int | str, params: IntroParams) -> bool:
+    n = len(aff.community)
+    if candidates == "all":
+        return True
+    if candidates != "auto":
+        return False
+    return n * (n - 1) // 2 <= params.max_full_pairs or (
+        aff.terms == ["pairs"] and len(aff.explicit) <= params.max_full_pairs)
+
+
+def _all_positive(aff: Affinity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair with a positive score: positions ``i < j`` and scores."""
+    n = len(aff.community)
+    if aff.baseline > 0:
+        dense = aff.dense()
+        i, j = np.triu_indices(n, 1)
+        v = dense[i, j]
+    else:
+        upper = aff.matrix().tocoo()
+        keep = upper.row < upper.col
+        i, j, v = upper.row[keep], upper.col[keep], upper.data[keep] + aff.baseline
+    keep = v > 0
+    return i[keep].astype(np.int64), j[keep].astype(np.int64), v[keep]
+
+
+def candidate_graph(
+    aff: Affinity, candidates: int | str = "auto", params: IntroParams | None = None
+) -> tuple[pd.DataFrame, bool]:
     """The pairs worth matching: ``(table a, b, score, complete)``.
 
     ``complete`` is True when the table holds every pair with a positive score (so a
@@ -47,97 +134,86 @@ def candidate_graph(aff: Affinity, candidates: int | str = "auto") -> tuple[pd.D
     >>> table.values.tolist(), complete
     ([['a', 'b', 1.0], ['a', 'c', 1.0]], True)
     """
-    n = len(aff.community)
-    base = aff.baseline
-    if candidates == "all":
-        full = True
-    elif candidates == "auto":  # every pair when that is few, or when only a pairs file scores
-        full = n * (n - 1) // 2 <= MAX_FULL_PAIRS or (aff.terms == ["pairs"] and len(aff.explicit) <= MAX_FULL_PAIRS)
-    else:
-        full = False
-    if full:
-        if base > 0:
-            dense = aff.dense()
-            i, j = np.triu_indices(n, 1)
-            v = dense[i, j]
-        else:
-            upper = aff.matrix().tocoo()
-            keep = upper.row < upper.col
-            i, j, v = upper.row[keep], upper.col[keep], upper.data[keep] + base
-        keep = v > 0
-        ids = np.asarray(aff.community.ids, dtype=object)
-        table = pd.DataFrame({"a": ids[i[keep]], "b": ids[j[keep]], "score": v[keep]})
-        return table.reset_index(drop=True), True
-    k = AUTO_K if candidates in ("auto", "all") else int(candidates)
-    if k < 1:
-        raise ValueError("candidates must be >= 1, 'auto' or 'all'")
-    return aff.top_pairs(k), False
+    params = params or IntroParams()
+    candidates = check_candidates(candidates)
+    ids = np.asarray(aff.community.ids, dtype=object)
+    if _every_pair(aff, candidates, params):
+        i, j, v = _all_positive(aff)
+        return pd.DataFrame({"a": ids[i], "b": ids[j], "score": v}), True
+    k = params.candidates if candidates == "auto" else int(candidates)
+    partners, scores = PartnerIndex(aff).top(k)
+    return pair_table(aff, np.arange(len(ids)), partners, scores), bool((partners[:, -1] < 0).all())
 
 
-def match_table(table: pd.DataFrame, members: Sequence[str]) -> tuple[list[tuple[str, str]], float, bool]:
-    """Exact maximum-weight matching of a table of pairs ``a, b, score`` (the intro engine).
+def adjust(
+    aff: Affinity, objective: Objective, requests: Requests, i: np.ndarray, j: np.ndarray, s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs (positions in ``aff``) as the matching values them: apart pairs dropped,
+    the repeat penalty taken off pairs that met before, pairs worth nothing dropped."""
+    keep = np.ones(len(i), dtype=bool)
+    if requests.apart and len(i):
+        pos = {m: x for x, m in enumerate(aff.community.ids)}
+        n = len(pos)
+        banned = {min(pos[a], pos[b]) * n + max(pos[a], pos[b]) for a, b in requests.apart if a in pos and b in pos}
+        if banned:
+            keep &= ~np.isin(np.minimum(i, j) * n + np.maximum(i, j), np.fromiter(banned, dtype=np.int64))
+    if objective.repeat_penalty and len(aff.met) and len(i):
+        met = np.asarray(aff.times_met()[i, j]).ravel() > 0
+        s = s - objective.repeat_penalty * met
+    keep &= s > 0
+    return i[keep], j[keep], s[keep]
 
-    Scores are scaled to integers (:func:`integer_weights`) for rustworkx's blossom; returns
-    the matched pairs, the scale and whether the scaling was exact.
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"a": ["x", "y", "x"], "b": ["y", "z", "z"], "score": [1.5, 1.0, 1.0]})
-    >>> match_table(t, ["x", "y", "z"])
-    ([('x', 'y')], 2.0, True)
+def solve_matching(
+    n: int, i: np.ndarray, j: np.ndarray, s: np.ndarray, monitor: Monitor, params: IntroParams, *, exact: bool = True
+) -> tuple[np.ndarray, bool, float, list[str]]:
+    """A matching of ``n`` nodes over the weighted edges: ``(mate, proven, bound, notes)``.
+
+    LP on the double cover, rounded; proven optimal when the rounding meets the LP (integer
+    weights), else finished by the blossom when ``exact`` and its forecast fits the time left.
+    ``bound`` is a proven bound over these edges (the optimum when proven, else the LP).
     """
-    ints, scale, exact = integer_weights(table["score"].to_numpy())
-    index = pd.Index(list(members))
-    i = index.get_indexer(table["a"]).astype(np.int64)
-    j = index.get_indexer(table["b"]).astype(np.int64)
-    matched = max_weight_matching(len(members), i, j, ints)
-    return [(members[u], members[v]) for u, v in matched], scale, exact
+    ints, scale, exact_ints = integer_weights(s, limit=mt.safe_int_limit(n))
+    slack = 0.0 if exact_ints else n * 0.5 / scale  # each weight is off by at most 0.5 / scale
+    sigma, twice = mt.two_matching(n, i, j, ints)
+    lo, hi = np.minimum(i, j).tolist(), np.maximum(i, j).tolist()
+    mate = mt.round_cycles(sigma, dict(zip(zip(lo, hi, strict=True), ints.tolist(), strict=True)))
+    mt.greedy_fill(mate, i, j, ints)
+    value = mt.matching_weight(mate, i, j, ints)
+    if 2 * value >= twice - 1:  # integer weights: no matching beats floor(LP)
+        return mate, True, value / scale + slack, []
+    nodes = np.unique(np.r_[i, j])
+    forecast = mt.blossom_seconds(len(nodes), params.blossom_rate)
+    if exact and forecast <= 0.5 * monitor.remaining():
+        monitor.report("exact", message=f"blossom on {len(nodes)} members (forecast {forecast:.1f} s)", force=True)
+        local = np.full(n, -1, dtype=np.int64)
+        local[nodes] = np.arange(len(nodes))
+        found = mt.blossom(len(nodes), local[i], local[j], ints)
+        mate = np.full(n, -1, dtype=np.int64)
+        has = found >= 0
+        mate[nodes[has]] = nodes[found[has]]
+        return mate, True, mt.matching_weight(mate, i, j, ints) / scale + slack, []
+    gap = (twice / 2 - value) / max(twice / 2, 1)
+    why = "the exact blossom was not forecast to fit the time left" if exact else "blocks are matched by the LP"
+    note = f"matching from the LP relaxation, rounded (within {100 * gap:.3f}% of the LP over the candidate pairs): {why}"
+    return mate, False, twice / (2 * scale) + slack, [note]
 
 
-def candidate_bound(aff: Affinity, table: pd.DataFrame, k: int) -> float:
-    """A bound over all pairs for matchings of a community, from its top-``k`` candidate pairs.
-
-    A pair outside ``table`` (each member's ``k`` best partners, :meth:`Affinity.top_pairs`)
-    scores at most ``min(t_a, t_b)`` where ``t_x`` is member x's k-th best score (0 for a
-    member with fewer than ``k`` positive partners; at least the affinity's baseline): otherwise
-    it would be in one of the two lists. (This LP is never above "half the sum of each member's
-    best score", the classic vertex bound.) So a matching is worth at most the fractional matching LP where each member may
-    also take an "outside" partner worth ``t_x / 2``; that LP is solved exactly as a
-    min-cost flow on the bipartite double cover (OR-Tools).
-    """
-    ids = aff.community.ids
-    n = len(ids)
-    pos = {m: x for x, m in enumerate(ids)}
-    i = table["a"].map(pos).to_numpy(dtype=np.int64)
-    j = table["b"].map(pos).to_numpy(dtype=np.int64)
-    w = table["score"].to_numpy(dtype=float)
-    ends = pd.DataFrame({"m": np.r_[i, j], "s": np.r_[w, w]}).sort_values(["m", "s"], ascending=[True, False])
-    kth = ends.groupby("m")["s"].nth(k - 1) if k >= 1 else pd.Series(dtype=float)
-    t = np.zeros(n)
-    t[ends.loc[kth.index, "m"].to_numpy(dtype=np.int64)] = kth.to_numpy()
-    t = np.clip(t, max(aff.baseline, 0.0), None)  # pairs with no sparse entry score the baseline
-    ints, scale, exact = integer_weights(np.r_[np.clip(w, 0, None), t / 2])
-    we, wt = ints[: len(w)], ints[len(w) :]
-    src, sink = 2 * n, 2 * n + 1
-    nodes = np.arange(n)
-    one = np.ones(n, dtype=np.int64)
-    zero = np.zeros(n, dtype=np.int64)
-    # arcs: candidate pairs both ways | L_u -> sink: an outside partner | R_u -> sink | src -> L_u |
-    # src -> R_u: an outside partner (other copy) | src -> sink: unused capacity
-    tails = np.r_[i, j, nodes, nodes + n, np.full(n, src), np.full(n, src), [src]]
-    heads = np.r_[j + n, i + n, np.full(n, sink), np.full(n, sink), nodes, nodes + n, [sink]]
-    caps = np.r_[np.ones(2 * len(i), dtype=np.int64), one, one, one, one, [2 * n]]
-    costs = np.r_[-we, -we, -wt, zero, zero, -wt, [0]]
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs.astype(np.int64))
-    supplies = np.zeros(2 * n + 2, dtype=np.int64)
-    supplies[src], supplies[sink] = 2 * n, -2 * n
-    flow.set_nodes_supplies(np.arange(2 * n + 2, dtype=np.int32), supplies)
-    if flow.solve() != flow.OPTIMAL:  # pragma: no cover - always feasible (bypass arc)
-        raise RuntimeError("min-cost flow failed")
+def bound_over_all_pairs(
+    index: PartnerIndex, partners: np.ndarray, scores: np.ndarray, thresholds: np.ndarray
+) -> float:
+    """The LP bound over all pairs from candidate lists and per-member thresholds (module docstring)."""
+    n = index.n
+    rows = np.repeat(np.arange(n), partners.shape[1])
+    cols, vals = partners.ravel(), scores.ravel()
+    keep = (cols >= 0) & (vals > 0)
+    lo, hi = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
+    key, first = np.unique(lo * n + hi, return_index=True)
+    i, j, s = key // n, key % n, vals[keep][first]
+    ints, scale, exact = integer_weights(np.r_[s, thresholds], limit=mt.safe_int_limit(n))
+    _, twice = mt.two_matching(n, i, j, ints[: len(s)], diagonal=ints[len(s):])
     slack = 0.0 if exact else n * 0.5 / scale
-    return -flow.optimal_cost() / (2 * scale) + slack
+    return twice / (2 * scale) + slack
 
 
 def intro(
@@ -146,88 +222,83 @@ def intro(
     *,
     candidates: int | str = "auto",
     requests: Requests | None = None,
-    callback: Callback | None = None,
+    monitor: Monitor,
+    seed: int = 0,
+    params: IntroParams | None = None,
 ) -> Plan:
     """Maximum-weight one-to-one introductions (see :func:`matchmaking.pair`, mode ``intro``)."""
-    t0 = time.perf_counter()
+    params = params or IntroParams()
+    candidates = check_candidates(candidates)
     requests = requests or Requests()
     forced = forced_pairs(requests, members)
     busy = {m for p in forced for m in p}
     free = [m for m in members if m not in busy]
     aff = objective.affinity.restrict(free)
-    table, complete = candidate_graph(aff, candidates)
-    candidates_table = table
-    k = AUTO_K if candidates in ("auto", "all") else int(candidates)
-    if requests.apart:
-        apart = {frozenset(p) for p in requests.apart}
-        table = table[[frozenset((a, b)) not in apart for a, b in zip(table["a"], table["b"], strict=True)]]
-    table = _with_repeat_penalty(table, objective)
-    table = table[table["score"] > 0]
-    report_progress(callback, stage="matching", nodes=len(free), edges=len(table))
-    found, scale, exact = match_table(table, free)
-    pairs = found + list(forced)
-    matched_members = {m for p in pairs for m in p}
-    unmatched = [m for m in members if m not in matched_members]
-    slack = 0.0 if exact else len(free) * 0.5 / scale  # integer rounding: see integer_weights
-    notes = []
-    forced_score = 0.0
+    n = len(free)
+    k = params.candidates if candidates == "auto" else int(candidates) if candidates != "all" else n
+    monitor.report("start", message=f"{n} members to pair", force=True)
+    notes: list[str] = []
+    extras: dict[str, object] = {}
+    complete = _every_pair(aff, candidates, params)
+    if complete:
+        i, j, s = _all_positive(aff)
+        bound_lists = None
+        method = "matching LP + blossom over every positive pair"
+    elif n <= params.block_size:
+        index = PartnerIndex(aff)
+        big_k = max(params.bound_candidates, k)
+        partners, scores = index.top(big_k)
+        monitor.report("candidates", message=f"{big_k} best partners of {n} members", force=True)
+        table = pair_table(aff, np.arange(n), partners[:, :k], scores[:, :k])
+        pos = {m: x for x, m in enumerate(free)}
+        i = table["a"].map(pos).to_numpy(np.int64)
+        j = table["b"].map(pos).to_numpy(np.int64)
+        s = table["score"].to_numpy()
+        complete = bool((partners[:, k - 1] < 0).all()) if n > 1 else True
+        thresholds = np.where(partners[:, -1] >= 0, scores[:, -1], 0.0)
+        bound_lists = (index, partners, scores, np.clip(thresholds, max(aff.baseline, 0.0), None))
+        method = f"matching LP + blossom over each member's {k} best partners"
+    else:
+        return _finish(objective, requests, forced, free, aff, *match_in_blocks(
+            aff, objective, requests, k, monitor, params, seed), monitor)
+    i, j, s = adjust(aff, objective, requests, i, j, s)
+    monitor.report("matching", message=f"{len(i)} candidate pairs", force=True)
+    mate, proven, bound, more = solve_matching(n, i, j, s, monitor, params)
+    notes += more
+    extras.update(candidate_pairs=int(len(i)), complete_graph=complete)
+    if complete:
+        notes.append("optimal over all pairs with a positive score" if proven else
+                     "bound: the matching LP over every positive pair")
+    else:
+        monitor.report("bound", force=True)
+        bound = bound_over_all_pairs(*bound_lists)  # type: ignore[misc]
+        if proven:
+            notes.append("the plan is optimal over the candidate pairs")
+        notes.append(f"bound over all pairs: matching LP over each member's {bound_lists[1].shape[1]} best "  # type: ignore[index]
+                     "partners, any other pair worth at most its members' last-listed scores")
+    return _finish(objective, requests, forced, free, aff, mate, bound, method, notes, extras, monitor)
+
+
+def _finish(
+    objective: Objective, requests: Requests, forced: list[tuple[str, str]], free: list[str], aff: Affinity,
+    mate: np.ndarray, bound: float, method: str, notes: list[str], extras: dict, monitor: Monitor,
+) -> Plan:
+    pairs = [(free[u], free[int(v)]) for u, v in enumerate(mate) if v > u] + list(forced)
+    matched = {m for p in pairs for m in p}
+    unmatched = [m for m in free if m not in matched]
     if forced:
-        forced_score = float(objective.affinity.score([a for a, _ in forced], [b for _, b in forced])["total"].sum())
-        notes.append(f"{len(forced)} pair(s) fixed by together requests")
-    if complete:
-        notes.append("exact maximum-weight matching (rustworkx blossom) over all pairs with a positive score")
-    else:
-        notes.append(
-            f"exact maximum-weight matching (rustworkx blossom) over each member's {k} best partners "
-            f"({len(table)} candidate pairs)"
-        )
+        notes.insert(0, f"{len(forced)} pair(s) fixed by together requests")
+        if math.isfinite(bound):
+            bound += float(objective.affinity.score([a for a, _ in forced], [b for _, b in forced])["total"].sum())
     if unmatched:
-        notes.append(f"{len(unmatched)} member(s) without an intro: no positive-score partner left for them")
-    plan = make_plan(
-        [(1, p) for p in pairs],
-        objective,
-        bound=np.inf,
-        status="feasible",
-        method="blossom (rustworkx)",
-        time=time.perf_counter() - t0,
-        notes=notes,
-        extras={
-            "candidate_pairs": int(len(table)),
-            "complete_graph": complete,
-            "unmatched": unmatched,
-            "integer_scale": scale,
-        },
-        explainer=_explain_intro,
+        notes.append(f"{len(unmatched)} member(s) without an intro: none of their candidate partners with a "
+                     "positive score was left for them")
+    extras.update(unmatched=unmatched)
+    return build_plan(
+        [(1, p) for p in pairs], objective, requests=requests, rules={"max_size": 2},
+        bound=bound, method=method, monitor=monitor, notes=notes,
+        extras=extras, explainer=_explain_intro,
     )
-    if complete:
-        plan.bound = plan.objective + slack
-        plan.status = "optimal" if exact else "feasible"
-    else:
-        # the bound looks further than the matching (each member's BOUND_FACTOR * k best): tighter, still cheap
-        k_bound = max(BOUND_FACTOR * k, BOUND_MIN_K)
-        wider = aff.top_pairs(k_bound)
-        lp = min(candidate_bound(aff, candidates_table, k), candidate_bound(aff, wider[wider["score"] > 0], k_bound))
-        plan.bound = max(plan.objective + slack, lp + forced_score)
-        plan.extras["candidate_optimum"] = plan.objective
-        plan.notes.append(
-            f"bound over all pairs ({plan.bound:.2f}): matching LP over each member's {k_bound} best partners, "
-            f"where any other pair is worth at most its members' {k_bound}-th best scores; "
-            "the plan is optimal over the candidate pairs"
-        )
-    report_progress(callback, stage="done", objective=plan.objective, bound=plan.bound)
-    return plan
-
-
-def _with_repeat_penalty(table: pd.DataFrame, objective: Objective) -> pd.DataFrame:
-    """Scores minus the objective's repeat penalty for pairs that met before."""
-    met = objective.affinity.met
-    if not objective.repeat_penalty or not len(met) or not len(table):
-        return table
-    lo = np.minimum(table["a"].to_numpy(dtype=str), table["b"].to_numpy(dtype=str))
-    hi = np.maximum(table["a"].to_numpy(dtype=str), table["b"].to_numpy(dtype=str))
-    before = set(zip(met["a"], met["b"], strict=True))
-    hit = np.asarray([(x, y) in before for x, y in zip(lo, hi, strict=True)], dtype=bool)
-    return table.assign(score=table["score"].to_numpy() - objective.repeat_penalty * hit)
 
 
 def _explain_intro(plan: Plan, member: str) -> str:

@@ -145,6 +145,11 @@ def blossom_seconds(n: int, rate: float) -> float:
     return float(n) ** 3 / rate
 
 
+def safe_int_limit(n: int) -> int:
+    """Largest integer weight for :func:`two_matching` on ``n`` nodes: its sums stay exact in floats."""
+    return max(2**52 // (2 * max(n, 1) + 1), 2)
+
+
 def matching_weight(mate: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray) -> int:
     """Total weight of the edges ``i[k] - j[k]`` that ``mate`` uses."""
     return int(w[mate[i] == j].sum())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import heapq
-import time
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -15,15 +14,14 @@ from matchmaking.model.io import MAX_GROUP, ROW, read_table, require_columns, so
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
+from matchmaking.solvers.control import Monitor
 from matchmaking.solvers.pairing._common import (
-    Callback,
     bipartite_edge_coloring,
+    build_plan,
     drop_apart,
     generic_explain,
     integer_weights,
-    make_plan,
     per_member,
-    report_progress,
     together_note,
 )
 
@@ -233,16 +231,18 @@ def mentor(
     ranks: object = None,
     everyone: bool = True,
     requests: Requests | None = None,
-    callback: Callback | None = None,
+    monitor: Monitor,
 ) -> Plan:
     """Mentors and mentees (see :func:`matchmaking.pair`, mode ``mentor``)."""
-    t0 = time.perf_counter()
     if stable not in (None, "mentees", "mentors"):
-        raise ValueError(f"stable must be None, 'mentees' or 'mentors' (the proposing side), not {stable!r}")
+        raise InputError(f"stable must be None, 'mentees' or 'mentors' (the proposing side), not {stable!r}",
+                         column="stable")
     overlap = sorted(set(mentors) & set(mentees))
     if overlap:
-        raise ValueError(f"{overlap[0]!r} is both a mentor and a mentee")
+        raise InputError(f"{overlap[0]!r} is both a mentor and a mentee", column="mentees")
     mentors, mentees = list(mentors), list(mentees)
+    if not mentees:
+        raise InputError("no mentees: every selected member is a mentor", column="mentees")
     community = objective.affinity.community
     cap_a = per_member(capacity, mentors, "capacity", 1, community)
     cap_b = per_member(demand, mentees, "demand", 1, community)
@@ -258,12 +258,12 @@ def mentor(
     if ranks is None:
         rank_a = ranks_from_weights(w, acceptable)
         rank_b = ranks_from_weights(w.T, acceptable.T)
-    report_progress(callback, stage="welfare", mentors=len(mentors), mentees=len(mentees))
+    monitor.report("welfare", message=f"{len(mentors)} mentors, {len(mentees)} mentees", force=True)
     best_pairs, best_bound = welfare_optimal(w, acceptable, cap_a, cap_b, everyone=everyone)
     best_value = float(sum(w[i, j] for i, j in best_pairs))
     notes = [f"{len(mentors)} mentors (capacity {_describe(cap_a)}), {len(mentees)} mentees (wanting {_describe(cap_b)})"]
     if stable is None:
-        pairs, method, status = best_pairs, "welfare-optimal (min-cost flow)", "optimal"
+        pairs, method, proven = best_pairs, "welfare-optimal (min-cost flow)", False  # Plan.build: bound reached
         bound = best_bound
         if everyone:
             notes.append("welfare is maximised among assignments that give mentors to as many mentees as possible")
@@ -273,7 +273,7 @@ def mentor(
             pairs = [(i, j) for j, i in found]
         else:
             pairs = deferred_acceptance(rank_a, rank_b, cap_a, cap_b)
-        method, status = f"stable (deferred acceptance, {stable} propose; ranks from {origin})", "feasible"
+        method, proven = f"stable (deferred acceptance, {stable} propose; ranks from {origin})", False
         _, bound = welfare_optimal(w, acceptable, cap_a, cap_b, everyone=False)
     value = float(sum(w[i, j] for i, j in pairs))
     blocking = blocking_pairs(pairs, rank_a, rank_b, cap_a, cap_b)
@@ -290,13 +290,17 @@ def mentor(
     if any(c > 0 for c in colors):
         notes.append("a mentor with several mentees meets one per round (session)")
     notes += together_note(requests, "mentor")
-    plan = make_plan(
+    rules = {"min_size": 2, "max_size": 2}
+    plan = build_plan(
         groups,
         objective,
+        requests=requests,
+        rules=rules,
+        monitor=monitor,
         bound=bound,
-        status=status,
+        proven=proven,
+        status=None if stable is None else "feasible",
         method=method,
-        time=time.perf_counter() - t0,
         notes=notes,
         extras={
             "mentors": mentors,
@@ -308,11 +312,37 @@ def mentor(
             "blocking": pd.DataFrame([(mentors[i], mentees[j]) for i, j in blocking], columns=["mentor", "mentee"]),
             "rank_of": {(mentors[i], mentees[j]): (int(rank_a[i, j]), int(rank_b[j, i])) for i, j in pairs},
             "capacity": dict(zip(mentors, cap_a.tolist(), strict=True)),
+            "demand": dict(zip(mentees, cap_b.tolist(), strict=True)),
         },
         explainer=_explain_mentor,
+        checker=_check_mentor,
     )
-    report_progress(callback, stage="done", objective=plan.objective, bound=plan.bound, blocking=len(blocking))
     return plan
+
+
+def _check_mentor(plan: Plan) -> list[str]:
+    """Mentor rules, re-read from the assignments: one mentor and one mentee a group, capacities
+    and demands, no pair twice."""
+    ex = plan.extras
+    mentors, mentees = set(ex["mentors"]), set(ex["mentees"])
+    out = []
+    load: dict[str, int] = {}
+    seen: set[frozenset] = set()
+    for (rnd, grp), who in plan.groups().items():
+        if len(who) != 2 or len(mentors.intersection(who)) != 1 or len(mentees.intersection(who)) != 1:
+            out.append(f"round {rnd}, group {grp}: not one mentor and one mentee ({', '.join(who)})")
+            continue
+        key = frozenset(who)
+        if key in seen:
+            out.append(f"round {rnd}, group {grp}: {' and '.join(sorted(who))} are paired twice")
+        seen.add(key)
+        for m in who:
+            load[m] = load.get(m, 0) + 1
+    for m, n in sorted(load.items()):
+        cap = ex["capacity"].get(m) if m in mentors else ex["demand"].get(m)
+        if cap is not None and n > cap:
+            out.append(f"{m} has {n} partners, more than the {cap} allowed")
+    return out
 
 
 def _describe(values: np.ndarray) -> str:

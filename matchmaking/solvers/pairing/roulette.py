@@ -1,369 +1,36 @@
 """``roulette``: coffee roulette over several rounds, optimised jointly, without repeats.
 
-Every round pairs everyone who attends (one trio when the count is odd). A pair never
-meets twice, within the rounds or against the meeting history, while the round can still
-be paired with unmet pairs only (each round is a maximum-cardinality matching of the
-unmet pairs first). Among such plans the total affinity of the pairs is maximised.
+Every round pairs everyone who attends (one trio when the count is odd). A pair never meets
+twice, within the rounds or against the meeting history, while the round can still be paired
+with unmet pairs only. Among such plans the total affinity of the pairs is maximised.
 
-Joint optimisation: the LP relaxation "each member meets at most as many people as the
-rounds they attend" (a fractional b-matching, solved exactly as a min-cost flow on the
-bipartite double cover) gives a proven upper bound and a target set of pairs; rounds are
-then built by exact maximum-weight perfect matchings steered towards the target, the best
-of a small portfolio (including plain round-by-round matching) is kept, and a
-large-neighbourhood search re-solves freed members in all rounds at once (each round
-against every other, earlier and later).
+1. The LP relaxation (:meth:`RouletteProblem.relaxation`: each member meets at most one person
+   per round attended) gives a proven bound and target pairs; a small portfolio of round-by-round
+   exact matchings steered towards the target, then a large-neighbourhood search, give the plan
+   (:mod:`.roulette_search`).
+2. Small events (at most :attr:`RouletteParams.exact_max_pairs` pair-round variables, e.g. 40
+   members over 5 rounds) are then solved by CP-SAT (:mod:`.roulette_exact`) from that plan: a
+   proven optimum, or at the time limit the better plan and CP-SAT's bound when tighter.
 """
 
 from __future__ import annotations
 
-import itertools
-import time
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
-from ortools.graph.python import min_cost_flow
 
+from matchmaking.errors import InputError
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
-from matchmaking.solvers.pairing._common import (
-    Callback,
-    forced_pairs,
-    generic_explain,
-    integer_weights,
-    make_plan,
-    max_weight_matching,
-    report_progress,
-)
+from matchmaking.solvers.control import Monitor
+from matchmaking.solvers.pairing._common import build_plan, generic_explain
+from matchmaking.solvers.pairing.inputs import snooze_table
+from matchmaking.solvers.pairing.roulette_exact import model_size, solve_exact
+from matchmaking.solvers.pairing.roulette_search import RouletteParams, RouletteProblem
 
-#: Roulette works on a dense member x member block: events up to this size.
-MAX_MEMBERS = 4000
-#: Candidate partners per member and round before falling back to every unmet pair.
-CANDIDATES = 16
-#: Target bonus levels tried by the joint method (x the mean target pair weight); 0 is round by round.
-STEERING = (0.0, 0.5, 2.0, 1000.0)
-
-
-def snooze_table(snooze: object, members: Sequence[str], rounds: int) -> dict[str, set[int]]:
-    """``snooze`` (mapping member -> rounds, or a table ``member, round``) as member -> set of rounds.
-
-    Examples
-    --------
-    >>> snooze_table({"a": [2]}, ["a", "b"], 3)
-    {'a': {2}}
-    >>> import pandas as pd
-    >>> snooze_table(pd.DataFrame({"member": ["b"], "round": [1]}), ["a", "b"], 3)
-    {'b': {1}}
-    """
-    if snooze is None:
-        return {}
-    if isinstance(snooze, pd.DataFrame):
-        pairs: Iterable = zip(snooze["member"].astype(str), snooze["round"], strict=True)
-        out: dict[str, set[int]] = {}
-        for m, r in pairs:
-            out.setdefault(m, set()).add(int(r))
-    elif isinstance(snooze, Mapping):
-        out = {str(m): {int(r) for r in ([rs] if isinstance(rs, (int, np.integer)) else rs)} for m, rs in snooze.items()}
-    else:
-        raise TypeError("snooze must be a mapping member -> rounds or a table member, round")
-    known = set(members)
-    for m, rs in out.items():
-        if m not in known:
-            raise ValueError(f"snooze names {m!r}, who is not among the members")
-        bad = [r for r in rs if not 1 <= r <= rounds]
-        if bad:
-            raise ValueError(f"snooze of {m!r} names round {bad[0]}; rounds are 1..{rounds}")
-    return out
-
-
-class _Roulette:
-    """The dense data of one roulette problem (local member indices)."""
-
-    def __init__(self, objective: Objective, people: list[str], avail: np.ndarray, requests: Requests) -> None:
-        self.people = people
-        self.n = len(people)
-        self.avail = avail  # rounds x n, bool
-        aff = objective.affinity.restrict(people)
-        self.weight = aff.dense()
-        self.history = aff.times_met().toarray() if len(aff.met) else np.zeros((self.n, self.n))
-        pos = {m: k for k, m in enumerate(people)}
-        self.allowed = np.ones((self.n, self.n), dtype=bool)
-        np.fill_diagonal(self.allowed, False)
-        for a, b in requests.apart:
-            if a in pos and b in pos:
-                self.allowed[pos[a], pos[b]] = self.allowed[pos[b], pos[a]] = False
-        self.forced = [(pos[a], pos[b]) for a, b in forced_pairs(requests, people)]
-        self.free_repeat = np.zeros((self.n, self.n), dtype=bool)
-        for a, b in self.forced:
-            self.free_repeat[a, b] = self.free_repeat[b, a] = True
-
-    # ------------------------------------------------------------------ one round
-    def solve_round(
-        self, r: int, met: np.ndarray, bonus: np.ndarray | None, present: np.ndarray | None = None
-    ) -> list[tuple[int, ...]]:
-        """Groups of round ``r`` (of ``present``, default: who attends): a maximum-cardinality
-        matching of unmet pairs, then maximum weight."""
-        present = np.flatnonzero(self.avail[r]) if present is None else present
-        groups: list[tuple[int, ...]] = []
-        busy = set()
-        here = set(present.tolist())
-        for a, b in self.forced:
-            if a in here and b in here:
-                groups.append((a, b))
-                busy.update((a, b))
-        people = np.asarray([p for p in present if p not in busy], dtype=np.int64)
-        if len(people) == 0:
-            return groups
-        if len(people) == 1:
-            if not groups:
-                return [(int(people[0]),)]
-            return self._insert(groups, int(people[0]), (met == 0) & self.allowed, self.allowed, self.weight)
-        w = self.weight[np.ix_(people, people)]
-        if bonus is not None:
-            w = w + bonus[np.ix_(people, people)]
-        allowed = self.allowed[np.ix_(people, people)]
-        new = (met[np.ix_(people, people)] == 0) & allowed
-        m = len(people)
-        odd = m % 2 == 1
-        local = self._unmet_groups(w, new, allowed, odd)
-        if local is not None and odd:
-            trio = next(g for g in local if len(g) == 3)
-            if not all(new[a, b] for a, b in itertools.combinations(trio, 2)):
-                local = self._trio_search(w, new, allowed) or local
-        if local is None:  # no grouping of unmet pairs exists: fewest repeats, then most weight
-            i, j = np.nonzero(np.triu(allowed, 1))
-            local = self._groups(self._match(w, i, j, odd=odd, tier=new), w, new, allowed)
-        return groups + [tuple(int(people[u]) for u in g) for g in local]
-
-    def _unmet_groups(
-        self, w: np.ndarray, new: np.ndarray, allowed: np.ndarray, odd: bool
-    ) -> list[tuple[int, ...]] | None:
-        """Pairs (and a trio when odd) of unmet pairs with the most weight, or None if impossible."""
-        m = len(w)
-        k = min(CANDIDATES, m - 1)  # candidate graph first: each member's best unmet partners
-        masked = np.where(new, w, -np.inf)
-        top = np.argpartition(-masked, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((m, 0), dtype=int)
-        rows = np.repeat(np.arange(m), top.shape[1])
-        cols = top.ravel()
-        keep = np.isfinite(masked[rows, cols])
-        matching = self._match(w, rows[keep], cols[keep], odd=odd)
-        if not self._perfect(matching, m):
-            i, j = np.nonzero(np.triu(new, 1))
-            matching = self._match(w, i, j, odd=odd)
-        if not self._perfect(matching, m):
-            return None
-        return self._groups(matching, w, new, allowed)
-
-    def _groups(self, matching: list, w: np.ndarray, new: np.ndarray, allowed: np.ndarray) -> list[tuple[int, ...]]:
-        m = len(w)
-        real = [(u, v) for u, v in matching if v < m]
-        matched = {u for p in real for u in p}
-        groups: list[tuple[int, ...]] = [tuple(p) for p in real]
-        for u in range(m):  # the odd one out (or members no allowed pair could take) joins a pair as a trio
-            if u not in matched:
-                groups = self._insert(groups, u, new, allowed, w)
-        return groups
-
-    def _trio_search(
-        self, w: np.ndarray, new: np.ndarray, allowed: np.ndarray, limit: int = 40
-    ) -> list[tuple[int, ...]] | None:
-        """A trio of three unmet pairs plus unmet pairs for everyone else, if one exists."""
-        m = len(w)
-        for x in np.argsort(new.sum(axis=1), kind="stable")[:limit]:
-            partners = np.flatnonzero(new[x])
-            partners = partners[np.argsort(-w[x, partners], kind="stable")][:30]
-            triangles = [(a, b) for a, b in itertools.combinations(partners.tolist(), 2) if new[a, b]]
-            triangles.sort(key=lambda t: -(w[x, t[0]] + w[x, t[1]] + w[t[0], t[1]]))
-            for a, b in triangles[:3]:
-                rest = np.asarray([u for u in range(m) if u not in (x, a, b)], dtype=np.int64)
-                sub = np.ix_(rest, rest)
-                found = self._unmet_groups(w[sub], new[sub], allowed[sub], False) if len(rest) else []
-                if found is not None:
-                    return [(int(x), a, b)] + [tuple(int(rest[u]) for u in g) for g in found]
-        return None
-
-    def _match(self, w: np.ndarray, i: np.ndarray, j: np.ndarray, *, odd: bool, tier: np.ndarray | None = None) -> list:
-        lo, hi = np.minimum(i, j), np.maximum(i, j)
-        edges = np.unique(np.stack([lo, hi], axis=1), axis=0) if len(lo) else np.zeros((0, 2), dtype=np.int64)
-        i, j = edges[:, 0], edges[:, 1]
-        ints, _, _ = integer_weights(w[i, j])
-        ints = ints - (ints.min() if len(ints) else 0) + 1  # same-size matchings: a shift changes nothing
-        if tier is not None:
-            t = tier[i, j] if tier.ndim == 2 else tier
-            ints = ints + t.astype(np.int64) * (int(ints.max()) * (len(w) // 2 + 1) + 1)
-        m = len(w)
-        if odd:  # a dummy partner: whoever it takes becomes the third of a trio
-            i = np.r_[i, np.arange(m)]
-            j = np.r_[j, np.full(m, m)]
-            ints = np.r_[ints, np.ones(m, dtype=np.int64)]
-        return max_weight_matching(m + int(odd), i, j, ints, max_cardinality=True)
-
-    @staticmethod
-    def _perfect(matching: list, m: int) -> bool:
-        covered = {u for p in matching for u in p if u < m}
-        return len(covered) >= m - (m % 2)
-
-    def _insert(
-        self, groups: list[tuple[int, ...]], x: int, new: np.ndarray, allowed: np.ndarray, w: np.ndarray
-    ) -> list[tuple[int, ...]]:
-        """Put ``x`` in the pair where it makes the most new contacts, then the most affinity."""
-        best, key = None, None
-        for g, grp in enumerate(groups):
-            if len(grp) != 2 or not all(allowed[x, y] for y in grp):
-                continue
-            k = (sum(bool(new[x, y]) for y in grp), sum(w[x, y] for y in grp))
-            if key is None or k > key:
-                best, key = g, k
-        if best is None:
-            return groups + [(x,)]
-        return groups[:best] + [groups[best] + (x,)] + groups[best + 1 :]
-
-    # ------------------------------------------------------------------ whole plans
-    def build(self, bonus: np.ndarray | None) -> list[list[tuple[int, ...]]]:
-        """Round after round, each a maximum-weight matching of the pairs not met yet."""
-        met = self.history.copy()
-        plan = []
-        for r in range(len(self.avail)):
-            groups = self.solve_round(r, met, bonus)
-            for grp in groups:
-                for a in grp:
-                    for b in grp:
-                        if a != b:
-                            met[a, b] += 1
-            plan.append(groups)
-        return plan
-
-    def improve(
-        self, plan: list[list[tuple[int, ...]]], *, seed: int, deadline: float, patience: int, callback: Callback | None
-    ) -> list[list[tuple[int, ...]]]:
-        """Large-neighbourhood search over all rounds at once.
-
-        Destroy: the pairs, in every round, among a cluster of members (a member, their
-        partners in the plan, theirs...). Repair: the rounds in random order, each an exact
-        maximum-weight matching of the freed members against every other round of the plan
-        (earlier and later). Kept when the joint value (repeats, then weight) is no worse.
-        """
-        rng = np.random.default_rng(seed)
-        rounds = len(plan)
-        met = self.history.copy()
-        for groups in plan:
-            _count(met, groups, +1)
-        best = self.value(plan)
-        size = int(min(max(8, self.n // 5), 60))
-        partners = _partners(plan, self.n)
-        stale = 0
-        while stale < patience and time.perf_counter() < deadline:
-            stale += 1
-            if rng.random() < 0.5:  # a cluster of members, in every round
-                cluster = _cluster(partners, int(rng.integers(self.n)), size, rng)
-                chosen = set(range(rounds))
-            else:  # most members, in a few rounds
-                cluster = set(rng.permutation(self.n)[: max(4, self.n // 2)].tolist())
-                chosen = set(rng.permutation(rounds)[: min(rounds, 3)].tolist())
-            trial, freed = [], []
-            trial_met = met.copy()
-            for r, groups in enumerate(plan):
-                inside = [r in chosen and len(g) == 2 and g[0] in cluster and g[1] in cluster for g in groups]
-                keep = [g for g, x in zip(groups, inside, strict=True) if not x]
-                gone = [g for g, x in zip(groups, inside, strict=True) if x]
-                _count(trial_met, gone, -1)
-                trial.append(keep)
-                freed.append(np.asarray(sorted(u for g in gone for u in g), dtype=np.int64))
-            if not any(len(f) for f in freed):
-                continue
-            for r in rng.permutation(rounds):
-                if not len(freed[r]):
-                    continue
-                new = self.solve_round(int(r), trial_met, None, present=freed[r])
-                _count(trial_met, new, +1)
-                trial[r] = trial[r] + new
-            value = self.value(trial)
-            if (value[0], -value[1]) <= (best[0], -best[1]):
-                if (value[0], -value[1]) < (best[0], -best[1]):
-                    stale = 0
-                    report_progress(callback, stage="improved", repeats=value[0], weight=value[1])
-                plan, met, best = trial, trial_met, value
-                partners = _partners(plan, self.n)
-        return plan
-
-    def value(self, plan: list[list[tuple[int, ...]]]) -> tuple[int, float]:
-        """(repeats, total weight of distinct pairs) of a plan, as the shared objective counts them."""
-        count = np.zeros((self.n, self.n), dtype=np.int32)
-        for groups in plan:
-            for grp in groups:
-                for a in grp:
-                    for b in grp:
-                        if a < b:
-                            count[a, b] += 1
-        met = count > 0
-        repeats = np.where(self.free_repeat, 0, np.clip(count - 1, 0, None) + (met & (self.history > 0)) * count)
-        return int(repeats.sum()), float(self.weight[met].sum())
-
-    def relaxation(self) -> tuple[float, np.ndarray]:
-        """Upper bound on the total weight, and the LP's pairs (fractional b-matching, exact)."""
-        n = self.n
-        degree = self.avail.sum(axis=0).astype(np.int64)
-        counts = self.avail.sum(axis=1)
-        odd_rounds = self.avail[counts % 2 == 1]
-        trio = odd_rounds.sum(axis=0).astype(np.int64)  # extra partners a member may get in trios
-        pool = 3 * len(odd_rounds)
-        i, j = np.nonzero(np.triu(self.allowed & (self.weight > 0), 1))
-        ints, scale, exact = integer_weights(self.weight[i, j])
-        src, sink, pool_l, pool_r = 2 * n, 2 * n + 1, 2 * n + 2, 2 * n + 3
-        total = int(degree.sum() + pool)
-        tails = np.r_[i, j, np.full(n, src), np.arange(n) + n, [src], [src, pool_r],
-                      np.full(n, pool_l), np.arange(n) + n]
-        heads = np.r_[j + n, i + n, np.arange(n), np.full(n, sink), [sink], [pool_l, sink],
-                      np.arange(n), np.full(n, pool_r)]
-        caps = np.r_[np.ones(2 * len(i), dtype=np.int64), degree, degree, [total], [pool, pool], trio, trio]
-        costs = np.r_[-ints, -ints, np.zeros(2 * n + 1 + 2 + 2 * n, dtype=np.int64)]
-        flow = min_cost_flow.SimpleMinCostFlow()
-        flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
-        supplies = np.zeros(2 * n + 4, dtype=np.int64)
-        supplies[src], supplies[sink] = total, -total
-        flow.set_nodes_supplies(np.arange(2 * n + 4, dtype=np.int32), supplies)
-        status = flow.solve()
-        if status != flow.OPTIMAL:  # pragma: no cover - the network is always feasible (bypass arc)
-            raise RuntimeError(f"min-cost flow failed: {status}")
-        x = flow.flows(np.arange(2 * len(i), dtype=np.int32)).astype(float)
-        y = (x[: len(i)] + x[len(i) :]) / 2
-        slack = 0.0 if exact else (degree.sum() + pool) * 0.25 / scale
-        bound = -flow.optimal_cost() / (2 * scale) + slack
-        target = np.zeros((n, n))
-        target[i, j] = target[j, i] = y
-        return float(bound), target
-
-
-def _count(met: np.ndarray, groups: Iterable[tuple[int, ...]], sign: int) -> None:
-    for grp in groups:
-        for a in grp:
-            for b in grp:
-                if a != b:
-                    met[a, b] += sign
-
-
-def _partners(plan: list[list[tuple[int, ...]]], n: int) -> list[list[int]]:
-    out: list[list[int]] = [[] for _ in range(n)]
-    for groups in plan:
-        for grp in groups:
-            for a in grp:
-                out[a] += [b for b in grp if b != a]
-    return out
-
-
-def _cluster(partners: list[list[int]], start: int, size: int, rng: np.random.Generator) -> set[int]:
-    """A connected cluster of members through the plan's pairs (breadth first, shuffled)."""
-    cluster, frontier = {start}, [start]
-    while frontier and len(cluster) < size:
-        nxt = []
-        for u in frontier:
-            for v in rng.permutation(partners[u]).tolist():
-                if v not in cluster and len(cluster) < size:
-                    cluster.add(v)
-                    nxt.append(v)
-        frontier = nxt
-    return cluster
+__all__ = ["RouletteParams", "roulette"]
 
 
 def roulette(
@@ -371,57 +38,70 @@ def roulette(
     members: Sequence[str],
     *,
     rounds: int,
+    monitor: Monitor,
     snooze: object = None,
-    opt_out: Iterable[str] = (),
+    opt_out: Sequence[str] = (),
     requests: Requests | None = None,
     method: str = "joint",
-    time_limit: float = 30.0,
-    patience: int = 200,
     seed: int = 0,
-    callback: Callback | None = None,
+    params: RouletteParams | None = None,
 ) -> Plan:
     """Coffee roulette over ``rounds`` rounds (see :func:`matchmaking.pair`, mode ``roulette``)."""
-    t0 = time.perf_counter()
-    if rounds < 1:
-        raise ValueError("rounds must be >= 1")
-    if method not in ("joint", "sequential"):
-        raise ValueError(f"method must be 'joint' or 'sequential', not {method!r}")
+    params = params or RouletteParams()
     out = set(opt_out)
     unknown = sorted(out - set(members))
     if unknown:
-        raise ValueError(f"opt_out names {unknown[0]!r}, who is not among the members")
+        raise InputError(f"opt_out names {unknown[0]!r}, who is not among the members", column="opt_out")
     people = [m for m in members if m not in out]
-    if len(people) > MAX_MEMBERS:
-        raise ValueError(f"roulette plans events of up to {MAX_MEMBERS} members; split by city or cohort")
+    if len(people) > params.max_members:
+        raise InputError(f"roulette plans events of up to {params.max_members} members, not {len(people)}: "
+                         "split by city or cohort", column="members")
     skips = snooze_table(snooze, people, rounds)
     avail = np.ones((rounds, len(people)), dtype=bool)
     for k, m in enumerate(people):
         for r in skips.get(m, ()):
             avail[r - 1, k] = False
-    problem = _Roulette(objective, people, avail, requests or Requests())
+    problem = RouletteProblem(objective, people, avail, requests or Requests(), candidates=params.candidates)
     bound, target = problem.relaxation()
-    report_progress(callback, stage="relaxation", bound=bound, time=time.perf_counter() - t0)
+    monitor.report("relaxation", bound=bound, force=True)
     candidates = []
-    levels = STEERING if method == "joint" else (0.0,)
+    levels = params.steering if method == "joint" else (0.0,)
     positive = target[target > 0]
     mean = float((problem.weight[target > 0]).mean()) if len(positive) else 1.0
     for level in levels:
-        if candidates and time.perf_counter() - t0 > time_limit:
+        if candidates and monitor.time_up():
             break
         bonus = None if level == 0 else level * max(mean, 1e-9) * target
         plan = problem.build(bonus)
         reps, weight = problem.value(plan)
         candidates.append(((reps, -weight, len(candidates)), level, plan))
-        report_progress(callback, stage="candidate", steering=level, repeats=reps, weight=weight,
-                        bound=bound, time=time.perf_counter() - t0)
-    (reps, neg_weight, _), level, best = min(candidates, key=lambda c: c[0])
-    if method == "joint" and reps == 0:  # with repeats, keep the round-by-round order that made them unavoidable
-        best = problem.improve(best, seed=seed, deadline=t0 + time_limit, patience=patience, callback=callback)
-        reps, weight = problem.value(best)
-        neg_weight = -weight
-    sequential = next(c for c in candidates if c[1] == 0.0)
-    groups = [(r + 1, [people[u] for u in grp]) for r, grp_list in enumerate(best) for grp in grp_list]
+        monitor.report("start", objective=weight, bound=bound, repeats=reps, message=f"steering {level:g}")
+    (reps, _, _), level, best = min(candidates, key=lambda c: c[0])
+    method_name = f"roulette joint (steering {level:g})" if method == "joint" else "roulette round by round"
     notes = [f"{len(people)} member(s), {rounds} round(s)"]
+    if method == "joint" and reps == 0:  # with repeats, keep the round-by-round order that made them unavoidable
+        best = problem.improve(best, seed=seed, patience=params.patience, monitor=monitor)
+    proven = False
+    size = model_size(problem)
+    exact_ok = method == "joint" and reps == 0 and size <= params.exact_max_pairs
+    reached = problem.value(best)[1] >= bound - 1e-9 * max(1.0, abs(bound))
+    if exact_ok and reached:
+        notes.append("the plan reaches the LP bound: optimal")
+    elif exact_ok and not monitor.time_up():
+        seconds = params.exact_share * monitor.remaining()
+        monitor.report("exact", message=f"CP-SAT on {size} pair-round variables ({seconds:.1f} s)", force=True)
+        found, exact_bound, proven = solve_exact(problem, best, monitor, seconds=seconds, seed=seed)
+        if found is not None and _better(problem.value(found), problem.value(best)):
+            best, method_name = found, "roulette exact (CP-SAT)"
+        if exact_bound > -math.inf:  # -inf: CP-SAT found the model infeasible (it cannot be: best is feasible)
+            bound = min(bound, exact_bound)
+        notes.append(("proven optimal by CP-SAT" if proven else "CP-SAT bound when tighter")
+                     + f" ({size} pair-round variables; repeat-free plans, as the roulette's rule asks)")
+    elif method == "joint" and reps == 0:
+        notes.append(f"too large for the exact model ({size} pair-round variables > {params.exact_max_pairs})")
+    reps, weight = problem.value(best)
+    sequential = next((c for c in candidates if c[1] == 0.0), candidates[0])
+    groups = [(r + 1, [people[u] for u in grp]) for r, grp_list in enumerate(best) for grp in grp_list]
     if out:
         notes.append(f"{len(out)} opted out: {', '.join(sorted(out)[:5])}{'...' if len(out) > 5 else ''}")
     if skips:
@@ -431,29 +111,29 @@ def roulette(
     alone = [g for _, g in groups if len(g) == 1]
     if alone:
         notes.append(f"{len(alone)} round(s) with a single attendee, who could not be paired")
-    notes.append("bound: each member meets at most one person per round attended (LP relaxation, exact min-cost flow)")
-    plan = make_plan(
-        groups,
-        objective,
-        bound=bound,
-        status="feasible",
-        method="roulette " + (f"joint (steering {level:g})" if method == "joint" else "round by round"),
-        time=time.perf_counter() - t0,
-        notes=notes,
+    if not proven and not (exact_ok and reached):
+        notes.append("bound: each member meets at most one person per round attended (LP relaxation, exact "
+                     "min-cost flow)" + (", or CP-SAT's when tighter" if exact_ok else ""))
+    attendance = {r + 1: [people[k] for k in np.flatnonzero(avail[r])] for r in range(rounds)}
+    return build_plan(
+        groups, objective, requests=requests, rules={"min_size": 1 if alone else 2, "max_size": 3,
+                                                     "attendance": attendance},
+        monitor=monitor, bound=bound if math.isfinite(bound) else math.inf, proven=proven, method=method_name,
+        notes=notes, explainer=_explain_roulette,
         extras={
             "sequential_weight": -sequential[0][1],
             "sequential_repeats": sequential[0][0],
-            "weight": -neg_weight,
+            "weight": weight,
             "repeats": reps,
             "snooze": {m: sorted(r) for m, r in skips.items()},
             "opt_out": sorted(out),
         },
-        explainer=_explain_roulette,
     )
-    if plan.bound - plan.objective <= 1e-9 * max(1.0, abs(plan.bound)):
-        plan.status = "optimal"
-    report_progress(callback, stage="done", objective=plan.objective, bound=plan.bound)
-    return plan
+
+
+def _better(a: tuple[int, float], b: tuple[int, float]) -> bool:
+    """Fewer repeats, then more weight (with a little float slack)."""
+    return a[0] < b[0] or (a[0] == b[0] and a[1] > b[1] + 1e-9 * max(1.0, abs(b[1])))
 
 
 def _explain_roulette(plan: Plan, member: str) -> str:

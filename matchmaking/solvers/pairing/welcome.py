@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
 
-from matchmaking.errors import InfeasibleError
+from matchmaking.errors import InfeasibleError, InputError
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
+from matchmaking.solvers.control import Monitor
 from matchmaking.solvers.pairing._common import (
-    Callback,
     bipartite_edge_coloring,
+    build_plan,
     drop_apart,
     generic_explain,
-    make_plan,
-    report_progress,
     together_note,
 )
 from matchmaking.solvers.pairing.mentor import side_weights, welfare_optimal
@@ -31,7 +29,7 @@ def welcome(
     k: int = 2,
     hosts_per_round: int = 1,
     requests: Requests | None = None,
-    callback: Callback | None = None,
+    monitor: Monitor,
 ) -> Plan:
     """Welcome rounds (see :func:`matchmaking.pair`, mode ``welcome``).
 
@@ -41,14 +39,13 @@ def welcome(
     each newcomer meets one veteran a round and each veteran hosts at most
     ``hosts_per_round`` newcomers a round (newcomers at the same veteran share the group).
     """
-    t0 = time.perf_counter()
     newcomers, veterans = list(newcomers), list(veterans)
     h = int(hosts_per_round)
     if k < 1 or h < 1:
-        raise ValueError("k and hosts_per_round must be >= 1")
+        raise InputError("k and hosts_per_round must be >= 1", column="k" if k < 1 else "hosts_per_round")
     overlap = sorted(set(newcomers) & set(veterans))
     if overlap:
-        raise ValueError(f"{overlap[0]!r} is both a newcomer and a veteran")
+        raise InputError(f"{overlap[0]!r} is both a newcomer and a veteran", column="veterans")
     if k > len(veterans):
         raise InfeasibleError(
             "not enough veterans", [f"each newcomer meets k={k} veterans", f"there are {len(veterans)} veterans"]
@@ -64,7 +61,7 @@ def welcome(
     drop_apart(acceptable, requests, newcomers, veterans)
     cap_new = np.full(len(newcomers), k, dtype=np.int64)
     cap_vet = np.full(len(veterans), k * h, dtype=np.int64)
-    report_progress(callback, stage="assignment", newcomers=len(newcomers), veterans=len(veterans))
+    monitor.report("assignment", message=f"{len(newcomers)} newcomers, {len(veterans)} veterans", force=True)
     pairs, bound = welfare_optimal(w, acceptable, cap_new, cap_vet, everyone=True)
     got = np.bincount([i for i, _ in pairs], minlength=len(newcomers))
     if (got < k).any():
@@ -85,31 +82,48 @@ def welcome(
     ordered = [(r, groups[(r, v)]) for r, v in sorted(groups)]
     notes = [f"{len(newcomers)} newcomers meet {k} veterans each, one a round; "
              f"{len(veterans)} veterans host at most {h} a round"]
-    status = "optimal"
     if h > 1:
         # newcomers at the same veteran meet too: bound their pairs by each newcomer's best ones
         nn = side_weights(objective, newcomers, newcomers)
         np.fill_diagonal(nn, 0.0)
         top = np.sort(np.clip(nn, 0, None), axis=1)[:, ::-1][:, : k * (h - 1)]
         bound += float(top.sum()) / 2
-        status = "feasible"
         notes.append("newcomers hosted together meet each other too; the bound adds their best possible pairs")
     notes += together_note(requests, "welcome")
-    plan = make_plan(
+    return build_plan(
         ordered,
         objective,
+        requests=requests,
+        rules={"min_size": 2, "max_size": 1 + h},
+        monitor=monitor,
         bound=bound,
-        status=status,
         method="welcome (min-cost flow + edge colouring)",
-        time=time.perf_counter() - t0,
         notes=notes,
         extras={"newcomers": newcomers, "veterans": veterans, "k": k, "hosts_per_round": h},
         explainer=_explain_welcome,
+        checker=_check_welcome,
     )
-    if plan.status == "feasible" and plan.bound - plan.objective <= 1e-9 * max(1.0, abs(plan.bound)):
-        plan.status = "optimal"
-    report_progress(callback, stage="done", objective=plan.objective, bound=plan.bound)
-    return plan
+
+
+def _check_welcome(plan: Plan) -> list[str]:
+    """Welcome rules, re-read from the assignments: one veteran a group with at most ``h``
+    newcomers, each newcomer in every one of the ``k`` rounds with a different veteran."""
+    ex = plan.extras
+    newcomers, veterans, k, h = set(ex["newcomers"]), set(ex["veterans"]), ex["k"], ex["hosts_per_round"]
+    out = []
+    met: dict[str, list[str]] = {m: [] for m in newcomers}
+    for (rnd, grp), who in plan.groups().items():
+        vets = [m for m in who if m in veterans]
+        news = [m for m in who if m in newcomers]
+        if len(vets) != 1 or len(news) + 1 != len(who) or not 1 <= len(news) <= h:
+            out.append(f"round {rnd}, group {grp}: not one veteran with 1 to {h} newcomer(s) ({', '.join(who)})")
+            continue
+        for m in news:
+            met[m].append(vets[0])
+    for m, vets in sorted(met.items()):
+        if len(vets) != k or len(set(vets)) != k:
+            out.append(f"newcomer {m} meets {len(set(vets))} different veteran(s), not {k}")
+    return out
 
 
 def _explain_welcome(plan: Plan, member: str) -> str:
