@@ -50,6 +50,13 @@ def choice(value: object, name: str, options: Iterable[object]) -> object:
 def pair_requests(requests: object, constraints: object, community: Community) -> Requests:
     """``requests=`` merged with its alias ``constraints=``, checked for pairs."""
     out = Requests.coerce(requests, community).merged(Requests.coerce(constraints, community))
+    known = set(community.ids)
+    for kind in ("together", "apart"):
+        for a, b in getattr(out, kind):
+            for m in (a, b):
+                if m not in known:
+                    raise InputError(f"{kind} {a}-{b} ({out.where(kind, a, b)}) names unknown member {m!r}",
+                                     file="requests", column="a" if m == a else "b")
     for m, t, r in out.pins:
         raise InputError(f"pin {m} -> {t} ({out.where('pin', m, t, r)}): pairings have no tables to pin to",
                          column="kind")
