@@ -19,8 +19,11 @@ def _random_plan(ids, rounds, groups, rng, absent=0.1):
     return pd.DataFrame(rows, columns=["round", "table", "member"])
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_scorer_equals_objective_evaluate(seed):
+@pytest.mark.parametrize("seed, dense", [(0, True), (1, True), (2, False)])
+def test_scorer_equals_objective_evaluate(seed, dense, monkeypatch):
+    import matchmaking.plans.score as score
+
+    monkeypatch.setattr(score, "DENSE_UP_TO", 3000 if dense else 0)
     c = mm.datasets.synthetic_community(40, seed=seed)
     rng = np.random.default_rng(seed)
     ids = c.ids
@@ -30,6 +33,8 @@ def test_scorer_equals_objective_evaluate(seed):
         obj = default_objective(c, kind, history=history, together=together, spread={"sector": 1.0, "city": 0.5},
                                 repeat_penalty=3.0, similar={"city": 0.25}) if kind != "pairs" else \
             default_objective(c, kind, history=history, together=together)
+        if kind == "cohorts":  # affinity terms of every kind, spread included
+            obj = mm.Objective(mm.affinity(c, spread={"sector": 0.5}, similar=["city"], history=history), needs=1.0)
         plan = _random_plan(ids, 1 if kind == "cohorts" else 3, 6, rng).rename(columns={"table": group_col})
         if kind == "cohorts":
             plan = plan.drop(columns="round")
@@ -98,3 +103,15 @@ def test_editor_flags_the_groups_and_members_a_problem_names():
     ed.move(c.ids[0], 2, round=2)
     members, groups = ed.flags()
     assert groups == {(2, 2)} and members == set()
+
+
+def test_problems_round_by_round_equal_the_whole_check():
+    c = mm.datasets.synthetic_community(8, seed=3)
+    plan = _seating_plan(c)
+    a = c.ids[0]
+    requests = mm.Requests(pins=[(a, 1, 2), (a, 1, 7)], apart=[(c.ids[6], c.ids[7])])
+    ed = PlanEditor(plan, rules={"capacities": [2, 2, 2, 2]}, requests=requests)
+    whole = mm.check_plan(plan.assignments, requests=requests, capacities=[2, 2, 2, 2])
+    assert sorted(ed.problems) == sorted(whole) and len(whole) == 4
+    ed.move(a, 1, round=2)  # the pin of round 2 now holds; round 2, table 1 has 3 members
+    assert sorted(ed.problems) == sorted(mm.check_plan(ed.assignments(), requests=requests, capacities=[2] * 4))

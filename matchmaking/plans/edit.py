@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -190,7 +190,7 @@ class PlanEditor:
         edit = self.history.pop()
         for k, i, old, _new in reversed(edit.changes):
             self.slots[k, i] = old
-        self._refresh()
+        self._refresh({self.rounds[k] for k, *_ in edit.changes})
         return self.breakdown
 
     def reset(self) -> dict[str, float]:
@@ -260,10 +260,34 @@ class PlanEditor:
             self.slots[k, i] = new
         if edit.changes:
             self.history.append(edit)
-            self._refresh()
+            self._refresh({self.rounds[k] for k, *_ in edit.changes})
         return self.breakdown
 
-    def _refresh(self) -> None:
+    def _check(self, frame: pd.DataFrame, rounds: set[int] | None) -> list[str]:
+        """The checker's findings, round by round (each round's rules only involve that round).
+
+        After an edit only the rounds it touched are checked again (``rounds``; None: all).
+        Seating and pairing rules (seats, sizes, requests, attendance) hold round by round, so
+        the findings are those of ``check_plan`` on the whole plan, listed by round.
+        """
+        if self.kind == "cohorts":
+            return check_plan(frame, requests=self.requests, kind=self.kind, **self.rules)
+        if rounds is None or not hasattr(self, "_by_round"):
+            rounds = set(self.rounds)
+            self._by_round: dict[int, list[str]] = {}
+        column = frame["round"].to_numpy()
+        for r in rounds:
+            requests = self.requests
+            if requests is not None and requests.pins:  # a pin of another round is that round's business
+                requests = replace(requests, pins=[p for p in requests.pins
+                                                   if p[2] is None or p[2] == r or p[2] not in self.rounds])
+            self._by_round[r] = check_plan(frame[column == r], requests=requests, kind=self.kind, **self.rules)
+        out: list[str] = []
+        for r in self.rounds:
+            out += [p for p in self._by_round[r] if p not in out]
+        return out
+
+    def _refresh(self, rounds: set[int] | None = None) -> None:
         breakdown = self.scorer.evaluate(self.slots)
         self._frame = frame = self._assignments()
         if self.extra_terms is not None:
@@ -274,7 +298,7 @@ class PlanEditor:
             breakdown["total"] = total
         self._breakdown = breakdown
         self._plan = self._make_plan(frame, breakdown)
-        problems = check_plan(frame, requests=self.requests, kind=self.kind, **self.rules)
+        problems = self._check(frame, rounds)
         if self.checker is not None:
             problems += [p for p in self.checker(self._plan) if p not in problems]
         self._problems = problems

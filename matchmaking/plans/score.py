@@ -18,6 +18,9 @@ import numpy as np
 
 from matchmaking.scoring.objective import Objective, together_closure
 
+#: Plans with at most this many members keep their pair values as one dense block.
+DENSE_UP_TO = 3000
+
 
 class PlanScorer:
     """Objective terms of a plan held as ``slots[round, member]`` (group number, -1 = absent).
@@ -50,6 +53,8 @@ class PlanScorer:
         self.n = len(self.members)
         self._cache_keys = np.zeros(0, dtype=np.int64)
         self._cache_vals = np.zeros(0)
+        # event-sized plans: the whole block of pair values at once (a few MB); larger ones fill a cache
+        self._dense = aff.dense(self.members) if self.n <= DENSE_UP_TO else None
         pos = {m: i for i, m in enumerate(self.members)}
         self._together = self._keys_of(together_closure(objective.together), pos)
         met = aff.met
@@ -73,6 +78,8 @@ class PlanScorer:
 
     def _values(self, keys: np.ndarray) -> np.ndarray:
         """Affinity of the pairs ``keys`` (``i * n + j``), computed once and cached."""
+        if self._dense is not None:
+            return self._dense[keys // self.n, keys % self.n]
         if len(self._cache_keys):
             at = np.minimum(np.searchsorted(self._cache_keys, keys), len(self._cache_keys) - 1)
             missing = keys[self._cache_keys[at] != keys]

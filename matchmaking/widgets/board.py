@@ -79,6 +79,10 @@ function render({ model, el }) {
     }
     const round = rounds.find((r) => r.round === shown);
     const grid = document.createElement("div"); grid.className = "mm-grid";
+    if (!round.groups) {
+      const p = document.createElement("div"); p.className = "mm-empty"; p.textContent = "loading...";
+      el.appendChild(p); return;
+    }
     for (const g of round.groups) {
       const card = document.createElement("div");
       card.className = "mm-card" + (g.flag ? " mm-flag" : "");
@@ -186,8 +190,12 @@ def board_data(
     locked_members: Iterable[str] = (),
     flagged: tuple[set[tuple[int, str]], set[tuple[int, int]]] = (set(), set()),
     group_titles: Mapping[tuple[int, int], str] | None = None,
+    shown: int | None = None,
 ) -> dict[str, Any]:
     """The JSON the board draws: rounds -> cards -> member chips (names, colours, marks).
+
+    With ``shown``, only that round's cards are filled in (the others are tabs to click: the
+    board asks for them), so a redraw sends one round.
 
     Examples
     --------
@@ -216,8 +224,14 @@ def board_data(
         layout.setdefault(int(rnd), {}).setdefault(int(g), []).append(m)
     every = set(range(1, len(capacities) + 1)) if capacities is not None else set()
     rounds = []
+    if shown is not None and shown not in layout and layout:
+        shown = min(layout)
     for rnd in sorted(layout):
         present = layout[rnd]
+        if shown is not None and rnd != shown:
+            rounds.append({"round": rnd, "label": f"Round {rnd}", "groups": None, "locked": rnd in held,
+                           "flag": any(r == rnd for r, _ in bad_members | bad_groups)})
+            continue
         groups = []
         for g in sorted(set(present) | every):
             chips = []

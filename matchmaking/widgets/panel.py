@@ -297,11 +297,17 @@ class PlanPanel(w.VBox):
         self._delta = ed.objective_value - before
         self._redraw()
         self.last_edit_seconds = time.perf_counter() - t0
-        last = ed.history[-1].what if ed.history else "back to the solver's plan"
-        for m in set(re.findall(r"[\w.@'-]+", last)) & set(ed.members):
-            last = re.sub(rf"(?<![\w.@'-]){re.escape(m)}(?![\w.@'-])", self.names.label(m), last)
+        last = self._named(ed.history[-1].what if ed.history else "back to the solver's plan")
         self._say(f"{last}: objective {before:,.2f} -> {ed.objective_value:,.2f}", "info")
         return out
+
+    def _named(self, text: str) -> str:
+        """Member ids in ``text`` written as "Name (id)" (for display)."""
+        ids = set(re.findall(r"[\w.@'-]+", text)) & set(self.names.labels)
+        if not ids:
+            return text
+        pattern = "|".join(re.escape(m) for m in sorted(ids, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.@'-])(?:{pattern})(?![\w.@'-])", lambda mo: self.names.label(mo.group(0)), text)
 
     def _board_edit(self, kind: str, member: str, target: Any, round: int) -> None:
         try:
@@ -359,12 +365,12 @@ class PlanPanel(w.VBox):
             rounds = ed.rounds if self.has_rounds else [1]
             self.move_to.options = [(f"{self.word} {g}", g) for g in ed.groups_allowed()]
             self.lock_round_button.disabled = not self.has_rounds
+            if self.board.round not in rounds:
+                self.board.round = rounds[0]
             self.board.data = board_data(
                 ed._frame, self.community, word=self.word, color_by=self.color_by.value or None,
                 locked_rounds=self.locked_rounds, locked_members=self.locked_members, flagged=ed.flags(),
-                **self.board_options())
-            if self.board.round not in rounds:
-                self.board.round = rounds[0]
+                shown=self.board.round if self.has_rounds else None, **self.board_options())
             self._show_selected()
 
     def _show_selected(self, *_: object) -> None:
@@ -377,8 +383,11 @@ class PlanPanel(w.VBox):
             text = plan.explain(m)
         except Exception as exc:  # noqa: BLE001 - an explanation must never break the panel
             text = f"(no explanation: {exc})"
-        self.explanation.value = D.explanation_html(self.names.label(m), text)
+        self.explanation.value = D.explanation_html(self.names.label(m), self._named(text))
         self.selected_label.value = f"<b>{html.escape(self.names.label(m))}</b>"
+        here = self.editor.where(m).get(self.board.round if self.has_rounds else 1) if m in self.editor.members else None
+        if here is not None and here in [v for _, v in self.move_to.options]:
+            self.move_to.value = here
 
     def _build_layout(self, sections: list[tuple[str, list[w.Widget]]]) -> None:
         self.solve_button = w.Button(description="Solve", button_style="primary", icon="play")
@@ -415,6 +424,7 @@ class PlanPanel(w.VBox):
         self.export_button.on_click(lambda _: self._ui(self._export_clicked))
         self.color_by.observe(lambda _: self._ui(self._redraw), names="value")
         self.board.observe(self._show_selected, names="selected")
+        self.board.observe(lambda _: self._ui(self._redraw), names="round")
         boxes = [w.VBox([w.HTML(f"<b>{t}</b>"), *ws]) for t, ws in sections]
         boxes.append(w.VBox([w.HTML("<b>Solve</b>"), self.time_limit, self.seed]))
         settings = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 470px)",

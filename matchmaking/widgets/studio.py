@@ -52,7 +52,8 @@ def default_settings(kind: str, community: Community) -> dict[str, Any]:
     """
     n = len(community)
     if kind == "seating":
-        return {"tables": max(1, math.ceil(n / 8)), "table_size": 8, "rounds": 3 if n > 24 else 2,
+        size = max(2, min(8, math.isqrt(max(n, 1))))  # no more seats than tables: few forced repeats
+        return {"tables": max(1, math.ceil(n / size)), "table_size": size, "rounds": 3 if n > 24 else 2,
                 "spread": [a for a in ("sector",) if a in community.attributes], "time_limit": 10.0}
     if kind == "cohorts":
         return {"size": "8-12" if n >= 24 else "2-4", "similar": [a for a in ("city",) if a in community.attributes],

@@ -1,0 +1,74 @@
+"""The studio in a real browser: upload members, solve a seating, move a member, download the plan."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import matchmaking as mm
+
+pytestmark = pytest.mark.e2e
+
+
+def _objective(page) -> float:
+    return float(page.inner_text(".mm-objective").replace(",", ""))
+
+
+def test_studio_from_members_file_to_downloaded_hand_adjusted_plan(page, server, python, port, tmp_path):
+    members = tmp_path / "members.csv"
+    mm.datasets.synthetic_members(40, seed=5).to_csv(members, index=False)
+    folder = tmp_path / "studio"
+    studio = server([python, "-m", "matchmaking.cli", "studio", "--port", str(port), "--dir", str(folder)],
+                    cwd=tmp_path)
+    url = re.search(r"open (http://127\.0\.0\.1:\d+/\S*)", studio.wait_for("matchmaking studio: open")).group(1)
+    assert f"everything it writes goes into {folder}" in studio.wait_for("everything it writes")
+    studio.wait_for("is running at")
+
+    page.goto(url)
+    page.wait_for_selector(".mm-studio")
+    page.step("opened")
+    with page.expect_file_chooser() as chooser:
+        page.click(".widget-upload")
+    chooser.value.set_files(str(members))
+    page.wait_for_selector(".mm-panel")
+    assert "40 members" in page.inner_text(".mm-studio")
+    page.step("uploaded")
+
+    limit = page.locator(".mm-panel .widget-text:has-text('time limit') input")
+    limit.fill("2")
+    limit.press("Enter")
+    page.click(".mm-panel button:has-text('Solve')")
+    page.wait_for_selector(".mm-objective", timeout=180_000)
+    page.wait_for_selector(".mm-panel button:has-text('Solve'):not([disabled])")
+    before = _objective(page)
+    page.step("solved")
+
+    chip = page.locator(".mm-chip[data-member]").first
+    member = chip.get_attribute("data-member")
+    chip.click()
+    page.wait_for_selector(f".mm-explain:has-text('{member}')")
+    cards = page.locator(".mm-card")
+    source = int(cards.filter(has=page.locator(f"[data-member='{member}']")).get_attribute("data-group"))
+    target = next(int(cards.nth(i).get_attribute("data-group")) for i in range(cards.count())
+                  if int(cards.nth(i).get_attribute("data-group")) != source)
+    chip.drag_to(page.locator(f".mm-card[data-group='{target}'] .mm-head"))  # onto the table, not a person
+    page.wait_for_selector(".mm-delta")
+    after = _objective(page)
+    assert after != before and f"to table {target}" in page.inner_text(".mm-panel")
+    page.step("moved")
+
+    page.click(".mm-panel button:has-text('Export plan')")
+    page.wait_for_selector(".mm-download")
+    page.step("exported")
+    with page.expect_download() as download:
+        page.locator(".mm-download", has_text="plan.csv").click()
+    plan = pd.read_csv(download.value.path())
+    assert list(plan.columns) == ["round", "table", "member"]
+    assert int(plan.query("round == 1 and member == @member")["table"].iloc[0]) == target
+    score = mm.Plan("seating", plan, objective=0.0)
+    assert len(score.assignments) == 40 * 3
+    written = sorted(p.name for p in folder.iterdir())
+    assert {"plan.csv", "plan.xlsx", "uploads"} <= set(written)
+    assert page.outside_requests == []
