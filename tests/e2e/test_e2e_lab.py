@@ -14,11 +14,16 @@ def test_seating_notebook_panel_renders_and_answers_a_click(page, server, python
     work = tmp_path / "lab"
     work.mkdir()
     shutil.copy(ROOT / "notebooks" / "02_seating.ipynb", work / "02_seating.ipynb")
+    home = tmp_path / "home"
+    env = server_env(home)
+    news = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no news toast over the panel
     lab = server([python, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                   "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={work}",
                   "--ServerApp.allow_root=True", "--ServerApp.terminals_enabled=False",
                   "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.extension_manager=readonly",
-                  "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"], cwd=work, env=server_env(tmp_path / "home"))
+                  "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"], cwd=work, env=env)
     lab.wait_for("is running at", timeout=120)
 
     page.goto(f"http://127.0.0.1:{port}/lab/tree/02_seating.ipynb")
@@ -45,5 +50,5 @@ def test_seating_notebook_panel_renders_and_answers_a_click(page, server, python
     chip = panel.locator(".mm-chip[data-member]").first
     member = chip.get_attribute("data-member")
     chip.click()
-    panel.locator(f".mm-explain:has-text('{member} in round 1')").wait_for()
+    panel.locator(f".mm-explain:has-text('({member}) in round 1')").wait_for()
     page.step("clicked")
