@@ -128,7 +128,7 @@ def test_requests_conflicts_name_their_rows() -> None:
          "together b-c (DataFrame, row 3): they chain a and c together"),
         "pin d -> 1 (DataFrame, row 5) and pin d -> 2 (DataFrame, row 6) put one member at two tables at once",
         "pin e -> 9 (DataFrame, row 7) names a table that does not exist (1..3)",
-        "together group a, b, c has 3 members, more than the biggest table (2 seats)",
+        "together group a, b, c (DataFrame, rows 2, 3) has 3 members, more than the biggest table (2 seats)",
     ]
 
 

@@ -52,9 +52,7 @@ def run(args: argparse.Namespace) -> int:
     requests = args.constraints or None  # the path: conflicts then name their rows
     previous = None
     if args.previous:
-        kind, previous = read_plan(args.previous, _known_ids(community, args.previous))
-        if kind != "cohorts":
-            raise ValueError(f"{args.previous}: expected cohort,member, got a {kind} plan")
+        previous = read_plan(args.previous, _known_ids(community, args.previous), expect="cohorts")[1]
     plan = form_cohorts(
         community, size=args.size, n_cohorts=args.cohorts, similar=split_names(args.similar), spread=split_names(args.spread),
         balance=split_names(args.balance), protect=split_names(args.protect), leaders=args.leaders, constraints=requests,

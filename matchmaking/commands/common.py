@@ -19,7 +19,7 @@ def add_common(parser: argparse.ArgumentParser, *, solve: bool = True) -> None:
     parser.add_argument("--history", metavar="DB", help="meeting history (SQLite file, or a CSV a,b[,count])")
     if solve:
         parser.add_argument("--time-limit", type=positive_float, default=30.0, metavar="SEC", help="seconds (default 30)")
-        parser.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
+        parser.add_argument("--seed", type=non_negative_int, default=0, metavar="K", help="random seed (default 0)")
 
 
 def split_names(text: str | None) -> list[str]:

@@ -58,6 +58,11 @@ def selection(text: str | None) -> str | list[str] | None:
     return split_names(text)
 
 
+def _number_or_column(text: str) -> int | str:
+    """``--capacity 4`` (a number, also a negative one, refused by the engine) or a column's name."""
+    return int(text) if text.strip().lstrip("-").isdigit() else text
+
+
 def read_snooze(path: str, community: Community, rounds: int) -> dict[str, set[int]]:
     """``member,round`` rows, validated with file, row and column in every error."""
     fname = source_name(path)
@@ -102,8 +107,8 @@ def run(args: argparse.Namespace) -> int:
         candidates=candidates,
         mentors=selection(args.mentors),
         mentees=selection(args.mentees),
-        capacity=int(args.capacity) if args.capacity.isdigit() else args.capacity,
-        demand=int(args.demand) if args.demand.isdigit() else args.demand,
+        capacity=_number_or_column(args.capacity),
+        demand=_number_or_column(args.demand),
         stable=args.stable,
         ranks=args.ranks,
         everyone=not args.welfare_only,

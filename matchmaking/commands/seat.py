@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.attendance:
         attendance = read_table(args.attendance)  # rounds parsed by seat, naming file, row and column
         attendance.attrs["file"] = source_name(args.attendance)
-    locked = read_plan(args.locked, community)[1] if args.locked else None
+    locked = read_plan(args.locked, community, expect="seating")[1] if args.locked else None
     if locked is not None:  # file and rows for the messages of seat
         rows = read_table(args.locked)[ROW]
         if len(rows) == len(locked):

@@ -15,7 +15,7 @@ import json
 
 import pandas as pd
 
-from matchmaking.commands.common import declare_paths, positive_int
+from matchmaking.commands.common import declare_paths, non_negative_int, positive_int
 from matchmaking.research.simulate import GrowthModel
 
 _NUMERIC = {name: f.type for name, f in GrowthModel.__dataclass_fields__.items()}
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="any other growth-model parameter (e.g. --set fade=0.1), repeatable")
     p.add_argument("--replicates", type=positive_int, default=3, help="runs per strategy (default 3)")
-    p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
+    p.add_argument("--seed", type=non_negative_int, default=0, metavar="K", help="random seed (default 0)")
     p.add_argument("--vary", action="append", default=[], metavar="NAME=V1,V2",
                    help="sweep a parameter over values (runs on Dask), repeatable")
     p.add_argument("--dask", action="store_true", help="run on Dask even without --vary")

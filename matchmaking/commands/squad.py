@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from matchmaking.commands.common import (
     declare_paths,
     load_history,
     non_negative_float,
+    non_negative_int,
     positive_float,
     positive_int,
     split_names,
@@ -32,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--load-cap", type=non_negative_float, metavar="N", help="skip helpers with N or more sessions in the period")
     p.add_argument("--since", metavar="DATE", help="start of the load period (ISO date)")
     p.add_argument("--time-limit", type=positive_float, default=10.0, metavar="SEC", help="seconds (default 10)")
-    p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (default 0)")
+    p.add_argument("--seed", type=non_negative_int, default=0, metavar="K", help="random seed (default 0)")
     p.add_argument("--out", required=True, metavar="SQUAD.csv", help="output file squad,problem,member,role,covers,reason")
     p.set_defaults(run=run)
     declare_paths(p, inputs=("members", "history"), outputs=("out",))
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         load_cap=args.load_cap, since=args.since, time_limit=args.time_limit, seed=args.seed,
     )
     write_table(plan.extras["squads"], args.out)
-    gap = f"{100 * plan.gap:.1f}%"
+    gap = f"{100 * plan.gap:.1f}%" if math.isfinite(plan.gap) else "n/a"
     print(f"squads: {plan.status}, objective {plan.objective:.0f}, bound {plan.bound:.0f}, gap {gap}")
     print(f"needs covered {plan.breakdown['needs_covered']:.0f} of {plan.breakdown['needs_total']:.0f}")
     for name in plan.extras["squads"]["problem"].unique():

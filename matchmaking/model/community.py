@@ -84,7 +84,8 @@ class Community:
         Raises
         ------
         InputError
-            On a missing ``id`` column, an empty or duplicate id (naming row and column).
+            On a missing ``id`` column, an empty or duplicate id (naming row and column), or
+            no member at all (a header only).
         """
         return cls._from_table(read_table(frame, name=name), name)
 
@@ -112,6 +113,8 @@ class Community:
         lower = {c: c.lower() for c in table.columns if c.lower() in RESERVED and c != c.lower()}
         table = table.rename(columns=lower)
         require_columns(table, ["id"], fname)
+        if not len(table):  # a plan of nobody would look "optimal": say what is wrong instead
+            raise InputError("no members: the table has a header but no member rows", file=fname, row=2)
         first_seen: dict[str, int] = {}
         for ident, row in zip(table["id"], table[ROW], strict=True):
             if not ident:

@@ -12,8 +12,13 @@ from matchmaking.model.io import MAX_GROUP, ROW, read_table, source_name
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
 
-def read_plan(source: str | os.PathLike | pd.DataFrame, community: Community) -> tuple[str, pd.DataFrame]:
+def read_plan(
+    source: str | os.PathLike | pd.DataFrame, community: Community, *, expect: str | None = None
+) -> tuple[str, pd.DataFrame]:
     """Read and validate a plan: ``round,table,member``, ``cohort,member`` or ``round,group,member``.
+
+    ``expect`` (``"seating"``, ``"cohorts"`` or ``"pairs"``): a plan of another kind is an error
+    (a cohorts file given as the locked rounds of a seating, say).
 
     Returns
     -------
@@ -26,7 +31,7 @@ def read_plan(source: str | os.PathLike | pd.DataFrame, community: Community) ->
     ------
     InputError
         Naming file, row and column of an unknown member, a number that is not a whole
-        number >= 1, or missing columns.
+        number >= 1, missing columns, or a plan of another kind than ``expect``.
 
     Examples
     --------
@@ -35,6 +40,10 @@ def read_plan(source: str | os.PathLike | pd.DataFrame, community: Community) ->
     >>> kind, plan = read_plan(pd.DataFrame({"cohort": ["1", "1"], "member": ["a", "b"]}), c)
     >>> kind, plan["cohort"].tolist()
     ('cohorts', [1, 1])
+    >>> read_plan(pd.DataFrame({"cohort": ["1"], "member": ["a"]}), c, expect="seating")
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: DataFrame, row 1: a cohorts plan (cohort,member) where a seating plan (round,table,member) is expected
     """
     fname = "DataFrame" if isinstance(source, pd.DataFrame) else source_name(source)
     table = read_table(source, name=fname)
@@ -45,6 +54,10 @@ def read_plan(source: str | os.PathLike | pd.DataFrame, community: Community) ->
             f"or round,group,member (pairs); the columns are {[c for c in table.columns if c != ROW]}",
             file=fname, row=1,
         )
+    if expect is not None and kind != expect:
+        shape = {k: ",".join([*cols, "member"]) for k, cols in GROUP_COLUMNS.items()}
+        raise InputError(f"a {kind} plan ({shape[kind]}) where a {expect} plan ({shape[expect]}) is expected",
+                         file=fname, row=1)
     members = table["member"]  # read_table already undid spreadsheet escaping
     community.check_members(members.tolist(), file=fname, column="member", rows=table[ROW].tolist())
     out = pd.DataFrame({"member": members})

@@ -218,14 +218,20 @@ class Plan:
 
     @property
     def gap(self) -> float:
-        """Relative gap ``(bound - objective) / |bound|`` (0 = proven optimal, inf = no bound)."""
-        if self.status == "optimal":
+        """Relative gap ``(bound - objective) / |bound|`` (0 = proven optimal).
+
+        ``inf`` when it is undefined: no bound, or a bound of 0 that the objective does not
+        reach (the summary then says "n/a").
+
+        >>> import pandas as pd
+        >>> Plan("cohorts", pd.DataFrame({"cohort": [1], "member": ["a"]}), objective=-3.0, bound=0.0).gap
+        inf
+        """
+        if self.status == "optimal" or self.bound == self.objective:
             return 0.0
-        if not math.isfinite(self.bound):
+        if not math.isfinite(self.bound) or abs(self.bound) < 1e-9:
             return math.inf
-        if self.bound == self.objective:
-            return 0.0
-        return (self.bound - self.objective) / max(abs(self.bound), 1e-9)
+        return (self.bound - self.objective) / abs(self.bound)
 
     def groups(self) -> dict[tuple, list[str]]:
         """Members of each group, keyed by the group columns' values."""

@@ -191,13 +191,29 @@ class Requests:
             biggest = max(caps)
             for members in groups:
                 if len(members) > biggest:
-                    out.append(f"together group {', '.join(sorted(members))} has {len(members)} members, "
-                               f"more than the biggest table ({biggest} seats)")
+                    inside = [(a, b) for a, b in self.together if a in members]
+                    out.append(f"together group {', '.join(sorted(members))}" + self._rows(inside)
+                               + f" has {len(members)} members, more than the biggest table ({biggest} seats)")
         return list(dict.fromkeys(out))
 
     def _from(self, *key: object) -> str:
         where = self.origin.get(tuple(key))
         return f" ({where})" if where else ""
+
+    def _rows(self, together: list[tuple[str, str]]) -> str:
+        """Where a set of together requests came from: ``" (constraints.csv, rows 2, 3, 5)"``.
+
+        >>> r = Requests(together=[("a", "b"), ("b", "c")],
+        ...              origin={("together", "a", "b"): "c.csv, row 2", ("together", "b", "c"): "c.csv, row 4"})
+        >>> r._rows(r.together)
+        ' (c.csv, rows 2, 4)'
+        """
+        places = [w for a, b in together if (w := self.origin.get(("together", a, b)))]
+        files = {w.rsplit(", row ", 1)[0] for w in places}
+        if len(files) == 1 and all(", row " in w for w in places):
+            rows = ", ".join(w.rsplit(", row ", 1)[1] for w in places)
+            return f" ({files.pop()}, row{'s' if len(places) > 1 else ''} {rows})"
+        return f" ({'; '.join(places)})" if places else ""
 
     def together_pairs(self) -> set[frozenset]:
         """The together pairs as a set of frozensets (for quick look-ups)."""

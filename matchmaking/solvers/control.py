@@ -83,12 +83,14 @@ class Progress:
 
     @property
     def gap(self) -> float:
-        """``(bound - objective) / |bound|``; ``inf`` when either is unknown."""
+        """``(bound - objective) / |bound|``; ``inf`` when either is unknown or the bound is 0 (undefined)."""
         if self.objective is None or self.bound is None or not math.isfinite(self.bound):
             return math.inf
         if self.bound == self.objective:
             return 0.0
-        return (self.bound - self.objective) / max(abs(self.bound), 1e-9)
+        if abs(self.bound) < 1e-9:
+            return math.inf
+        return (self.bound - self.objective) / abs(self.bound)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"details": dict(self.details)}

@@ -19,6 +19,7 @@ chooses how many of each type join each squad; its proven bound is the plan's bo
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping, Sequence
 
@@ -26,10 +27,12 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.model.labels import normalize_label
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.pairs_file import history_counts
+from matchmaking.solvers.control import check_time_limit
 
 __all__ = ["help_squad", "skills_in_text", "COVER"]
 
@@ -111,8 +114,12 @@ def help_squad(
     {'ana': ['legal']}
     """
     t0 = time.perf_counter()
-    if k < 1:
-        raise ValueError("k must be >= 1")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise InputError(f"k must be a whole number >= 1, not {k!r}", column="k")
+    time_limit = check_time_limit(time_limit)
+    if load_cap is not None and not (isinstance(load_cap, (int, float)) and 0 <= load_cap < math.inf):
+        raise InputError(f"load cap must be a number >= 0, not {load_cap!r}", column="load_cap")
+    since = _since(since)
     specs = _problems(community, problems, skills)
     if spread is None:
         spread = [a for a in ("sector",) if a in community.attributes]
@@ -338,6 +345,20 @@ def skills_in_text(text: str, community: Community) -> list[str]:
     key = f" {normalize_label(text)} "
     found = [(key.find(f" {label} "), label) for label in community.skills if f" {label} " in key]
     return [label for _, label in sorted(found)]
+
+
+def _since(since: object) -> str | None:
+    """The start of the load period as an ISO date (``2026-6-1`` -> ``2026-06-01``), or InputError.
+
+    >>> _since("2026-6-1")
+    '2026-06-01'
+    """
+    if since is None:
+        return None
+    stamp = pd.to_datetime(str(since).strip(), errors="coerce", format="mixed")
+    if pd.isna(stamp):
+        raise InputError(f"since {since!r} is not a date (write YYYY-MM-DD)", column="since")
+    return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
 
 
 def _loads(community: Community, history: object, load: Mapping[str, float] | None, since: str | None) -> dict[str, float]:

@@ -246,6 +246,9 @@ def mentor(
     community = objective.affinity.community
     cap_a = per_member(capacity, mentors, "capacity", 1, community)
     cap_b = per_member(demand, mentees, "demand", 1, community)
+    for what, cap, side in (("capacity", cap_a, "mentor"), ("demand", cap_b, "mentee")):
+        if len(cap) and not cap.any():
+            raise InputError(f"{what} is 0 for every {side}: nobody could be paired (give at least 1)", column=what)
     w = side_weights(objective, mentors, mentees)
     if ranks is not None:
         rank_a, rank_b = read_ranks(ranks, mentors, mentees)
