@@ -50,9 +50,11 @@ def dask_client(client: Any = None, address: str | None = None, *, n_workers: in
                 host="127.0.0.1", dashboard_address="127.0.0.1:0",  # loopback only
             )
             own = Client(cluster)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, RuntimeError) as exc:  # distributed wraps a failed bind in RuntimeError
         where = f"the Dask scheduler at {address}" if address else "a local Dask cluster on 127.0.0.1"
-        raise InputError(f"could not start or reach {where}: {exc}", column="address") from None
+        hint = "" if address else (" (is the loopback interface up? member data stays on this machine, so the "
+                                   "local cluster listens on 127.0.0.1 only; or run without Dask)")
+        raise InputError(f"could not start or reach {where}: {exc}{hint}", column="address") from None
     try:
         yield own
     finally:

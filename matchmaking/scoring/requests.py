@@ -192,7 +192,7 @@ class Requests:
             for members in groups:
                 if len(members) > biggest:
                     inside = [(a, b) for a, b in self.together if a in members]
-                    out.append(f"together group {', '.join(sorted(members))}" + self._rows(inside)
+                    out.append(f"together group {', '.join(sorted(members))}" + self.origins(inside)
                                + f" has {len(members)} members, more than the biggest table ({biggest} seats)")
         return list(dict.fromkeys(out))
 
@@ -200,12 +200,12 @@ class Requests:
         where = self.origin.get(tuple(key))
         return f" ({where})" if where else ""
 
-    def _rows(self, together: list[tuple[str, str]]) -> str:
+    def origins(self, together: list[tuple[str, str]]) -> str:
         """Where a set of together requests came from: ``" (constraints.csv, rows 2, 3, 5)"``.
 
         >>> r = Requests(together=[("a", "b"), ("b", "c")],
         ...              origin={("together", "a", "b"): "c.csv, row 2", ("together", "b", "c"): "c.csv, row 4"})
-        >>> r._rows(r.together)
+        >>> r.origins(r.together)
         ' (c.csv, rows 2, 4)'
         """
         places = [w for a, b in together if (w := self.origin.get(("together", a, b)))]

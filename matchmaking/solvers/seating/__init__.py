@@ -248,11 +248,16 @@ def seat(
                  workers=int(workers), fairness=float(fairness))
 
 
+DEMO_ITERATIONS = 500_000
+
+
 def demo_section(community: Community, report: Report, outdir: str | os.PathLike, seed: int) -> None:
     """The demo's seating section: 3 rounds of tables of 10 for the demo community (a few seconds)."""
     n_tables = max(1, -(-len(community) // 10))
     spread = ["sector"] if "sector" in community.attributes else None
-    plan = seat(community, tables=n_tables, table_size=10, rounds=3, spread=spread, time_limit=5, seed=seed)
+    # a fixed effort: the same seed gives the same plan on any machine (the time limit is a safety net)
+    plan = seat(community, tables=n_tables, table_size=10, rounds=3, spread=spread, time_limit=30, seed=seed,
+                iterations=DEMO_ITERATIONS)
     plan.to_csv(Path(outdir) / "seating.csv")
     report.heading("Event seating")
     report.text(f"{len(community)} attendees at {n_tables} tables of 10 for 3 rounds (seating.csv).")

@@ -105,7 +105,12 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
         search.enter("fair")
         raise_minimum(search, rng, fairness)
         state.load(search.best_tab)
-    return _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven)
+    plan = _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven)
+    if iterations is not None and plan.extras.get("stopped") and plan.extras["iterations"] < iterations:
+        plan.notes.append(f"the fixed effort was cut short: {plan.extras['iterations']:,} of the {iterations:,} "
+                          "iterations asked ran before the stop, so another run with the same seed can give another "
+                          "plan (give more time for runs that repeat exactly)")
+    return plan
 
 
 def _exact_case(prob: SeatingProblem, params: SeatingParams) -> bool:

@@ -217,9 +217,10 @@ def build_problem(
         for b in blocks:
             size = int(attend[r, b].sum())
             if size > caps.max():
+                inside = [(x, y) for x, y in req.together if pos.get(x, -1) in b]
                 raise InfeasibleError(
-                    f"round {r + 1}: {size} members kept together exceed the largest table ({caps.max()})",
-                    [f"together {x}-{y}" for x, y in req.together if pos.get(x, -1) in b],
+                    f"round {r + 1}: {size} members kept together{req.origins(inside)} exceed the largest table "
+                    f"({caps.max()})", [f"together {x}-{y} ({req.where('together', x, y)})" for x, y in inside],
                 )
         on = fixed[r][fixed[r] >= 0]
         counts = np.bincount(on, minlength=T)
