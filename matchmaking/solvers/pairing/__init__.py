@@ -185,6 +185,10 @@ def pair(
     seed = check_seed(seed)
     n_rounds = inputs.whole(1 if rounds is None else rounds, "rounds", high=inputs.MAX_ROUNDS)
     inputs.check_history(history)
+    for name, value, kind in (("intro_params", intro_params, IntroParams), ("roulette_params", roulette_params,
+                                                                             RouletteParams)):
+        if value is not None and not isinstance(value, kind):
+            raise InputError(f"{name} must be a {kind.__name__}, not {value!r}", column=name)
     reqs = inputs.pair_requests(requests, constraints, community)
     people = inputs.select(community, members, "members") or community.ids
     if reqs.exclude:

@@ -44,11 +44,13 @@ def build_objective(
     if isinstance(objective, Affinity):
         return Objective(objective, together=together)
     if not isinstance(objective, Objective):
-        raise TypeError("objective must be an Objective, an Affinity or None")
+        raise InputError(f"objective must be an Objective, an Affinity or None, not {type(objective).__name__}",
+                         column="objective")
     if objective.needs or objective.spread:
-        raise ValueError(
+        raise InputError(
             "pairings optimise pair affinity only: use an Objective without needs/spread group terms "
-            "(put diversity in the affinity, e.g. mm.affinity(c, spread=['sector']))"
+            "(put diversity in the affinity, e.g. mm.affinity(c, spread=['sector']))",
+            column="objective",
         )
     return objective
 

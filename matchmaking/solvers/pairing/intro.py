@@ -6,7 +6,7 @@ The matching is solved on it by the LP relaxation on the bipartite double cover 
 assignment) and its rounding (:mod:`.matching`): an integral LP solution is a proof of
 optimality; otherwise the exact blossom finishes when its forecast fits the time left.
 
-Above :attr:`IntroParams.block_size` members, one scan of every pair no longer fits a time
+Above :attr:`IntroParams.whole_max` members, one scan of every pair no longer fits a time
 limit (100,000 members: 5 billion pairs), nor does one LP or one blossom. The members are then
 split into random blocks, each matched exactly over its members' best partners inside the
 block, and a large-neighbourhood search re-draws the blocks (the current pairs kept as units, so
@@ -58,8 +58,12 @@ class IntroParams:
         Best partners scanned per member for the bound's thresholds (at least ``candidates``).
     max_full_pairs : int
         ``candidates="auto"`` keeps every positive pair up to this many.
+    max_all_pairs : int
+        ``candidates="all"`` is refused above this many pairs (a size guard before any work).
+    whole_max : int
+        Up to this many members are matched as one graph; above, in random blocks.
     block_size : int
-        Above this many members, random blocks of about this size (see the module docstring).
+        Members per random block (see the module docstring).
     blossom_rate : float
         The exact blossom on ``n`` members is forecast at ``n**3 / blossom_rate`` seconds (measured
         pessimistically); it runs only when that fits half the time left.
@@ -68,11 +72,14 @@ class IntroParams:
     candidates: int = 10
     bound_candidates: int = 30
     max_full_pairs: int = 200_000
-    block_size: int = 12_000
+    max_all_pairs: int = 20_000_000
+    whole_max: int = 12_000
+    block_size: int = 6_000
     blossom_rate: float = 8e10
 
     def __post_init__(self) -> None:
-        for name in ("candidates", "bound_candidates", "max_full_pairs", "block_size"):
+        for name in ("candidates", "bound_candidates", "max_full_pairs", "max_all_pairs", "whole_max",
+                     "block_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise InputError(f"IntroParams.{name} must be a whole number >= 1, not {value!r}", column=name)
@@ -93,6 +100,10 @@ def check_candidates(candidates: object) -> int | str:
 def _every_pair(aff: Affinity, candidates: int | str, params: IntroParams) -> bool:
     n = len(aff.community)
     if candidates == "all":
+        if n * (n - 1) // 2 > params.max_all_pairs:
+            raise InputError(f"candidates='all' would score {n * (n - 1) // 2:,} pairs of {n:,} members (at most "
+                             f"{params.max_all_pairs:,}): give a number of candidates per member, or 'auto'",
+                             column="candidates")
         return True
     if candidates != "auto":
         return False
@@ -244,20 +255,25 @@ def intro(
         i, j, s = _all_positive(aff)
         bound_lists = None
         method = "matching LP + blossom over every positive pair"
-    elif n <= params.block_size:
+    elif n <= params.whole_max:
         index = PartnerIndex(aff)
         big_k = max(params.bound_candidates, k)
         partners, scores = index.top(big_k)
         monitor.report("candidates", message=f"{big_k} best partners of {n} members", force=True)
-        table = pair_table(aff, np.arange(n), partners[:, :k], scores[:, :k])
+        complete = bool((partners[:, -1] < 0).all()) if n > 1 else True  # the lists hold every positive pair
+        width = big_k if complete else k
+        table = pair_table(aff, np.arange(n), partners[:, :width], scores[:, :width])
         pos = {m: x for x, m in enumerate(free)}
         i = table["a"].map(pos).to_numpy(np.int64)
         j = table["b"].map(pos).to_numpy(np.int64)
         s = table["score"].to_numpy()
-        complete = bool((partners[:, k - 1] < 0).all()) if n > 1 else True
         thresholds = np.where(partners[:, -1] >= 0, scores[:, -1], 0.0)
         bound_lists = (index, partners, scores, np.clip(thresholds, max(aff.baseline, 0.0), None))
         method = f"matching LP + blossom over each member's {k} best partners"
+        if complete:
+            method = "matching LP + blossom over every positive pair"
+            notes.append(f"every member has at most {big_k - 1} partners with a positive score: all of them are "
+                         "candidates")
     else:
         return _finish(objective, requests, forced, free, aff, *match_in_blocks(
             aff, objective, requests, k, monitor, params, seed), monitor)

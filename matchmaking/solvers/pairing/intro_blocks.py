@@ -1,10 +1,10 @@
 """Intros for communities too large for one scan: random blocks and a large-neighbourhood search.
 
-See :mod:`matchmaking.solvers.pairing.intro`. Pass 1 splits the members into random blocks of
-about :attr:`IntroParams.block_size` and matches each exactly over its members' best partners
-inside the block. Each later pass re-draws the blocks from the current pairs (a pair stays
-together in its new block, so its edge is always available): a block's new matching is kept
-when it is worth more. The monitor is asked between blocks; at the limit the best plan so far is
+See :mod:`matchmaking.solvers.pairing.intro`. Above :attr:`IntroParams.whole_max` members, pass 1
+splits the members into random blocks of about :attr:`IntroParams.block_size` and matches each
+exactly over its members' best partners inside the block. Each later pass re-draws the blocks
+from the current pairs (a pair stays together in its new block, so its edge is always
+available): a block's new matching is kept when it is worth more. The monitor is asked between blocks; at the limit the best plan so far is
 returned (members of blocks not reached yet stay unpaired, and the notes say so).
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Mapping, Sequence
 
@@ -318,16 +319,17 @@ def mentor(
             "demand": dict(zip(mentees, cap_b.tolist(), strict=True)),
         },
         explainer=_explain_mentor,
-        checker=_check_mentor,
+        checker=functools.partial(_check_mentor, mentors=list(mentors), mentees=list(mentees),
+                                  limits={**dict(zip(mentors, cap_a.tolist(), strict=True)),
+                                          **dict(zip(mentees, cap_b.tolist(), strict=True))}),
     )
     return plan
 
 
-def _check_mentor(plan: Plan) -> list[str]:
+def _check_mentor(plan: Plan, *, mentors: list[str], mentees: list[str], limits: dict[str, int]) -> list[str]:
     """Mentor rules, re-read from the assignments: one mentor and one mentee a group, capacities
     and demands, no pair twice."""
-    ex = plan.extras
-    mentors, mentees = set(ex["mentors"]), set(ex["mentees"])
+    mentors, mentees = set(mentors), set(mentees)  # type: ignore[assignment]
     out = []
     load: dict[str, int] = {}
     seen: set[frozenset] = set()
@@ -342,7 +344,7 @@ def _check_mentor(plan: Plan) -> list[str]:
         for m in who:
             load[m] = load.get(m, 0) + 1
     for m, n in sorted(load.items()):
-        cap = ex["capacity"].get(m) if m in mentors else ex["demand"].get(m)
+        cap = limits.get(m)
         if cap is not None and n > cap:
             out.append(f"{m} has {n} partners, more than the {cap} allowed")
     return out

@@ -87,9 +87,8 @@ def roulette(
     reached = problem.value(best)[1] >= bound - 1e-9 * max(1.0, abs(bound))
     if exact_ok and reached:
         notes.append("the plan reaches the LP bound: optimal")
-    elif exact_ok and not monitor.time_up():
+    elif exact_ok and monitor.report("exact", message=f"CP-SAT on {size} pair-round variables", force=True):
         seconds = params.exact_share * monitor.remaining()
-        monitor.report("exact", message=f"CP-SAT on {size} pair-round variables ({seconds:.1f} s)", force=True)
         found, exact_bound, proven = solve_exact(problem, best, monitor, seconds=seconds, seed=seed)
         if found is not None and _better(problem.value(found), problem.value(best)):
             best, method_name = found, "roulette exact (CP-SAT)"

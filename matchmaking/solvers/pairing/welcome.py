@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -101,15 +102,14 @@ def welcome(
         notes=notes,
         extras={"newcomers": newcomers, "veterans": veterans, "k": k, "hosts_per_round": h},
         explainer=_explain_welcome,
-        checker=_check_welcome,
+        checker=functools.partial(_check_welcome, newcomers=newcomers, veterans=veterans, k=k, h=h),
     )
 
 
-def _check_welcome(plan: Plan) -> list[str]:
+def _check_welcome(plan: Plan, *, newcomers: list[str], veterans: list[str], k: int, h: int) -> list[str]:
     """Welcome rules, re-read from the assignments: one veteran a group with at most ``h``
     newcomers, each newcomer in every one of the ``k`` rounds with a different veteran."""
-    ex = plan.extras
-    newcomers, veterans, k, h = set(ex["newcomers"]), set(ex["veterans"]), ex["k"], ex["hosts_per_round"]
+    newcomers, veterans = set(newcomers), set(veterans)  # type: ignore[assignment]
     out = []
     met: dict[str, list[str]] = {m: [] for m in newcomers}
     for (rnd, grp), who in plan.groups().items():
