@@ -57,3 +57,14 @@ def test_studio_refuses_a_port_in_use_and_a_file_as_folder(tmp_path):
         verb.run(argparse.Namespace(dir=str(target), port=0, no_token=False))
     with pytest.raises(SystemExit):
         mm_cli(["studio", "--port", "70000"])  # argparse: not a port number
+
+
+def test_member_pickers_find_people_by_part_of_their_name():
+    c = mm.Community.from_frame(mm.datasets.synthetic_members(30, seed=4))
+    panel = mm.widgets.squad_panel(c)
+    first = c.members["name"].iloc[0]
+    panel.askers.search.value = first
+    assert panel.askers.value == (panel.names.label(c.ids[0]),)
+    panel.askers.search.value = "zzz-nobody"
+    assert "no member" in panel.askers.note.value and len(panel.askers.value) == 1
+    assert panel.engine_kwargs()["problems"] == c.ids[0]

@@ -7,10 +7,12 @@ the name). Every reader raises :class:`~matchmaking.InputError` naming the setti
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
+import traitlets
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
@@ -67,8 +69,8 @@ class MemberNames:
     >>> import pandas as pd
     >>> c = Community.from_frame(pd.DataFrame({"id": ["a1", "b2"], "name": ["Ana", "Ben"]}))
     >>> names = MemberNames(c)
-    >>> names.label("a1"), names.member("Ben (b2)"), names.member("b2"), names.member(" ana ")
-    ('Ana (a1)', 'b2', 'b2', 'a1')
+    >>> names.label("a1"), names.member("Ben (b2)"), names.member("b2"), names.member(" ana "), names.member("be")
+    ('Ana (a1)', 'b2', 'b2', 'a1', 'b2')
     """
 
     def __init__(self, community: Community) -> None:
@@ -95,18 +97,69 @@ class MemberNames:
         for key in (text, self._ids.get(text), self._by_name.get(text.casefold())):
             if key in self.labels:
                 return key  # type: ignore[return-value]
+        folded = text.casefold()
+        close = [m for m, label in self.labels.items() if folded in label.casefold()]
+        if len(close) == 1:
+            return close[0]
+        if close:
+            shown = ", ".join(self.labels[m] for m in close[:4]) + (", ..." if len(close) > 4 else "")
+            raise InputError(f"{len(close)} members match {text!r} ({shown}): type more of the name", column=what)
         raise InputError(f"no member {text!r} (type a few letters of the name and pick one)", column=what)
 
     def picker(self, description: str, placeholder: str = "type a name") -> w.Combobox:
         return w.Combobox(options=list(self.labels.values()), placeholder=placeholder, description=description,
                           ensure_option=False, style=STYLE, layout=WIDE)
 
-    def tags(self, description: str, value: Sequence[str] = ()) -> w.TagsInput:
-        """Several members (hosts, askers, opt-outs), picked by name."""
-        box = w.TagsInput(value=[self.label(m) for m in value], allowed_tags=list(self.labels.values()),
-                          allow_duplicates=False, layout=w.Layout(width="440px"))
-        box.description = description
-        return box
+    def tags(self, description: str, value: Sequence[str] = ()) -> MemberTags:
+        """Several members (hosts, askers, opt-outs): type a name, Enter adds it; x removes it."""
+        return MemberTags(self, description, value)
+
+
+class MemberTags(w.VBox):
+    """A name search (``Combobox``: Enter adds the member) above the chosen members (``TagsInput``).
+
+    ``value`` is the tags' labels, in order (hosts: table 1 first).
+    """
+
+    def __init__(self, names: MemberNames, description: str, value: Sequence[str] = ()) -> None:
+        self.names = names
+        self.search = w.Combobox(options=list(names.labels.values()), placeholder="type a name, then Enter",
+                                 description=description, ensure_option=False, continuous_update=False,
+                                 style=STYLE, layout=WIDE)
+        self.box = w.TagsInput(value=[names.label(m) for m in value], allowed_tags=list(names.labels.values()),
+                               allow_duplicates=False, layout=w.Layout(width="440px"))
+        self.note = w.HTML()
+        self.search.observe(self._add, names="value")
+        super().__init__([self.search, self.box, self.note])
+
+    @property
+    def value(self) -> tuple[str, ...]:
+        return tuple(self.box.value)
+
+    @value.setter
+    def value(self, labels: Sequence[str]) -> None:
+        self.box.value = [self.names.label(self.names.member(x)) for x in labels]
+
+    def observe(self, handler: Any, names: Any = traitlets.All, **kwargs: Any) -> None:  # type: ignore[override]
+        """Observing ``value`` observes the chosen members."""
+        if names == "value":
+            self.box.observe(handler, names="value")
+        else:
+            super().observe(handler, names=names, **kwargs)
+
+    def _add(self, change: dict[str, Any]) -> None:
+        text = str(change["new"]).strip()
+        if not text:
+            return
+        try:
+            label = self.names.label(self.names.member(text))
+        except InputError as exc:
+            self.note.value = f'<span style="color:#c62828">{html.escape(exc.message)}</span>'
+            return
+        if label not in self.box.value:
+            self.box.value = [*self.box.value, label]
+        self.note.value = ""
+        self.search.value = ""
 
 
 def capacities_from(text: str) -> list[int] | None:
@@ -135,5 +188,5 @@ def labelled(title: str, *children: w.Widget) -> w.VBox:
     return w.VBox([w.HTML(f"<b>{title}</b>"), *children], layout=w.Layout(margin="0 0 8px 0"))
 
 
-__all__ = ["MemberNames", "attribute_picker", "capacities_from", "float_field", "int_field", "labelled",
+__all__ = ["MemberNames", "MemberTags", "attribute_picker", "capacities_from", "float_field", "int_field", "labelled",
            "text_field", "weight_slider"]

@@ -259,7 +259,7 @@ class PlanPanel(w.VBox):
         self.progress.value = 1.0 if final else min(job.elapsed / limit, 1.0)
         rec = job.last
         bits = [f"{job.elapsed:.1f} s"]
-        if rec.get("phase"):
+        if rec.get("phase") and not (final and rec.get("phase") == "done"):
             bits.append(str(rec["phase"]))
         for key in ("objective", "bound", "repeats"):
             v = rec.get(key)

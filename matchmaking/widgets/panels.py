@@ -78,7 +78,7 @@ class SeatingPanel(PlanPanel):
         for picker in (self.spread, self.similar):
             picker.observe(self._sync_weights, names="value")
         return [("Tables", [self.tables, self.table_size, self.capacities, self.min_table_size, self.rounds]),
-                ("People", [w.HTML("hosts (type a name; table 1 first)"), self.hosts]),
+                ("People (hosts: table 1 first)", [self.hosts]),
                 ("Mix", [self.spread, self.similar])]
 
     def weight_terms(self) -> dict[str, float]:
@@ -265,8 +265,8 @@ class PairingPanel(PlanPanel):
         self.opt_out = self.names.tags("opt out (roulette)", i["opt_out"])
         self.mentors = text_field("mentors", i["mentors"], "e.g. role=lead")
         self.capacity = int_field("mentees per mentor", int(i["capacity"]), lo=1, hi=1000)
-        self.stable = w.Dropdown(options=[("welfare optimum", None), ("stable, mentees propose", "mentees"),
-                                          ("stable, mentors propose", "mentors")], value=i["stable"],
+        self.stable = w.Dropdown(options=[("welfare optimum", "welfare"), ("stable, mentees propose", "mentees"),
+                                          ("stable, mentors propose", "mentors")], value=i["stable"] or "welfare",
                                  description="mentor method", style={"description_width": "150px"})
         self.newcomers = text_field("newcomers", i["newcomers"], "e.g. joined>=2026-01-01")
         self.k = int_field("veterans each meets", int(i["k"]), lo=1, hi=50)
@@ -301,7 +301,8 @@ class PairingPanel(PlanPanel):
         elif mode == "mentor":
             if not self.mentors.value.strip():
                 raise InputError("mentor mode needs mentors, e.g. role=lead", column="mentors")
-            out.update(mentors=self.mentors.value.strip(), capacity=int(self.capacity.value), stable=self.stable.value)
+            stable = None if self.stable.value == "welfare" else self.stable.value
+            out.update(mentors=self.mentors.value.strip(), capacity=int(self.capacity.value), stable=stable)
         elif mode == "welcome":
             if not self.newcomers.value.strip():
                 raise InputError("welcome mode needs newcomers, e.g. joined>=2026-01-01", column="newcomers")
@@ -336,7 +337,7 @@ class SquadPanel(PlanPanel):
         self.k = int_field("helpers per squad", int(i["k"]), lo=1, hi=100)
         self.load_cap = int_field("load cap (0 = none)", int(i["load_cap"]), lo=0, hi=1000)
         self.spread = attribute_picker("mix helpers by", self.community, i["spread"])
-        return [("Who needs help", [w.HTML("askers (type a name)"), self.askers]),
+        return [("Who needs help", [self.askers]),
                 ("Squads", [self.k, self.load_cap, self.spread])]
 
     def engine_kwargs(self) -> dict[str, Any]:
