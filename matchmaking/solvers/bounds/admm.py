@@ -29,7 +29,8 @@ class Coupling:
     """Pairs ``i < j`` (global indices) whose meetings are priced jointly across rounds.
 
     ``wmax`` bounds ``w = mu / 2``; ``present[r]`` says whether the pair sits in round ``r``,
-    ``li[r], lj[r]`` are its local rows there.
+    ``li[r], lj[r]`` are its local rows there (each round as the solver sees it: identical rounds
+    may be merged into one, see ``counts`` in :func:`solve`).
     """
 
     i: np.ndarray
@@ -62,12 +63,16 @@ class DualPoint:
     Zs: list[np.ndarray]
     iterations: int = 0
     estimate: float = np.inf  # the solver's (unproven) estimate of the bound
+    primal: list[np.ndarray] | None = field(default=None, repr=False)  # the X of each round (diagnostics)
 
 
 def _solve_w(g: np.ndarray, present: np.ndarray, wmax: np.ndarray, sigma: float, iters: int = 50) -> np.ndarray:
-    """Per pair: the ``w`` in ``[0, wmax]`` with ``1 + sum_r clip(sigma (w + g_r), -1, 0) = 0``."""
+    """Per pair: the ``w`` in ``[0, wmax]`` with ``1 + sum_r m_r clip(sigma (w + g_r), -1, 0) = 0``.
+
+    ``present`` holds the multiplicity ``m_r`` of each (distinct) round where the pair sits.
+    """
     def slope(w: np.ndarray, g: np.ndarray, present: np.ndarray) -> np.ndarray:
-        return 1.0 + np.where(present, np.clip(sigma * (w[None, :] + g), -1.0, 0.0), 0.0).sum(axis=0)
+        return 1.0 + (present * np.clip(sigma * (w[None, :] + g), -1.0, 0.0)).sum(axis=0)
 
     lo = np.zeros_like(wmax)
     hi = wmax.copy()
@@ -75,6 +80,10 @@ def _solve_w(g: np.ndarray, present: np.ndarray, wmax: np.ndarray, sigma: float,
     out = np.zeros_like(wmax)
     if not need.any():
         return out
+    if len(g) == 1:  # one (distinct) round: 1 + m clip(sigma (w + g), -1, 0) = 0 in closed form
+        m = np.maximum(present[0], 1.0)
+        root = -g[0] - 1.0 / (m * sigma)
+        return np.where(need, np.clip(root, 0.0, wmax), 0.0)
     g, present, lo, hi = g[:, need], present[:, need], lo[need], hi[need]
     for _ in range(iters):
         mid = (lo + hi) / 2.0
@@ -90,10 +99,13 @@ def solve(
     weights: np.ndarray,
     coupling: Coupling | None,
     *,
-    deadline: float,
+    counts: list[int] | None = None,
+    deadline: float = np.inf,
     max_iter: int = 2000,
     check_every: int = 10,
     target: float | None = None,
+    stall: float = 1e-5,
+    trace: list | None = None,
 ) -> DualPoint:
     """Run the ADMM until ``deadline`` (``time.perf_counter``), ``max_iter`` or a stall.
 
@@ -104,97 +116,100 @@ def solve(
         Symmetric first-meeting values ``g`` (global indices).
     coupling : Coupling or None
         Pairs priced across rounds (``None``: rounds independent).
+    counts : list of int, optional
+        How many identical rounds each relaxation stands for (default 1 each). By symmetry and
+        convexity the joint relaxation has an optimum where identical rounds agree.
     target : float, optional
         Stop once the estimated bound is below it (e.g. the objective of a known plan).
+    stall : float
+        Stop when 50 iterations improved the estimate by less than this share.
+    trace : list, optional
+        Receives ``(iteration, time, estimate, sigma, primal residual, dual residual)``.
 
     Returns
     -------
     DualPoint
-        The point with the best estimated bound (to be certified by the caller).
+        The point with the best estimated bound (to be certified by the caller). With
+        ``deadline`` infinite the run is a fixed effort (``max_iter``) and deterministic.
     """
     scale = float(np.abs(weights).max()) or 1.0
     g_all = weights / scale
     R = len(rounds)
+    counts = [1] * R if counts is None else list(counts)
     P = 0 if coupling is None else len(coupling.i)
+    mult = None if coupling is None else coupling.present * np.asarray(counts, dtype=float)[:, None]
     w = np.zeros(P)
     state = []
-    for rr in rounds:
+    for r, rr in enumerate(rounds):
         N = rr.size
-        C0 = -rr.embed(g_all)  # min form, without the pair prices
         X = np.full((N, N), float(rr.row_hi[0]) / N)
         np.fill_diagonal(X, 1.0)
-        state.append({"C0": C0, "X": X, "S": np.zeros((N, N)), "Z": np.zeros((N, N)), "y": np.zeros(N + 1),
-                      "lo": rr.row_lo, "hi": rr.row_hi, "L": rr.lower, "U": rr.upper})
+        st = {"C0": -rr.embed(g_all), "X": X, "S": np.zeros((N, N)), "Z": np.zeros((N, N)), "y": np.zeros(N + 1),
+              "wl": np.zeros((N, N))}
+        if P:
+            pr = coupling.present[r]
+            st["li"], st["lj"] = coupling.li[r][pr], coupling.lj[r][pr]
+            st["pr"] = pr
+        state.append(st)
     sigma = 1.0
     best = DualPoint(w.copy(), [np.zeros(rr.size + 1) for rr in rounds], [np.zeros((rr.size, rr.size)) for rr in rounds])
-    best_value = np.inf
     history: list[float] = []
     it = 0
     for it in range(1, max_iter + 1):
-        wloc = [_local(coupling, w, r, rr.size) for r, rr in enumerate(rounds)] if P else [0.0] * R
-        # y-step
-        for r, (rr, st) in enumerate(zip(rounds, state, strict=True)):
-            G = st["C0"] + wloc[r] - st["Z"] - st["S"] - st["X"] / sigma
+        for rr, st in zip(rounds, state, strict=True):  # y-step
+            G = st["C0"] + st["wl"] - st["Z"] - st["S"] - st["X"] / sigma
             st["y"] = _y_step(rr, G, st["y"], sigma)
             st["Aty"] = rr.adj(st["y"])
-        # (Z, w)-step
-        Gs = [st["C0"] - st["Aty"] - st["S"] - st["X"] / sigma for st in state]
-        for st, G in zip(state, Gs, strict=True):
-            st["Z"] = G - np.clip(sigma * G, -st["U"], -st["L"]) / sigma
+        Gs = [st["C0"] - st["Aty"] - st["S"] - st["X"] / sigma for st in state]  # (Z, w)-step
+        for rr, st, G in zip(rounds, state, Gs, strict=True):
+            st["Z"] = G - np.clip(sigma * G, -rr.upper, -rr.lower) / sigma
         if P:
             gp = np.stack([Gs[r][coupling.li[r], coupling.lj[r]] for r in range(R)])
-            w = _solve_w(gp, coupling.present, coupling.wmax, sigma)
+            w = _solve_w(gp, mult, coupling.wmax, sigma)
             a = w[None, :] + gp
             z = a - np.clip(sigma * a, -1.0, 0.0) / sigma
             for r, st in enumerate(state):
-                pr = coupling.present[r]
-                li, lj = coupling.li[r][pr], coupling.lj[r][pr]
-                st["Z"][li, lj] = z[r][pr]
-                st["Z"][lj, li] = z[r][pr]
-            wloc = [_local(coupling, w, r, rr.size) for r, rr in enumerate(rounds)]
-        # PSD step and primal update
+                li, lj, zr = st["li"], st["lj"], z[r][st["pr"]]
+                st["Z"][li, lj] = zr
+                st["Z"][lj, li] = zr
+                st["wl"][li, lj] = w[st["pr"]]
+                st["wl"][lj, li] = w[st["pr"]]
         rp = rd = 0.0
-        for r, (rr, st) in enumerate(zip(rounds, state, strict=True)):
-            V = st["C0"] + wloc[r] - st["Aty"] - st["Z"] - st["X"] / sigma
+        for rr, st in zip(rounds, state, strict=True):  # PSD step and primal update
+            V = st["C0"] + st["wl"] - st["Aty"] - st["Z"] - st["X"] / sigma
             V = (V + V.T) / 2.0
             lam, Q = np.linalg.eigh(V)
             pos = lam > 0
-            st["S"] = (Q[:, pos] * lam[pos]) @ Q[:, pos].T
-            Xn = sigma * ((Q[:, ~pos] * -lam[~pos]) @ Q[:, ~pos].T)
+            if pos.sum() <= len(lam) // 2:  # one product with the smaller eigenspace
+                st["S"] = (Q[:, pos] * lam[pos]) @ Q[:, pos].T
+                Xn = sigma * (st["S"] - V)
+            else:
+                Xn = sigma * ((Q[:, ~pos] * -lam[~pos]) @ Q[:, ~pos].T)
+                st["S"] = V + Xn / sigma
             rd += float(np.linalg.norm(Xn - st["X"])) / sigma
             st["X"] = Xn
             ax = rr.op(Xn)
-            rp += float(np.linalg.norm(ax - np.clip(ax, st["lo"], st["hi"])))
-            rp += float(np.linalg.norm(Xn - np.clip(Xn, st["L"], st["U"])))
-        if it % check_every == 0 or it == max_iter:
-            value = _estimate(rounds, state, w, coupling, g_all) * scale
-            history.append(value)
-            if value < best_value:
-                best_value = value
-                best = DualPoint(w * scale, [-st["y"] * scale for st in state], [-st["Z"] * scale for st in state],
-                                 it, value)
-            if target is not None and best_value <= target:
-                break
-            if len(history) > 6 and history[-6] - min(history[-5:]) <= 1e-6 * abs(history[-6]):
-                break
-            # balance primal and dual residuals (the dual residual is X's change / sigma)
-            if rd > 3 * rp:
-                sigma *= 1.5
-            elif rp > 3 * rd:
-                sigma /= 1.5
-        if time.perf_counter() >= deadline:
+            rp += float(np.linalg.norm(ax - np.clip(ax, rr.row_lo, rr.row_hi)))
+            rp += float(np.linalg.norm(Xn - np.clip(Xn, rr.lower, rr.upper)))
+        if it % check_every and it != max_iter and time.perf_counter() < deadline:
+            continue
+        value = _estimate(rounds, counts, state, w) * scale
+        history.append(value)
+        if trace is not None:
+            trace.append((it, time.perf_counter(), value, sigma, rp, rd))
+        if value < best.estimate:
+            best = DualPoint(w * scale, [-st["y"] * scale for st in state], [-st["Z"] * scale for st in state],
+                             it, value, [st["X"] for st in state])
+        if time.perf_counter() >= deadline or (target is not None and best.estimate <= target):
             break
+        if len(history) > 6 and history[-6] - min(history[-5:]) <= stall * abs(history[-6]):
+            break
+        if rd > 3 * rp:  # balance primal and dual residuals (the dual residual is X's change / sigma)
+            sigma *= 1.5
+        elif rp > 3 * rd:
+            sigma /= 1.5
     best.iterations = it
     return best
-
-
-def _local(coupling: Coupling, w: np.ndarray, r: int, N: int) -> np.ndarray:
-    """``w`` as a symmetric N x N matrix of round ``r`` (zero off the coupled pairs)."""
-    M = np.zeros((N, N))
-    pr = coupling.present[r]
-    M[coupling.li[r][pr], coupling.lj[r][pr]] = w[pr]
-    M[coupling.lj[r][pr], coupling.li[r][pr]] = w[pr]
-    return M
 
 
 def _y_step(rr: RoundRelaxation, G: np.ndarray, y: np.ndarray, sigma: float) -> np.ndarray:
@@ -224,16 +239,13 @@ def _y_step(rr: RoundRelaxation, G: np.ndarray, y: np.ndarray, sigma: float) -> 
     return x
 
 
-def _estimate(rounds: list[RoundRelaxation], state: list[dict], w: np.ndarray, coupling: Coupling | None,
-              g_all: np.ndarray) -> float:
+def _estimate(rounds: list[RoundRelaxation], counts: list[int], state: list[dict], w: np.ndarray) -> float:
     """The bound of the current dual point with floating-point eigenvalues (scaled units)."""
     total = 2.0 * float(w.sum())
     for r, (rr, st) in enumerate(zip(rounds, state, strict=True)):
-        wl = _local(coupling, w, r, rr.size) if coupling is not None and len(w) else 0.0
-        C = -(st["C0"] + wl)
+        C = -(st["C0"] + st["wl"])
         y, Z = -st["y"], -(st["Z"] + st["Z"].T) / 2
-        K = C - rr.adj(y) - Z
-        lam = float(np.linalg.eigvalsh(K)[-1])
-        total += rr.size * lam + float(np.maximum(y * rr.row_lo, y * rr.row_hi).sum())
-        total += float(np.maximum(Z * rr.lower, Z * rr.upper).sum())
+        lam = float(np.linalg.eigvalsh(C - rr.adj(y) - Z)[-1])
+        value = rr.size * lam + float(np.maximum(y * rr.row_lo, y * rr.row_hi).sum())
+        total += counts[r] * (value + float(np.maximum(Z * rr.lower, Z * rr.upper).sum()))
     return total

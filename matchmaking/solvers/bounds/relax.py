@@ -127,7 +127,7 @@ def make_round(
     caps = np.asarray(capacities, dtype=np.int64)
     m = len(members)
     N = int(caps.sum())
-    if N < m:
+    if m > N:
         raise ValueError(f"{m} people for {N} seats")
     lower = np.zeros((N, N))
     upper = np.ones((N, N))

@@ -154,8 +154,27 @@ def certify(data: RoundsData, cert: Certificate) -> float:
     return float(total)
 
 
-def coupling(data: RoundsData) -> Coupling | None:
-    """Pairs free in every round they share, sharing at least two, with room to price a meeting."""
+def distinct_rounds(rounds: list[RoundRelaxation]) -> list[list[int]]:
+    """Rounds grouped by identical relaxations (same people, pins, requests and capacities)."""
+    groups: list[list[int]] = []
+    for r, rr in enumerate(rounds):
+        for g in groups:
+            first = rounds[g[0]]
+            if (first.size == rr.size and np.array_equal(first.members, rr.members)
+                    and np.array_equal(first.row_lo, rr.row_lo) and np.array_equal(first.row_hi, rr.row_hi)
+                    and np.array_equal(first.lower, rr.lower) and np.array_equal(first.upper, rr.upper)):
+                g.append(r)
+                break
+        else:
+            groups.append([r])
+    return groups
+
+
+def coupling(data: RoundsData, rounds: list[RoundRelaxation] | None = None) -> Coupling | None:
+    """Pairs free in every round they share, sharing at least two, with room to price a meeting.
+
+    ``rounds``: the (distinct) relaxations the solver iterates on (default: every round).
+    """
     n = data.n
     free = np.ones((n, n), dtype=bool)
     for rr in data.rounds:
@@ -167,7 +186,7 @@ def coupling(data: RoundsData) -> Coupling | None:
     i, j = np.nonzero(ok)
     if not len(i):
         return None
-    return Coupling.build(data.rounds, i, j, wmax[i, j], n)
+    return Coupling.build(data.rounds if rounds is None else rounds, i, j, wmax[i, j], n)
 
 
 def pair_bound(data: RoundsData, *, time_limit: float = 5.0, target: float | None = None,
@@ -177,13 +196,21 @@ def pair_bound(data: RoundsData, *, time_limit: float = 5.0, target: float | Non
     ``target`` (e.g. the value of a known plan) stops the solver early once reached.
     """
     t0 = time.perf_counter()
-    cp = coupling(data) if couple and len(data.rounds) > 1 else None
-    dp: DualPoint = solve(data.rounds, data.first, cp, deadline=t0 + time_limit, target=target)
+    groups = distinct_rounds(data.rounds)
+    reps = [data.rounds[g[0]] for g in groups]
+    cp = coupling(data, reps) if couple and len(data.rounds) > 1 else None
+    dp: DualPoint = solve(reps, data.first, cp, counts=[len(g) for g in groups], deadline=t0 + time_limit,
+                          target=target)
     slopes = data.first.copy()
     if cp is not None:
         slopes[cp.i, cp.j] -= 2.0 * dp.w
         slopes[cp.j, cp.i] -= 2.0 * dp.w
-    cert = Certificate(slopes, dp.ys, dp.Zs)
+    ys: list = [None] * len(data.rounds)
+    Zs: list = [None] * len(data.rounds)
+    for k, g in enumerate(groups):
+        for r in g:
+            ys[r], Zs[r] = dp.ys[k], dp.Zs[k]
+    cert = Certificate(slopes, ys, Zs)
     value = certify(data, cert)
     method = "SDP" + (" joint over rounds" if cp is not None else " per round")
     return PairBound(value, cert, method, time.perf_counter() - t0, dp.iterations)
