@@ -138,6 +138,7 @@ def solve(
     counts = [1] * R if counts is None else list(counts)
     P = 0 if coupling is None else len(coupling.i)
     mult = None if coupling is None else coupling.present * np.asarray(counts, dtype=float)[:, None]
+    wmax = None if coupling is None else coupling.wmax / scale
     w = np.zeros(P)
     state = []
     for r, rr in enumerate(rounds):
@@ -165,7 +166,7 @@ def solve(
             st["Z"] = G - np.clip(sigma * G, -rr.upper, -rr.lower) / sigma
         if P:
             gp = np.stack([Gs[r][coupling.li[r], coupling.lj[r]] for r in range(R)])
-            w = _solve_w(gp, mult, coupling.wmax, sigma)
+            w = _solve_w(gp, mult, wmax, sigma)
             a = w[None, :] + gp
             z = a - np.clip(sigma * a, -1.0, 0.0) / sigma
             for r, st in enumerate(state):
