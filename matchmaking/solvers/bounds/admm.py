@@ -64,6 +64,7 @@ class DualPoint:
     iterations: int = 0
     estimate: float = np.inf  # the solver's (unproven) estimate of the bound
     primal: list[np.ndarray] | None = field(default=None, repr=False)  # the X of each round (diagnostics)
+    too_slow: float = 0.0  # seconds per iteration when the run gave up (min_iterations would not fit)
 
 
 def _solve_w(g: np.ndarray, present: np.ndarray, wmax: np.ndarray, sigma: float, iters: int = 50) -> np.ndarray:
@@ -106,6 +107,7 @@ def solve(
     target: float | None = None,
     stall: float = 1e-5,
     trace: list | None = None,
+    min_iterations: int = 0,
 ) -> DualPoint:
     """Run the ADMM until ``deadline`` (``time.perf_counter``), ``max_iter`` or a stall.
 
@@ -125,6 +127,9 @@ def solve(
         Stop when 50 iterations improved the estimate by less than this share.
     trace : list, optional
         Receives ``(iteration, time, estimate, sigma, primal residual, dual residual)``.
+    min_iterations : int
+        With a deadline: after 3 iterations, give up (``too_slow`` set) when fewer than this
+        many would fit before it.
 
     Returns
     -------
@@ -156,7 +161,13 @@ def solve(
     best = DualPoint(w.copy(), [np.zeros(rr.size + 1) for rr in rounds], [np.zeros((rr.size, rr.size)) for rr in rounds])
     history: list[float] = []
     it = 0
+    start = time.perf_counter()
     for it in range(1, max_iter + 1):
+        if it == 4 and min_iterations > 3 and np.isfinite(deadline):
+            per = (time.perf_counter() - start) / 3
+            if time.perf_counter() + per * (min_iterations - 3) > deadline:
+                best.too_slow = per
+                break
         for rr, st in zip(rounds, state, strict=True):  # y-step
             G = st["C0"] + st["wl"] - st["Z"] - st["S"] - st["X"] / sigma
             st["y"] = _y_step(rr, G, st["y"], sigma)

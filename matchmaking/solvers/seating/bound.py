@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matchmaking.solvers.bounds import build, rounds_bound
+from matchmaking.solvers.bounds.rounds import RoundsData
 from matchmaking.solvers.seating.inputs import waterfill
 
 if TYPE_CHECKING:
     from matchmaking.solvers.seating.problem import SeatingProblem
 
-__all__ = ["forced_repeats", "seating_bound"]
+__all__ = ["forced_repeats", "rounds_data", "sdp_bound", "seating_bound"]
 
 
 def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
@@ -127,3 +129,68 @@ def forced_repeats(problem: SeatingProblem) -> int:
     met = p.met_before[np.ix_(fixed, fixed)]
     rep = np.where(tg, 0, np.maximum(same - 1, 0) + np.where(met, same, 0))
     return int(np.triu(rep, 1).sum())
+
+
+def rounds_data(problem: SeatingProblem, *, penalties: bool = True) -> RoundsData:
+    """The pair part of ``problem`` for :mod:`matchmaking.solvers.bounds`: rounds, pins, requests, history.
+
+    ``penalties=False`` drops the repeat penalty (the data then bound the pair term alone).
+    """
+    p = problem
+    apart = np.zeros((p.n, p.n), dtype=bool)
+    for i, others in enumerate(p.apart):
+        if others:
+            apart[i, sorted(others)] = True
+    return build(p.weights, p.capacities, p.attend, fixed=p.fixed, together=p.together, apart=apart,
+                 met_before=p.met_before if penalties else None,
+                 repeat_penalty=float(p.objective.repeat_penalty) if penalties else 0.0)
+
+
+def sdp_bound(problem: SeatingProblem, *, time_limit: float = 5.0, max_iter: int | None = None,
+              target: float | None = None) -> tuple[float, dict[str, float], list[str]]:
+    """The tighter of :func:`seating_bound` and the semidefinite bound, term by term, with notes.
+
+    The semidefinite bound replaces the ``pairs`` and ``repeats`` terms by one certified bound on
+    their sum over all rounds (:func:`matchmaking.solvers.bounds.rounds_bound`: a pair's value
+    counts once, a repeat pays its penalty, the rounds are coupled by pair prices); ``needs``
+    and ``spread`` keep their bounds. When repeats are unavoidable (``min_repeats > 0``) the
+    pair term alone is bounded and the pigeonhole penalty subtracted, as in
+    :func:`seating_bound`.
+
+    Parameters
+    ----------
+    time_limit : float
+        Seconds for the first-order solver; when too few iterations fit (forecast on this
+        machine), the semidefinite bound is skipped and the note says so.
+    max_iter : int, optional
+        A fixed effort instead (same problem, same bound).
+    target : float, optional
+        The objective of the plan found: the solver stops once its bound reaches it.
+
+    Returns
+    -------
+    bound : float
+    terms : dict
+        The terms of :func:`seating_bound`, plus ``relaxation bound`` (its total) and, when the
+        semidefinite bound is used, ``sdp pairs+repeats`` (or ``sdp pairs``) and ``sdp bound``.
+    notes : list of str
+    """
+    old, terms = seating_bound(problem)
+    terms = dict(terms)
+    terms["relaxation bound"] = old
+    min_rep = int(terms.get("min_repeats", 0))
+    penalty = float(problem.objective.repeat_penalty)
+    rest = sum(v for k, v in terms.items() if k.startswith(("needs", "spread:")))
+    data = rounds_data(problem, penalties=min_rep == 0)
+    goal = None if target is None else target - rest + (penalty * min_rep if min_rep else 0.0)
+    pb = rounds_bound(data, time_limit=time_limit, max_iter=max_iter, target=goal)
+    notes = list(pb.notes)
+    if not np.isfinite(pb.value):
+        return old, terms, notes
+    total = pb.value + rest - (penalty * min_rep if min_rep else 0.0)
+    if total >= old:
+        notes.append(f"the semidefinite bound ({total:.6g}) is not below the relaxation bound ({old:.6g})")
+        return old, terms, notes
+    terms["sdp pairs" if min_rep else "sdp pairs+repeats"] = pb.value
+    terms["sdp bound"] = total
+    return float(total), terms, notes

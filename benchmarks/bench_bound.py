@@ -1,0 +1,186 @@
+"""Proven bounds (issue 14): the old term-by-term relaxation against the semidefinite / Lagrangian bounds.
+
+Rows: MDGP instances (one round, equal groups; the gap is to the best value the published
+programs reached here, from ``../shared/benchmarks/mdgp/README.md``), RanReal instances of our own
+(same law; gap to a quick local search), the seating events of ``bench_seating.py`` (gap to
+``mm.seat``'s plan at that benchmark's time limit) and roulette pairings (gap to ``mm.pair``).
+Every bound printed is proven (a dual certificate, see ``matchmaking.solvers.bounds``).
+Timings come from a shared 2-core machine and are noisy.
+
+    python benchmarks/bench_bound.py                 # everything (about 10 minutes)
+    python benchmarks/bench_bound.py --quick         # a smoke run
+    python benchmarks/bench_bound.py --only mdgp     # rows whose instance contains the text
+    python benchmarks/bench_bound.py --instances DIR # MDGPLIB files (default ../shared/benchmarks/mdgp)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import gap, measure, print_table  # noqa: E402
+
+import matchmaking as mm  # noqa: E402
+from matchmaking.datasets.mdgplib import MDGPInstance, ranreal, read_mdgplib  # noqa: E402
+from matchmaking.solvers.bounds import pairing_bound, partition_bound  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgp"
+
+
+def best_known(folder: Path) -> dict[str, float]:
+    """The best value per instance in the README's table of the peers' results (if any)."""
+    readme = folder / "README.md"
+    out: dict[str, float] = {}
+    if not readme.exists():
+        return out
+    for line in readme.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 1 and cells[0].startswith("rr_"):
+            values = [float(c.replace(",", "")) for c in cells[1:] if re.fullmatch(r"[\d,]+\.\d+", c)]
+            if values:
+                out[cells[0]] = max(values)
+    return out
+
+
+def best_partners(inst: MDGPInstance) -> float:
+    """The old bound: each person's best ``size - 1`` partners, each pair counted from both ends."""
+    k = int(inst.upper.max()) - 1
+    return float(np.sort(inst.weights, axis=1)[:, -k:].sum() / 2)
+
+
+def local_search(inst: MDGPInstance, seed: int = 0, sweeps: int = 6) -> float:
+    """A plain swap local search from a random equal grouping (a reference value, not a contender)."""
+    rng = np.random.default_rng(seed)
+    n, m = inst.n, len(inst.upper)
+    groups = rng.permutation(np.arange(n) % m)
+    W = inst.weights
+    member = np.zeros((n, m))
+    member[np.arange(n), groups] = 1
+    gain_to = W @ member  # value of i with each group
+    for _ in range(sweeps):
+        improved = False
+        for i in range(n):
+            for j in range(i + 1, n):
+                a, b = groups[i], groups[j]
+                if a == b:
+                    continue
+                delta = gain_to[i, b] - gain_to[i, a] + gain_to[j, a] - gain_to[j, b] - 2 * W[i, j]
+                if delta > 1e-9:
+                    groups[i], groups[j] = b, a
+                    gain_to[:, a] += W[:, j] - W[:, i]
+                    gain_to[:, b] += W[:, i] - W[:, j]
+                    improved = True
+        if not improved:
+            break
+    return inst.value(groups)
+
+
+def mdgp_rows(instances: list[tuple[MDGPInstance, float, str]], time_limit: float) -> list[dict]:
+    rows = []
+    for inst, reference, ref_name in instances:
+        name = f"mdgp {inst.name} ({len(inst.upper)}x{int(inst.upper[0])})"
+        old, t_old, mb_old = measure(lambda inst=inst: best_partners(inst))
+        rows.append({"instance": name, "method": "best partners (old)", "objective": reference, "bound": old,
+                     "gap": gap(reference, old), "time_s": t_old, "peak_mb": mb_old, "reference": ref_name})
+        b, t, mb = measure(lambda inst=inst: partition_bound(inst.weights, inst.upper, time_limit=time_limit))
+        rows.append({"instance": name, "method": "SDP (certified dual)", "objective": reference, "bound": b.value,
+                     "gap": gap(reference, b.value), "time_s": t, "peak_mb": mb, "reference": ref_name,
+                     "iterations": b.iterations})
+    return rows
+
+
+def seating_rows(names: dict[str, float], share: float) -> list[dict]:
+    import bench_seating as BS
+
+    from matchmaking.solvers.seating import build_problem, seating_bound
+    from matchmaking.solvers.seating.bound import sdp_bound
+
+    rows = []
+    for name, limit in names.items():
+        community, kw = BS.instance(name)
+        prob = build_problem(community, **kw)
+        plan = mm.seat(community, time_limit=limit, seed=0, **kw)
+        (old, _), t_old, mb_old = measure(lambda prob=prob: seating_bound(prob))
+        inst = f"seating {name} ({limit:g} s plan)"
+        rows.append({"instance": inst, "method": "term by term (old)", "objective": plan.objective, "bound": old,
+                     "gap": gap(plan.objective, old), "time_s": t_old, "peak_mb": mb_old, "reference": "mm.seat"})
+        budget = share * limit
+        (b, terms, notes), t, mb = measure(lambda prob=prob, budget=budget: sdp_bound(prob, time_limit=budget))
+        method = "SDP joint + terms" if "sdp bound" in terms else "SDP skipped: " + notes[0][:60]
+        rows.append({"instance": inst, "method": method, "objective": plan.objective, "bound": b,
+                     "gap": gap(plan.objective, b), "time_s": t, "peak_mb": mb, "reference": "mm.seat"})
+    return rows
+
+
+def pairing_rows(cases: list[tuple[int, int]], time_limit: float) -> list[dict]:
+    from matchmaking.scoring.objective import default_objective
+    from matchmaking.scoring.requests import Requests
+    from matchmaking.solvers.pairing.roulette_search import RouletteProblem
+
+    rows = []
+    for n, rounds in cases:
+        community = mm.datasets.synthetic_community(n, seed=0)
+        plan = mm.pair(community, "roulette", rounds=rounds, time_limit=20)
+        inst = f"roulette n={n} R={rounds}"
+        rows.append({"instance": inst, "method": "pair() bound (b-matching LP, or exact)", "objective": plan.objective,
+                     "bound": plan.bound, "gap": gap(plan.objective, plan.bound), "time_s": math.nan,
+                     "peak_mb": math.nan, "reference": plan.method})
+        objective = default_objective(community, "pairs")
+        prob = RouletteProblem(objective, community.ids, np.ones((rounds, n), dtype=bool), Requests())
+        b, t, mb = measure(lambda prob=prob, objective=objective: pairing_bound(
+            prob.weight, prob.avail, allowed=prob.allowed, forced=prob.forced, met_before=prob.history > 0,
+            repeat_penalty=objective.repeat_penalty, time_limit=time_limit, max_iter=10_000))
+        rows.append({"instance": inst, "method": "Lagrangian (exact matchings)", "objective": plan.objective,
+                     "bound": b.value, "gap": gap(plan.objective, b.value), "time_s": t, "peak_mb": mb,
+                     "reference": plan.method, "iterations": b.iterations})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small instances, short limits")
+    parser.add_argument("--only", help="rows whose instance contains this text")
+    parser.add_argument("--instances", type=Path, default=SHARED, help="folder of MDGPLIB files and README")
+    parser.add_argument("--time", type=float, default=10.0, help="seconds per MDGP bound")
+    parser.add_argument("--share", type=float, default=0.15, help="share of a seating plan's time for its bound")
+    args = parser.parse_args(argv)
+    if args.quick:
+        own = [(ranreal(60, 6, 11), "local search")]
+        files: list[Path] = []
+        seat_names = {"tiny": 2.0}
+        pair_cases = [(20, 3)]
+        limit = 2.0
+    else:
+        own = [(ranreal(120, 10, 1201), "local search"), (ranreal(240, 12, 2403), "local search")]
+        files = sorted(args.instances.glob("*.txt*")) if args.instances.exists() else []
+        files = [f for f in files if "n960" not in f.name] + [f for f in files if "n960" in f.name]
+        seat_names = {"120": 20.0, "300": 30.0, "2000": 120.0}
+        pair_cases = [(40, 5), (101, 12)]
+        limit = args.time
+    known = best_known(args.instances)
+    instances = [(inst, local_search(inst), ref) for inst, ref in own]
+    for f in files:
+        inst = read_mdgplib(f)
+        if inst.name in known:
+            instances.append((inst, known[inst.name], "best peer (README)"))
+    keep = (lambda text: args.only in text) if args.only else (lambda text: True)
+    rows = mdgp_rows([x for x in instances if keep(f"mdgp {x[0].name}")], limit)
+    if keep("seating"):
+        rows += seating_rows({k: v for k, v in seat_names.items() if not args.only or args.only in f"seating {k}"
+                              or args.only == "seating"}, args.share)
+    if keep("roulette"):
+        rows += pairing_rows(pair_cases, 5.0 if args.quick else 20.0)
+    print(f"MDGP bound time limit {limit:g} s; seating bound {args.share:.0%} of the plan's time; "
+          "gap = (bound - objective) / bound; shared 2-core machine (timings noisy)")
+    print_table(rows, extra=["reference", "iterations"])
+
+
+if __name__ == "__main__":
+    main()
