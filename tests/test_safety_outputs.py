@@ -193,3 +193,26 @@ def test_ctrl_c_leaves_the_previous_output(tmp_path):
     proc.wait(timeout=20)
     assert target.read_text() == "previous\n"
     assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
+
+
+def test_every_verb_declares_the_files_it_writes():
+    """A new verb with an --out/--report/--plot file must call commands.common.declare_paths (checked once)."""
+    import argparse
+
+    from matchmaking.cli import build_parser
+
+    folders = {("demo", "out")}  # outputs that are folders, not files
+    missing = []
+
+    def visit(parser: argparse.ArgumentParser, name: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    visit(sub, f"{name} {sub_name}".strip())
+            elif action.dest in ("out", "report", "plot") and (name, action.dest) not in folders:
+                declared = {dest for dest, _ in parser.get_default("_outputs") or ()}
+                if action.dest not in declared:
+                    missing.append(f"{name}: {action.dest}")
+
+    visit(build_parser(), "")
+    assert not missing, f"call declare_paths(parser, inputs=..., outputs=...) for {missing}"
