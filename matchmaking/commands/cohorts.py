@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--spread", metavar="COLS", help="attributes to mix inside a cohort (e.g. sector,stage)")
     p.add_argument("--balance", metavar="COLS", help="numeric attributes to balance across cohorts (e.g. seniority)")
     p.add_argument("--protect", metavar="COLS", help="attributes where nobody is the only one of their value")
-    p.add_argument("--leaders", metavar="COL=VALUE", help="who leads a cohort (e.g. role=lead)")
+    p.add_argument("--leaders", metavar="SELECTION", help="who leads a cohort (e.g. role=lead, seniority>=5)")
     p.add_argument("--previous", metavar="F", help="existing cohorts cohort,member: keep them (growth)")
     p.add_argument("--move-budget", type=non_negative_int, default=0, metavar="K", help="moves of existing members allowed")
     p.add_argument("--workers", type=positive_int, default=1, metavar="W", help="processes solving blocks in parallel")
@@ -55,13 +55,13 @@ def run(args: argparse.Namespace) -> int:
         previous = read_plan(args.previous, _known_ids(community, args.previous), expect="cohorts")[1]
     plan = form_cohorts(
         community, size=args.size, n_cohorts=args.cohorts, similar=split_names(args.similar), spread=split_names(args.spread),
-        balance=split_names(args.balance), protect=split_names(args.protect), leaders=args.leaders, constraints=requests,
+        balance=split_names(args.balance), protect=split_names(args.protect), leaders=args.leaders, requests=requests,
         pairs=args.pairs, history=load_history(args.history), previous=previous,
         move_budget=args.move_budget if args.previous else None, time_limit=args.time_limit, seed=args.seed,
         workers=args.workers,
     )
     print(plan.summary())
-    violations = plan.extras["violations"]
+    violations = plan.problems
     for v in violations[:20]:
         print(f"  - {v}")
     if violations and not args.write_infeasible:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 
 from matchmaking.commands.common import add_common, declare_paths, load_history, split_names
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
-from matchmaking.plans.check import check_plan
 from matchmaking.plans.io import read_plan
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import GROUP_COLUMNS, default_objective
@@ -33,8 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--balance", metavar="COLS",
                    help="cohorts plans: numeric attributes balanced across cohorts, weight 1 each (as given to "
                    "cohorts --balance)")
-    p.add_argument("--balance-by", metavar="COLS",
-                   help="with --balance: the cohorts' --similar attributes (means are compared within each block)")
+    p.add_argument("--blocks", "--balance-by", dest="blocks", metavar="COLS",
+                   help="cohorts plans: the cohorts' --similar attributes (balance means are compared and leads "
+                   "spread within each block)")
+    p.add_argument("--size", metavar="MIN-MAX", help="cohorts plans: cohort sizes to check (as cohorts --size)")
+    p.add_argument("--protect", metavar="COLS", help="cohorts plans: nobody the only one of their value (as cohorts)")
+    p.add_argument("--leaders", metavar="SELECTION", help="cohorts plans: leads spread evenly (as cohorts --leaders)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=run)
     declare_paths(p, inputs=("members", "plan", "pairs", "constraints", "history"))
@@ -50,24 +54,22 @@ def run(args: argparse.Namespace) -> int:
         community, kind, pairs=args.pairs, history=load_history(args.history), together=requests.together_pairs(),
         spread=spread, **({"similar": similar} if similar else {}),
     )
-    breakdown = objective.evaluate(assignments, kind)
-    if args.balance or args.balance_by:
-        if kind != "cohorts" or not args.balance:
-            raise InputError("--balance applies to cohorts plans only (--balance-by goes with --balance)",
-                             file=args.plan, row=1)
-        from matchmaking.solvers.cohorts import balance_terms
-
-        balance = _columns(args.balance, community, "--balance", args.members)
-        by = list(_columns(args.balance_by, community, "--balance-by", args.members))
-        total = breakdown.pop("total")
-        for name, term in balance_terms(assignments, community, balance, by).items():
-            breakdown[name] = term
-            total += term
-        breakdown["total"] = total
-    n_tables = int(assignments[GROUP_COLUMNS[kind][-1]].max()) if len(assignments) else 0
-    capacities = [args.table_size] * n_tables if args.table_size else None
-    violations = check_plan(assignments, requests=requests, capacities=capacities, kind=kind)
-    plan = Plan(kind, assignments, objective=breakdown["total"], breakdown=breakdown, objective_fn=objective)
+    cohort_rules = {"size": args.size, "protect": args.protect, "leaders": args.leaders, "balance": args.balance,
+                    "blocks": args.blocks}
+    given = [f"--{k}" for k, v in cohort_rules.items() if v]
+    if given and kind != "cohorts":
+        raise InputError(f"{', '.join(given)} apply to cohorts plans only", file=args.plan, row=1)
+    if kind == "cohorts" and args.table_size:
+        raise InputError("--table-size is for seating plans; cohorts plans take --size MIN-MAX", file=args.plan, row=1)
+    if kind == "cohorts":
+        plan = _cohort_plan(args, community, assignments, requests, objective)
+    else:
+        n_tables = int(assignments[GROUP_COLUMNS[kind][-1]].max()) if len(assignments) else 0
+        capacities = [args.table_size] * n_tables if args.table_size else None
+        plan = Plan.build(kind, assignments, objective_fn=objective, requests=requests,
+                          rules={"capacities": capacities})
+    breakdown = plan.breakdown
+    violations = plan.check()
     metrics = plan.metrics()
     if args.json:
         print(json.dumps({"kind": kind, "objective": breakdown, "metrics": metrics, "violations": violations}, indent=2))
@@ -80,6 +82,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"  - {v}")
     return 1 if violations else 0
 
+
+
+def _cohort_plan(args: argparse.Namespace, community: Community, assignments, requests: Requests, objective):  # noqa: ANN001, ANN202
+    """A cohort plan file as the engine's plan: the cohort rules given on the command line, and
+    ``--balance`` in the objective (so ``plan.check()`` and the objective are form_cohorts')."""
+    from matchmaking.solvers.cohorts import cohort_plan
+
+    blocks = list(_columns(args.blocks, community, "--blocks", args.members))
+    balance = _columns(args.balance, community, "--balance", args.members)
+    if balance:
+        objective = replace(objective, balance=balance, balance_by=tuple(blocks))
+    return cohort_plan(assignments, objective, requests=requests, size=args.size,
+                       protect=list(_columns(args.protect, community, "--protect", args.members)),
+                       leaders=args.leaders, similar=blocks)
 
 
 def _positive(text: str) -> int:

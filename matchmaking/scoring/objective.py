@@ -11,6 +11,10 @@ A plan puts members in groups (tables of a round, cohorts, pairs of a round). It
 ``spread:<attr>``
     weight x, summed over groups, the number of distinct values of the attribute beyond the
     first (a table of 3 sectors scores 2);
+``balance:<attr>``
+    minus weight x, summed over groups, the distance of the group's mean of a numeric
+    attribute to the mean of its block (members sharing the ``balance_by`` values), in
+    standard deviations of the attribute (missing values count as the block mean);
 ``repeats``
     minus ``repeat_penalty`` x the number of repeated encounters: every meeting of a pair
     beyond its first in the plan, and every meeting of a pair that met before (history).
@@ -20,13 +24,14 @@ A plan puts members in groups (tables of a round, cohorts, pairs of a round). It
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from matchmaking.errors import InputError
 from matchmaking.scoring.affinity import Affinity
 
 GROUP_COLUMNS = {"seating": ["round", "table"], "cohorts": ["cohort"], "pairs": ["round", "group"]}
@@ -92,6 +97,53 @@ def co_groupings(assignments: pd.DataFrame, group_columns: Iterable[str]) -> pd.
     return out.sort_values(["a", "b", "g"]).reset_index(drop=True)
 
 
+def attribute_keys(community: object, columns: Sequence[str]) -> np.ndarray:
+    """Each member's values of ``columns`` joined by ``/`` (``(missing)`` where empty); one key
+    for everyone without columns. Members with the same key form a block (cohorts: a city).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matchmaking import Community
+    >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"], "city": ["Lyon", ""], "k": ["x", "y"]}))
+    >>> attribute_keys(c, ["city", "k"]).tolist()
+    ['Lyon/x', '(missing)/y']
+    """
+    if not columns:
+        return np.asarray(["the community"] * len(community), dtype=object)  # type: ignore[arg-type]
+    out = None
+    for col in columns:
+        values = community.members[col]  # type: ignore[attr-defined]
+        text = values.astype(object).where(values.notna(), "(missing)").astype(str)
+        out = text if out is None else out + "/" + text
+    return out.to_numpy(dtype=object)  # type: ignore[union-attr]
+
+
+def balance_value(assignments: pd.DataFrame, community: object, attr: str, by: Sequence[str],
+                  group_columns: Sequence[str] = ("cohort",)) -> float:
+    """Sum over groups of ``|group mean - block mean|`` of ``attr``, in standard deviations.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from matchmaking import Community
+    >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "age": [1.0, 2.0, 3.0, 4.0]}))
+    >>> plan = pd.DataFrame({"cohort": [1, 1, 2, 2], "member": list("abcd")})
+    >>> round(balance_value(plan, c, "age", []), 3)  # means 1.5, 3.5 vs 2.5; sd 1.118
+    1.789
+    """
+    members = community.members  # type: ignore[attr-defined]
+    x = members[attr].astype(float)
+    sd = float(np.nanstd(x.to_numpy())) or 1.0
+    keys = pd.Series(attribute_keys(community, by), index=members.index)
+    who = assignments["member"].astype(str).to_numpy()
+    frame = pd.DataFrame({"g": group_keys(assignments, group_columns), "x": x.reindex(who).to_numpy(),
+                          "key": keys.reindex(who).to_numpy()})
+    frame["mu"] = frame.groupby("key")["x"].transform("mean")
+    frame["z"] = ((frame["x"] - frame["mu"]) / sd).fillna(0.0)
+    return float(frame.groupby("g")["z"].mean().abs().sum())
+
+
 def together_groups(pairs: Iterable[Iterable], nodes: Iterable = ()) -> list[list]:
     """Members linked by chains of "keep together" pairs (connected components), each group sorted,
     groups in sorted order; ``nodes`` not in any pair come as groups of one.
@@ -135,6 +187,10 @@ class Objective:
     together : set of frozenset
         Pairs kept together on purpose (their repeats are free, and so are those of pairs
         linked by a chain of them).
+    balance : dict
+        Numeric attribute -> weight of the distance of each group's mean to its block's mean.
+    balance_by : sequence of str
+        The attributes whose values make the blocks of ``balance`` (cohorts: their ``similar``).
 
     Examples
     --------
@@ -154,6 +210,17 @@ class Objective:
     spread: Mapping[str, float] = field(default_factory=dict)
     repeat_penalty: float = 0.0
     together: set = field(default_factory=set)
+    balance: Mapping[str, float] = field(default_factory=dict)
+    balance_by: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        members = self.affinity.community.members
+        for attr in [*self.balance, *self.balance_by]:
+            if attr not in members.columns:
+                raise InputError(f"balance names no attribute {attr!r}", column="balance")
+        for attr in self.balance:
+            if not pd.api.types.is_numeric_dtype(members[attr]):
+                raise InputError(f"balance attribute {attr!r} is not numeric", column="balance")
 
     def evaluate(self, assignments: pd.DataFrame, kind: str | None = None) -> dict[str, float]:
         """The value of a plan, term by term, with ``total``."""
@@ -173,6 +240,8 @@ class Objective:
             tmp = pd.DataFrame({"g": keys, "v": values})
             distinct_values = tmp.dropna().groupby("g")["v"].nunique()
             out[f"spread:{attr}"] = w * float((distinct_values - 1).clip(lower=0).sum())
+        for attr, w in self.balance.items():
+            out[f"balance:{attr}"] = -w * balance_value(assignments, c, attr, self.balance_by, group_cols)
         out["repeats"] = 0.0 - self.repeat_penalty * float(self.repeats(pairs))
         out["total"] = float(sum(out.values()))
         return out
@@ -231,6 +300,8 @@ def default_objective(
     spread: Mapping[str, float] | None = None,
     needs: float | None = None,
     repeat_penalty: float | None = None,
+    balance: Mapping[str, float] | None = None,
+    balance_by: Sequence[str] = (),
     **affinity_weights: object,
 ) -> Objective:
     """The objective the solvers optimise and ``matchmaking score`` reports, by default.
@@ -238,7 +309,8 @@ def default_objective(
     With ``pairs`` (a pairs file or table) the pair weights are the whole objective (the
     ``--pairs`` contract: anyone can recompute it from the files alone). Otherwise the
     affinity of :func:`matchmaking.affinity` (``affinity_weights`` passed on) plus
-    ``needs`` x needs covered in the group (default :data:`DEFAULT_NEEDS`) and ``spread``.
+    ``needs`` x needs covered in the group (default :data:`DEFAULT_NEEDS`), ``spread`` and
+    ``balance`` (blocks by ``balance_by``).
     Either way, ``repeat_penalty`` per repeated encounter (default :data:`DEFAULT_REPEAT_PENALTY`).
 
     Examples
@@ -266,4 +338,6 @@ def default_objective(
         spread=dict(spread or {}),
         repeat_penalty=DEFAULT_REPEAT_PENALTY[kind] if repeat_penalty is None else float(repeat_penalty),
         together=set(together or ()),
+        balance=dict(balance or {}),
+        balance_by=tuple(balance_by),
     )

@@ -22,7 +22,7 @@ in standard deviations), under hard rules:
 
 The algorithm
 -------------
-Each block is an independent task (see :func:`form_cohorts`, ``workers``): a constructive
+Each block is an independent task (see :func:`form_cohorts`, ``workers`` and ``client``): a constructive
 start deals together-units, leads, then the values of the first protected attribute
 (rarest first, in twos), then the rest sorted by spread attributes; a repair phase removes
 the hard-rule violations left; then a local search of moves and swaps, screened with a
@@ -59,8 +59,10 @@ plan), ``explain`` and ``params`` (:class:`CohortParams`, the tuning values).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matchmaking.errors import InputError
@@ -68,27 +70,42 @@ from matchmaking.model.community import Community
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import default_objective
 from matchmaking.scoring.requests import Requests
-from matchmaking.solvers.cohorts.check import balance_terms, check_cohorts, read_rules
+from matchmaking.solvers.cohorts.blocks import block_skills, recode
+from matchmaking.solvers.cohorts.check import check_cohorts, cohort_plan, read_rules
 from matchmaking.solvers.cohorts.demo import demo_section  # noqa: F401 - the demo's entry (until reports/ has it)
 from matchmaking.solvers.cohorts.growth import previous_labels, share_budget
 from matchmaking.solvers.cohorts.params import CohortParams
 from matchmaking.solvers.cohorts.result import assemble, make_plan
-from matchmaking.solvers.cohorts.tasks import build_problems, decompose, run_blocks
+from matchmaking.solvers.cohorts.run import run_blocks, run_city_bounds
+from matchmaking.solvers.cohorts.tasks import build_problems, decompose
+from matchmaking.solvers.control import (
+    Callback,
+    Monitor,
+    StoppingCriterion,
+    check_seed,
+    check_time_limit,
+)
 
-__all__ = ["form_cohorts", "check_cohorts", "balance_terms", "CohortParams"]
+__all__ = ["form_cohorts", "check_cohorts", "cohort_plan", "CohortParams"]
 
 
 def form_cohorts(
     community: Community,
     *,
+    requests: Requests | object = None,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    callback: Callback | None = None,
+    stop: StoppingCriterion | Iterable[StoppingCriterion] | None = None,
+    client: Any = None,
+    address: str | None = None,
     size: object = "8-12",
     n_cohorts: int | None = None,
     similar: Sequence[str] = (),
     spread: Sequence[str] | Mapping[str, float] = (),
     balance: Sequence[str] | Mapping[str, float] = (),
     protect: Sequence[str] = (),
-    leaders: str | None = None,
-    constraints: object = None,
+    leaders: str | Sequence[str] | None = None,
     pairs: object = None,
     history: object = None,
     complementarity: float = 1.0,
@@ -96,12 +113,10 @@ def form_cohorts(
     needs: float = 1.0,
     previous: Plan | pd.DataFrame | None = None,
     move_budget: int | None = None,
-    time_limit: float = 60.0,
-    seed: int = 0,
     workers: int = 1,
     max_block: int | None = 5000,
-    callback: Callable[[str, dict[str, float]], None] | None = None,
     params: CohortParams | dict | None = None,
+    constraints: object = None,
 ) -> Plan:
     """Partition a community into cohorts that fit, with a proven bound and explanations.
 
@@ -109,6 +124,28 @@ def form_cohorts(
     ----------
     community : Community
         The members.
+    requests : Requests, path or DataFrame, optional
+        Hard requests (``constraints.csv``): together, apart, pin (member to cohort number);
+        ``locked`` rows ``cohort,member`` keep members in their cohort (as pins); ``exclude``
+        leaves members out of the plan. Hosts are for seating and are refused.
+    time_limit : float
+        Seconds for the whole solve (default 60): blocks share it by size, the bound of a
+        city cut into sub-blocks takes at most ``params.bound_share`` of it, and the search
+        otherwise stops at a local optimum. When the limit stops a block first, the plan says
+        so (and then depends on the machine's speed).
+    seed : int
+        Random seed: the same seed gives the same plan.
+    callback : callable, optional
+        Called with a :class:`~matchmaking.solvers.control.Progress` (phase ``"start"``,
+        ``"block 3/25"``..., ``"done"``; ``objective`` is that of the cohorts formed so far);
+        returning False stops the solve: the blocks not finished keep their constructive start
+        and the plan notes ``stopped``.
+    stop : criterion or list of criteria, optional
+        Stopping criteria (:mod:`matchmaking.solvers.control`; iterations are local-search tries).
+    client : dask.distributed.Client, optional
+        Solve the blocks as Dask tasks (each takes its members' rows and returns a
+        ``cohort,member`` table; only the numbering is shared). ``address`` (``"tcp://host:8786"``)
+        connects to a scheduler instead.
     size : str or (int, int) or int
         Cohort sizes, ``"8-12"`` (min-max).
     n_cohorts : int, optional
@@ -122,10 +159,9 @@ def form_cohorts(
         Numeric attributes whose cohort means should stay close to the block mean.
     protect : list of str
         Attributes where nobody may be the only one of their value in a cohort.
-    leaders : str, optional
-        ``"role=lead"``: leads spread evenly, one per cohort when there are enough.
-    constraints : path, DataFrame or Requests, optional
-        ``constraints.csv``: together / apart / pin (pin member to cohort number).
+    leaders : str or list of str, optional
+        The leads, a selection (``"role=lead"``, see :meth:`Community.select`): spread evenly,
+        one per cohort when there are enough.
     pairs : path or DataFrame, optional
         Pair weights that are the whole affinity (the ``--pairs`` contract).
     history : DataFrame or MeetingHistory, optional
@@ -137,30 +173,29 @@ def form_cohorts(
         ``move_budget`` moves; newcomers join the cohorts that fit them.
     move_budget : int, optional
         Moves of existing members allowed (default 0 with ``previous``).
-    time_limit : float
-        Seconds for the whole solve (a safety net: the search stops at a local optimum).
-    seed : int
-        Random seed: the same seed gives the same plan.
     workers : int
-        Processes solving blocks in parallel (blocks are independent tasks).
+        Local processes solving blocks in parallel (without Dask).
     max_block : int or None
         Blocks above this many members are cut into sub-blocks by first goal (memory and
         time stay linear in the community size; the bound is still taken on the whole block,
         so it holds for any plan keeping cities together). None: never cut.
-    callback : callable, optional
-        ``callback(block, stats)`` after each block.
     params : CohortParams or dict, optional
         Tuning values (:class:`~matchmaking.solvers.cohorts.params.CohortParams`).
+    constraints : path, DataFrame or Requests, optional
+        Alias of ``requests`` (merged into it).
 
     Returns
     -------
     Plan
-        Kind ``cohorts``; ``breakdown`` has the shared objective's terms plus ``balance:*``
-        (:func:`balance_terms`);
-        ``extras`` has ``violations`` (from :func:`check_cohorts`), ``blocks`` and ``moved``.
+        Kind ``cohorts``, made by :func:`cohort_plan`: ``plan.check()`` re-checks sizes,
+        requests, protect, leaders and moves; ``breakdown`` has the shared objective's terms
+        (``balance:*`` included); ``extras`` has ``violations`` (= ``plan.problems``), ``blocks``
+        and ``moved``.
 
     Raises
     ------
+    InputError
+        Bad settings or requests (naming the option, or the file and row).
     InfeasibleError
         When requests conflict (together across blocks, pins beyond the cohort count) or
         the members cannot be cut into cohorts of the sizes asked.
@@ -171,40 +206,113 @@ def form_cohorts(
     >>> c = mm.datasets.synthetic_community(200, seed=1, lead_share=0.1, cities=["Lyon", "Nice"])
     >>> plan = mm.form_cohorts(c, size="8-12", similar=["city"], spread=["sector"],
     ...                        protect=["gender"], leaders="role=lead", seed=0)
-    >>> plan.status, plan.extras["violations"], plan.bound >= plan.objective
+    >>> plan.status, plan.check(), plan.bound >= plan.objective
     ('feasible', [], True)
     >>> len(plan.groups()), bool(plan.assignments.groupby("cohort").size().between(8, 12).all())
     (20, True)
     >>> print(plan.explain("m0000"))  # doctest: +ELLIPSIS
     m0000 in cohort ... members): same city (...); ...
     """
-    t_start = time.perf_counter()
+    monitor = Monitor(time_limit=check_time_limit(time_limit), stop=stop, callback=callback)
+    seed = check_seed(seed)
     params = CohortParams.coerce(params)
+    _check_settings(n_cohorts=n_cohorts, move_budget=move_budget, workers=workers, max_block=max_block,
+                    complementarity=complementarity, goals=goals, needs=needs)
+    req, community, notes = _requests(requests, constraints, community)
     rules = read_rules(community, size=size, similar=similar, spread=spread, balance=balance, protect=protect,
                        leaders=leaders)
-    requests = Requests.coerce(constraints, community)
     objective = default_objective(
-        community, "cohorts", pairs=pairs, history=history, together=requests.together_pairs(),
-        spread=rules.spread, needs=needs, complementarity=complementarity, goals=goals,
+        community, "cohorts", pairs=pairs, history=history, together=req.together_pairs(), spread=rules.spread,
+        needs=needs, complementarity=complementarity, goals=goals, balance=rules.balance, balance_by=rules.similar,
     )
     if objective.affinity.baseline:
         raise InputError("cohort affinity must not carry spread terms; pass spread= to form_cohorts", column="spread")
-    notes: list[str] = list(rules.notes)
+    monitor.report("start", force=True)
     prev_lab, prev = previous_labels(previous, community.ids, notes)
     growth = prev is not None
     if growth:
         move_budget = 0 if move_budget is None else int(move_budget)
-    layout = decompose(community, rules, requests, prev_lab, growth, n_cohorts, max_block, constraints, notes)
-    # keep time for the evaluation and the checks after the search
-    setup = time.perf_counter() - t_start
-    reserve = max(params.reserve_share * time_limit, params.reserve_per_member * len(community))
-    budget_left = max(time_limit - setup - reserve, 0.5)
-    problems, bound = build_problems(community, objective, rules, layout, prev_lab, growth, move_budget, n_cohorts,
-                                     budget_left, seed, workers, params)
+    layout = decompose(community, rules, req, prev_lab, growth, n_cohorts, max_block, notes)
+    problems = build_problems(community, objective, rules, layout, prev_lab, growth, move_budget, n_cohorts, seed,
+                              params)
     if growth:  # the move budget is shared; give it to blocks in proportion to newcomers
         share_budget(problems, move_budget or 0, rules.lo, rules.hi)
-    results = run_blocks(problems, workers, callback)
-    assignments, block_rows, stats = assemble(problems, results, community, rules, requests, prev_lab, growth, notes)
-    return make_plan(assignments, community, objective, rules, requests, problems, bound, previous=prev,
-                     move_budget=move_budget, prev_lab=prev_lab, block_rows=block_rows, stats=stats, notes=notes,
-                     t_start=t_start)
+    # the time left after the setup: a reserve for the evaluation and checks, a share for big cities' bounds
+    left = monitor.remaining() - max(params.reserve_share * monitor.time_limit, params.reserve_per_member * len(community))
+    bound_seconds = params.bound_share * max(left, 0.0) if layout.split_cities else 0.0
+    results = run_blocks(problems, monitor, max(left - bound_seconds, 0.5), hi=rules.hi, workers=workers,
+                         client=client, address=address)
+    bound = sum(r.bound for r in results) + _city_bounds(community, objective, rules, layout, bound_seconds,
+                                                         client, address, notes)
+    assignments, block_rows, stats = assemble(problems, results, community, rules, req, prev_lab, growth, notes)
+    return make_plan(assignments, community, objective, rules, req, problems, bound, monitor, previous=prev,
+                     move_budget=move_budget, prev_lab=prev_lab, block_rows=block_rows, stats=stats, notes=notes)
+
+
+def _requests(requests: object, constraints: object, community: Community) -> tuple[Requests, Community, list[str]]:
+    """The requests (``constraints`` merged in, locked rows as pins), checked against the community;
+    the community without the excluded members; notes."""
+    req = Requests.coerce(requests, community)
+    if constraints is not None:
+        req = req.merged(Requests.coerce(constraints, community))
+    if req.hosts:
+        raise InputError("hosts are for seating; pin members to cohorts instead", column="requests")
+    unknown = sorted(req.members() - set(community.ids))
+    if unknown:
+        raise InputError(f"requests name unknown member(s) {', '.join(map(repr, unknown[:5]))}", column="requests")
+    notes: list[str] = []
+    if req.locked is not None and len(req.locked):
+        locked = req.locked
+        if not {"cohort", "member"} <= set(locked.columns):
+            raise InputError("locked rows of a cohort plan need columns cohort,member", column="locked")
+        pins = [(str(m), int(c), None) for c, m in zip(locked["cohort"], locked["member"], strict=True)]
+        req = req.merged(Requests(pins=pins))
+    if req.exclude:
+        gone = set(req.exclude)
+        asked = {m for pair in req.together + req.apart for m in pair} | {m for m, _, _ in req.pins}
+        if asked & gone:
+            raise InputError(f"excluded member(s) also have requests: {', '.join(sorted(asked & gone))}",
+                             column="exclude")
+        community = community.subset([m for m in community.ids if m not in gone])
+        notes.append(f"{len(gone)} member(s) excluded from the cohorts")
+    return req, community, notes
+
+
+def _check_settings(**values: object) -> None:
+    """Counts are whole numbers (>= 1, or >= 0 for the move budget; None where optional), weights finite."""
+    for name in ("n_cohorts", "move_budget", "workers", "max_block"):
+        v = values[name]
+        if v is None and name != "workers":
+            continue
+        least = 0 if name == "move_budget" else 1
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least:
+            raise InputError(f"{name} must be a whole number >= {least}, not {v!r}", column=name)
+    for name in ("complementarity", "goals", "needs"):
+        v = values[name]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+            raise InputError(f"{name} must be a finite number, not {v!r}", column=name)
+
+
+def _city_bounds(community: Community, objective: Any, rules: Any, layout: Any, seconds: float,
+                 client: Any, address: str | None, notes: list[str]) -> float:
+    """The bound of the cities cut into sub-blocks (time-capped; see :func:`bound.city_bound`)."""
+    if not layout.split_cities:
+        return 0.0
+    offers_all = community.incidence("offers").tocsr()
+    needs_all = community.incidence("needs").tocsr()
+    ids = community.ids
+    cities = []
+    for _, members in layout.split_cities:
+        ob, nb = block_skills(offers_all, needs_all, members)
+        spread = [(recode(community.attribute_codes(a)[members]), w) for a, w in rules.spread.items()]
+        cities.append((objective.affinity.restrict([ids[m] for m in members]), ob, nb, objective.needs, spread,
+                       rules.lo, rules.hi))
+    t0 = time.perf_counter()
+    found = run_city_bounds(cities, seconds, client=client, address=address)
+    cut = [(key, len(members) - done) for (key, members), (_, done) in zip(layout.split_cities, found, strict=True)
+           if done < len(members)]
+    if cut:
+        notes.append("bound: " + ", ".join(f"{key} ({rows} of its members)" for key, rows in cut)
+                     + f" bounded by the looser per-member bound, to keep within the time limit "
+                     f"({time.perf_counter() - t0:.1f}s spent on the bound)")
+    return sum(b for b, _ in found)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -10,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matchmaking.errors import InfeasibleError
-from matchmaking.model.community import Community
+from matchmaking.scoring.affinity import Affinity
 from matchmaking.solvers.cohorts.params import CohortParams
 
 MIXED = "(mixed)"
@@ -22,7 +21,7 @@ class Block:
 
     key: str
     members: np.ndarray  # global positions
-    W: sp.csr_matrix  # pair affinity within the block
+    W: sp.csr_matrix | None  # pair affinity within the block (built by the task from ``affinity``)
     offers: np.ndarray  # n x S uint8
     needs: np.ndarray  # n x S uint8
     needs_weight: float
@@ -43,18 +42,14 @@ class Block:
     seed: int = 0
     k_options: tuple[int, ...] = ()  # other cohort counts to try when the rules cannot hold with k
     params: CohortParams = CohortParams()
+    affinity: Affinity | None = None  # the block's members' rows and pairs (restricted affinity)
+    bound_range: tuple[int, int] | None = None  # cohort counts the block's bound covers (None: the city's)
 
-
-def block_keys(community: Community, similar: Sequence[str]) -> np.ndarray:
-    """Each member's block key: their ``similar`` values joined by ``/`` (``(missing)`` when empty)."""
-    if not similar:
-        return np.asarray(["the community"] * len(community), dtype=object)
-    out = None
-    for col in similar:
-        values = community.members[col]
-        text = values.astype(object).where(values.notna(), "(missing)").astype(str)
-        out = text if out is None else out + "/" + text
-    return out.to_numpy(dtype=object)  # type: ignore[union-attr]
+    def matrix(self) -> sp.csr_matrix:
+        """The block's pair affinity, built on first use (in the process that solves the block)."""
+        if self.W is None:
+            self.W = self.affinity.matrix().tocsr()  # type: ignore[union-attr]
+        return self.W
 
 
 def feasible_k(n: int, lo: int, hi: int) -> tuple[int, int]:

@@ -1,7 +1,8 @@
-"""The cohort rules: parsing them, and the independent checker of a plan (it trusts no solver)."""
+"""The cohort rules: reading them, and the independent checker of a plan (it trusts no solver)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -12,8 +13,9 @@ from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.plans.check import check_plan
 from matchmaking.plans.plan import Plan
+from matchmaking.scoring.objective import Objective, attribute_keys
 from matchmaking.scoring.requests import Requests
-from matchmaking.solvers.cohorts.blocks import MIXED, block_keys
+from matchmaking.solvers.cohorts.blocks import MIXED
 from matchmaking.solvers.cohorts.growth import moved_count
 
 
@@ -24,6 +26,10 @@ def parse_size(size: object) -> tuple[int, int]:
     --------
     >>> parse_size("8-12"), parse_size(10), parse_size((3, 4))
     ((8, 12), (10, 10), (3, 4))
+    >>> parse_size("eight")
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: column 'size': size 'eight' is not MIN-MAX (e.g. 8-12)
     """
     lo = hi = None
     if isinstance(size, str):
@@ -46,29 +52,19 @@ def parse_size(size: object) -> tuple[int, int]:
     return lo, hi
 
 
-def parse_leaders(leaders: str | tuple[str, object] | None, community: Community) -> np.ndarray:
-    """Boolean mask of the leads from ``"role=lead"`` (or ``("role", "lead")``).
+def lead_mask(leaders: str | Sequence[str] | None, community: Community) -> np.ndarray:
+    """Boolean mask of the leads: ``leaders`` is a selection (``"role=lead"``, a list of ids...).
 
     Examples
     --------
-    >>> import pandas as pd
     >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"], "role": ["lead", "member"]}))
-    >>> parse_leaders("role=lead", c).tolist()
+    >>> lead_mask("role=lead", c).tolist()
     [True, False]
     """
     if leaders is None:
         return np.zeros(len(community), dtype=bool)
-    if isinstance(leaders, str):
-        if "=" not in leaders:
-            raise InputError(f"leaders {leaders!r} is not COLUMN=VALUE (e.g. role=lead)", column="leaders")
-        col, value = (x.strip() for x in leaders.split("=", 1))
-    else:
-        col, value = leaders
-    if col not in community.attributes:
-        raise InputError(f"leaders names no attribute {col!r}; attributes are {community.attributes}",
-                         column="leaders")
-    values = community.members[col]
-    return np.asarray([(not pd.isna(v)) and str(v) == str(value) for v in values], dtype=bool)
+    chosen = set(community.select(leaders, what="leaders"))
+    return np.asarray([m in chosen for m in community.ids], dtype=bool)
 
 
 def check_attrs(names: Sequence[str], community: Community, what: str, numeric: bool = False) -> list[str]:
@@ -84,11 +80,58 @@ def check_attrs(names: Sequence[str], community: Community, what: str, numeric: 
 
 def attr_weights(spec: Sequence[str] | Mapping[str, float], community: Community, what: str, default: float,
                  numeric: bool = False) -> dict[str, float]:
-    """Attribute -> weight from a list (``default`` each) or a mapping, the attributes checked."""
-    if isinstance(spec, Mapping):
-        check_attrs(list(spec), community, what, numeric)
-        return {a: float(w) for a, w in spec.items()}
-    return {a: default for a in check_attrs(spec, community, what, numeric)}
+    """Attribute -> weight from a list (``default`` each) or a mapping, the attributes and weights checked."""
+    if not isinstance(spec, Mapping):
+        return {a: default for a in check_attrs(spec, community, what, numeric)}
+    check_attrs(list(spec), community, what, numeric)
+    out = {}
+    for a, w in spec.items():
+        try:
+            out[a] = float(w)
+        except (TypeError, ValueError):
+            out[a] = math.nan
+        if not math.isfinite(out[a]):
+            raise InputError(f"{what} weight of {a!r} must be a finite number, not {w!r}", column=what)
+    return out
+
+
+@dataclass
+class Rules:
+    """The validated rules of a cohort plan (what :func:`read_rules` makes of the keywords)."""
+
+    lo: int
+    hi: int
+    sized: bool  # sizes given (else any size, one balanced count)
+    similar: list[str]
+    spread: dict[str, float]
+    balance: dict[str, float]
+    protect: list[str]
+    leaders: str | Sequence[str] | None
+    lead: np.ndarray  # bool per member
+    notes: list[str] = field(default_factory=list)
+
+
+def read_rules(community: Community, *, size: object, similar: Sequence[str],
+               spread: Sequence[str] | Mapping[str, float], balance: Sequence[str] | Mapping[str, float],
+               protect: Sequence[str], leaders: str | Sequence[str] | None) -> Rules:
+    """Validate the rule keywords of :func:`~matchmaking.solvers.cohorts.form_cohorts` against the community.
+
+    Examples
+    --------
+    >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "city": ["x", "x", "y", "y"]}))
+    >>> r = read_rules(c, size="2-3", similar=["city"], spread=(), balance=(), protect=(), leaders=None)
+    >>> r.lo, r.hi, r.similar
+    (2, 3, ['city'])
+    """
+    if len(community) == 0:
+        raise InputError("the community has no members", file=community.source)
+    lo, hi = parse_size(size) if size is not None else (1, max(len(community), 1))
+    similar = check_attrs(similar, community, "similar")
+    spread_w = attr_weights(spread, community, "spread", 1.0)
+    balance_w = attr_weights(balance, community, "balance", 1.0, numeric=True)
+    protect = check_attrs(protect, community, "protect")
+    lead = lead_mask(leaders, community)
+    return Rules(lo, hi, size is not None, similar, spread_w, balance_w, protect, leaders, lead)
 
 
 def check_cohorts(
@@ -97,7 +140,7 @@ def check_cohorts(
     *,
     size: object = None,
     protect: Sequence[str] = (),
-    leaders: str | None = None,
+    leaders: str | Sequence[str] | None = None,
     similar: Sequence[str] = (),
     requests: Requests | None = None,
     previous: pd.DataFrame | Plan | None = None,
@@ -112,7 +155,6 @@ def check_cohorts(
 
     Examples
     --------
-    >>> import pandas as pd
     >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "g": ["x", "y", "x", "x"]}))
     >>> plan = pd.DataFrame({"cohort": [1, 1, 2, 2], "member": list("abcd")})
     >>> check_cohorts(plan, c, size="2-3", protect=["g"])
@@ -120,6 +162,15 @@ def check_cohorts(
     """
     lo, hi = parse_size(size) if size is not None else (None, None)
     out = check_plan(assignments, requests=requests, min_size=lo, max_size=hi, members=community.ids, kind="cohorts")
+    return out + cohort_rule_problems(assignments, community, protect=protect, leaders=leaders, similar=similar,
+                                      previous=previous, move_budget=move_budget)
+
+
+def cohort_rule_problems(assignments: pd.DataFrame, community: Community, *, protect: Sequence[str] = (),
+                         leaders: str | Sequence[str] | None = None, similar: Sequence[str] = (),
+                         previous: pd.DataFrame | Plan | None = None, move_budget: int | None = None) -> list[str]:
+    """The cohort rules beyond :func:`~matchmaking.check_plan`: unknown members, protect, leaders, moves."""
+    out = []
     frame = assignments[["cohort", "member"]].astype({"member": str})
     known = frame["member"].isin(community.members.index)
     for m in frame.loc[~known, "member"]:
@@ -133,7 +184,7 @@ def check_cohorts(
         for rec in tab[counts == 1].sort_values(["cohort", "member"]).itertuples(index=False):
             out.append(f"cohort {rec.cohort}: {rec.member} is the only {a}={rec.v!r}")
     if leaders is not None:
-        lead = pd.Series(parse_leaders(leaders, community), index=community.members.index)
+        lead = pd.Series(lead_mask(leaders, community), index=community.members.index)
         per = pd.DataFrame({"cohort": frame["cohort"].to_numpy(), "lead": lead.loc[frame["member"]].to_numpy()})
         block = cohort_blocks(frame, community, similar)
         per["block"] = frame["cohort"].map(block).to_numpy()
@@ -158,83 +209,54 @@ def cohort_blocks(frame: pd.DataFrame, community: Community, similar: Sequence[s
     """Block of each cohort: its members' shared similar values, or ``(mixed)``."""
     if not similar:
         return dict.fromkeys(frame["cohort"].unique(), "the community")
-    keys = pd.Series(block_keys(community, similar), index=community.members.index)
+    keys = pd.Series(attribute_keys(community, similar), index=community.members.index)
     tab = pd.DataFrame({"cohort": frame["cohort"].to_numpy(), "key": keys.loc[frame["member"]].to_numpy()})
     grouped = tab.groupby("cohort")["key"]
     first, distinct = grouped.first(), grouped.nunique()
     return first.where(distinct == 1, MIXED).to_dict()
 
 
-def balance_terms(assignments: pd.DataFrame, community: Community, balance: Sequence[str] | Mapping[str, float],
-                  similar: Sequence[str] = ()) -> dict[str, float]:
-    """The balance terms of a cohort plan's objective: ``balance:<attr>`` = ``-weight`` times the sum
-    over cohorts of ``|cohort mean - block mean|`` in standard deviations of the attribute (block:
-    members sharing the ``similar`` values; missing values count as the block mean).
-
-    :func:`form_cohorts` adds exactly these terms to the shared objective, and ``matchmaking score
-    --balance COLS --balance-by SIMILAR`` recomputes them, so the two totals agree.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "age": [1.0, 2.0, 3.0, 4.0]}))
-    >>> plan = pd.DataFrame({"cohort": [1, 1, 2, 2], "member": list("abcd")})
-    >>> {k: round(v, 3) for k, v in balance_terms(plan, c, ["age"]).items()}  # means 1.5, 3.5 vs 2.5; sd 1.118
-    {'balance:age': -1.789}
-    """
-    weights = attr_weights(balance, community, "balance", 1.0, numeric=True)
-    similar = check_attrs(similar, community, "similar")
-    return {f"balance:{a}": -w * balance_value(assignments, community, a, similar) for a, w in weights.items()}
-
-
-def balance_value(assignments: pd.DataFrame, community: Community, attr: str, similar: Sequence[str]) -> float:
-    """Sum over cohorts of |cohort mean - block mean| in standard deviations (block: similar values)."""
-    x = community.members[attr].astype(float)
-    sd = float(np.nanstd(x.to_numpy())) or 1.0
-    keys = pd.Series(block_keys(community, similar), index=community.members.index)
-    frame = pd.DataFrame({"cohort": assignments["cohort"].to_numpy(),
-                          "x": x.reindex(assignments["member"]).to_numpy(),
-                          "key": keys.reindex(assignments["member"]).to_numpy()})
-    frame["mu"] = frame.groupby("key")["x"].transform("mean")
-    frame["z"] = ((frame["x"] - frame["mu"]) / sd).fillna(0.0)
-    return float(frame.groupby("cohort")["z"].mean().abs().sum())
-
-
 @dataclass
-class Rules:
-    """The validated rules of a cohort plan (what :func:`read_rules` makes of the keywords)."""
+class CohortChecker:
+    """The cohort rules of a plan (``Plan.build(checker=...)``): protect, leaders, the move budget.
 
-    lo: int
-    hi: int
-    sized: bool  # sizes given (else any size, one balanced count)
-    similar: list[str]
-    spread: dict[str, float]
-    balance: dict[str, float]
-    protect: list[str]
-    leaders: str | None
-    lead: np.ndarray  # bool per member
-    notes: list[str] = field(default_factory=list)
+    Sizes, requests and "everyone placed once" are the plan's ``rules`` and ``requests``
+    (:func:`~matchmaking.check_plan`); this adds what only cohorts have.
+    """
+
+    protect: Sequence[str] = ()
+    leaders: str | Sequence[str] | None = None
+    similar: Sequence[str] = ()
+    previous: pd.DataFrame | None = None
+    move_budget: int | None = None
+
+    def __call__(self, plan: Plan) -> list[str]:
+        community = plan.objective_fn.affinity.community  # type: ignore[union-attr]
+        return cohort_rule_problems(plan.assignments, community, protect=self.protect, leaders=self.leaders,
+                                    similar=self.similar, previous=self.previous, move_budget=self.move_budget)
 
 
-def read_rules(community: Community, *, size: object, similar: Sequence[str],
-               spread: Sequence[str] | Mapping[str, float], balance: Sequence[str] | Mapping[str, float],
-               protect: Sequence[str], leaders: str | None) -> Rules:
-    """Validate the rule keywords of :func:`~matchmaking.solvers.cohorts.form_cohorts` against the community.
+def cohort_plan(assignments: pd.DataFrame, objective: Objective, *, requests: Requests | None = None,
+                size: object = None, protect: Sequence[str] = (), leaders: str | Sequence[str] | None = None,
+                similar: Sequence[str] = (), previous: pd.DataFrame | None = None,
+                move_budget: int | None = None, **build: object) -> Plan:
+    """Any ``cohort,member`` table as a :class:`~matchmaking.Plan` under the cohort rules: scored by
+    ``objective`` and checked (``plan.check()`` = :func:`check_cohorts`). :func:`form_cohorts` makes
+    its plans with it, and ``matchmaking score`` rebuilds a plan file with it.
 
     Examples
     --------
-    >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "city": ["x", "x", "y", "y"]}))
-    >>> r = read_rules(c, size="2-3", similar=["city"], spread=(), balance=(), protect=(), leaders=None)
-    >>> r.lo, r.hi, r.similar
-    (2, 3, ['city'])
+    >>> from matchmaking import affinity
+    >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"), "g": ["x", "y", "x", "x"]}))
+    >>> plan = cohort_plan(pd.DataFrame({"cohort": [1, 1, 2, 2], "member": list("abcd")}),
+    ...                    Objective(affinity(c)), size="2-3", protect=["g"])
+    >>> plan.check() == check_cohorts(plan.assignments, c, size="2-3", protect=["g"])
+    True
     """
-    lo, hi = parse_size(size) if size is not None else (1, max(len(community), 1))
-    similar = check_attrs(similar, community, "similar")
-    spread_w = attr_weights(spread, community, "spread", 1.0)
-    balance_w = attr_weights(balance, community, "balance", 1.0, numeric=True)
-    protect = check_attrs(protect, community, "protect")
-    lead = parse_leaders(leaders, community)
-    if len(community) == 0:
-        raise InputError("the community has no members", file=community.source)
-    notes = [f"no member has {leaders}: cohorts are formed without leads"] if leaders is not None and not lead.any() else []
-    return Rules(lo, hi, size is not None, similar, spread_w, balance_w, protect, leaders, lead, notes)
+    community = objective.affinity.community
+    lo, hi = parse_size(size) if size is not None else (None, None)
+    rules = {"min_size": lo, "max_size": hi, "members": community.ids}
+    checker = CohortChecker(tuple(check_attrs(protect, community, "protect")), leaders,
+                            tuple(check_attrs(similar, community, "similar")), previous, move_budget)
+    return Plan.build("cohorts", assignments, objective_fn=objective, requests=requests, rules=rules,
+                      checker=checker, **build)  # type: ignore[arg-type]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import os
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from matchmaking.errors import InfeasibleError
 from matchmaking.scoring.requests import Requests
@@ -35,9 +33,11 @@ def apply_pins(cohort_of: np.ndarray, requests: Requests, pos: dict[str, int]) -
         return cohort_of
     k = int(cohort_of.max())
     want: dict[int, int] = {}
-    for m, t, _ in requests.pins:
+    for m, t, r in requests.pins:
         if t > k:
-            raise InfeasibleError(f"pin {m} -> cohort {t}, but there are only {k} cohorts", [f"pin {m} -> {t}"])
+            where = requests.origin.get(("pin", m, t, r))
+            raise InfeasibleError(f"pin {m} -> cohort {t}" + (f" ({where})" if where else "")
+                                  + f", but there are only {k} cohorts", [f"pin {m} -> {t}"])
         want.setdefault(int(cohort_of[pos[m]]), int(t))
     perm = {}
     free = iter(c for c in range(1, k + 1) if c not in set(want.values()))
@@ -63,26 +63,6 @@ def check_together(requests: Requests, keys: np.ndarray, blocks: list, pos: dict
                               conflicts)
 
 
-def request_rows(source: object) -> tuple[str, dict[tuple[str, frozenset], int]]:
-    """``(file name, {(kind, {a, b}): row})`` when the requests come from a file or a table."""
-    if not isinstance(source, (str, os.PathLike, pd.DataFrame)):
-        return "", {}
-    from matchmaking.model.io import ROW, read_table, source_name
-
-    name = source_name(source)
-    try:
-        table = read_table(source, name=name)
-    except Exception:  # noqa: BLE001 - rows are only a courtesy in the message
-        return "", {}
-    rows = {}
-    for _, rec in table.iterrows():
-        kind = str(rec.get("kind", "")).strip().lower()
-        if kind in ("together", "apart"):
-            key = (kind, frozenset((rec["a"], rec["b"])))  # read_table unescaped the cells
-            rows.setdefault(key, int(rec[ROW]))
-    return name, rows
-
-
 def greedy_clique(graph: nx.Graph) -> list:
     """A large clique of ``graph`` (greedy from each vertex, highest degree first)."""
     best: list = []
@@ -99,19 +79,32 @@ def greedy_clique(graph: nx.Graph) -> list:
     return best
 
 
+def named(requests: Requests, kind: str, a: str, b: str) -> str:
+    """A together / apart request in words, with where it came from (``constraints.csv, row 3``)."""
+    where = requests.origin.get((kind, a, b)) or requests.origin.get((kind, b, a))
+    return f"{kind} {a}-{b}" + (f" ({where})" if where else "")
+
+
 def check_request_conflicts(requests: Requests, blocks: list, pos: dict[str, int], lo: int, hi: int,
-                             fixed_k: bool, rows: tuple[str, dict]) -> dict[str, int]:
-    """Raise :class:`InfeasibleError` naming together / apart requests that cannot all hold: a
-    together group (chains included) above the largest cohort, a pair asked apart inside a
-    together group, more members pairwise apart than cohorts in their block. Returns the size
-    of the largest set of members found pairwise apart, per block."""
-    fname, where = rows
+                            fixed_k: bool) -> dict[str, int]:
+    """Raise :class:`InfeasibleError` naming requests that cannot all hold: a together group (chains
+    included) above the largest cohort, a pair asked apart inside a together group, more members
+    pairwise apart than cohorts in their block, a pin to a cohort number no plan has, and the pin
+    conflicts of :meth:`Requests.conflicts` (one member pinned twice, a together pair pinned
+    apart...). Each names where the request came from. Returns the size of the largest set of
+    members found pairwise apart, per block."""
 
     def name(kind: str, a: str, b: str) -> str:
-        row = where.get((kind, frozenset((a, b))))
-        return f"{kind} {a}-{b}" + (f" ({fname}, row {row})" if row is not None else "")
+        return named(requests, kind, a, b)
 
-    conflicts: list[str] = []
+    # apart pairs chained together are named below, with their chain
+    conflicts: list[str] = [c for c in requests.conflicts() if " contradicts " not in c]
+    most = sum(k if fixed_k else max(feasible_k(len(m), lo, hi)[1], k) for _, m, k in blocks)
+    for m, t, r in requests.pins:
+        if t > most:
+            where = requests.origin.get(("pin", m, t, r))
+            conflicts.append(f"pin {m} -> cohort {t}" + (f" ({where})" if where else "")
+                             + f", but only up to {most} cohorts are possible")
     tg = nx.Graph(list(requests.together))
     comp_of = {}
     for number, comp in enumerate(nx.connected_components(tg)):

@@ -10,7 +10,7 @@ import pandas as pd
 from matchmaking.model.community import Community
 from matchmaking.plans.plan import Plan
 from matchmaking.solvers.cohorts.blocks import Block
-from matchmaking.solvers.cohorts.check import parse_leaders
+from matchmaking.solvers.cohorts.check import lead_mask
 
 
 def explain_member(plan: Plan, member: str) -> str:
@@ -57,7 +57,7 @@ def explain_member(plan: Plan, member: str) -> str:
             n = sum(people.loc[m, p] == me[p] for m in mates)
             parts.append(f"{n} other(s) with {p} {me[p]}")
     if ex.get("leaders"):
-        lead = pd.Series(parse_leaders(ex["leaders"], community), index=people.index)
+        lead = pd.Series(lead_mask(ex["leaders"], community), index=people.index)
         leads = [m for m in mates + [member] if lead[m]]
         parts.append("you are the cohort's lead" if lead[member] else
                      (f"lead: {people.loc[leads[0], 'name']}" if leads else "no lead in this cohort"))

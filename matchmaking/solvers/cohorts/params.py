@@ -36,8 +36,9 @@ class CohortParams:
         ``reserve_share`` of the limit and ``reserve_per_member`` seconds per member.
     min_block_seconds : float
         The least time a block is given, even when the limit is spent.
-    bound_chunk : int
-        Rows per chunk when the bound of a big city is computed.
+    bound_share : float
+        Share of the time left after the setup that the bound of the cities cut into sub-blocks
+        may take (the rows not reached get a looser bound; see ``bound.city_bound``).
 
     Examples
     --------
@@ -62,10 +63,10 @@ class CohortParams:
     reserve_share: float = 0.1
     reserve_per_member: float = 5e-4
     min_block_seconds: float = 0.1
-    bound_chunk: int = 512
+    bound_share: float = 0.15
 
     def __post_init__(self) -> None:
-        positive = {"penalty", "patience", "screened_swaps", "bound_chunk", "min_block_seconds"}
+        positive = {"penalty", "patience", "screened_swaps", "min_block_seconds"}
         for f in fields(self):
             value = getattr(self, f.name)
             kind = float if f.type in ("float", float) else int
@@ -75,8 +76,9 @@ class CohortParams:
                                  column=f.name)
             if value != value or value < 0 or (f.name in positive and value <= 0):
                 raise InputError(f"must be {'> 0' if f.name in positive else '>= 0'}, not {value!r}", column=f.name)
-        if self.reserve_share >= 1:
-            raise InputError(f"must be below 1, not {self.reserve_share!r}", column="reserve_share")
+        for name in ("reserve_share", "bound_share"):
+            if getattr(self, name) >= 1:
+                raise InputError(f"must be below 1, not {getattr(self, name)!r}", column=name)
 
     @classmethod
     def coerce(cls, params: CohortParams | dict | None) -> CohortParams:

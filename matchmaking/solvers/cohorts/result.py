@@ -1,8 +1,6 @@
-"""From the blocks' labels to the plan: cohort numbers, notes, the shared objective and the checks."""
+"""From the blocks' tables to the plan: cohort numbers, notes, the shared objective and the checks."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pandas as pd
@@ -12,15 +10,18 @@ from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.cohorts.blocks import Block
-from matchmaking.solvers.cohorts.check import Rules, balance_terms, check_cohorts
+from matchmaking.solvers.cohorts.check import Rules, cohort_plan
 from matchmaking.solvers.cohorts.conflicts import apply_pins
 from matchmaking.solvers.cohorts.explain import explain_member, explain_unavoidable
 from matchmaking.solvers.cohorts.growth import growth_numbers, moved_count
+from matchmaking.solvers.cohorts.tasks import BlockResult
+from matchmaking.solvers.control import Monitor
 
 
-def assemble(problems: list[Block], results: list, community: Community, rules: Rules, requests: Requests,
-             prev_lab: np.ndarray, growth: bool, notes: list[str]) -> tuple[pd.DataFrame, list[dict], dict]:
-    """The ``cohort,member`` table from the blocks' labels (numbered block after block, growth keeping
+def assemble(problems: list[Block], results: list[BlockResult], community: Community, rules: Rules,
+             requests: Requests, prev_lab: np.ndarray, growth: bool,
+             notes: list[str]) -> tuple[pd.DataFrame, list[dict], dict]:
+    """The ``cohort,member`` table from the blocks' tables (numbered block after block, growth keeping
     the previous numbers, pins honoured), the per-block rows and the summed search statistics."""
     ids = community.ids
     lead = rules.lead
@@ -28,11 +29,12 @@ def assemble(problems: list[Block], results: list, community: Community, rules: 
     offset = 0
     block_rows = []
     stats_total: dict[str, float] = {}
-    for b, (lab, bnotes, stats) in zip(problems, results, strict=True):
-        notes += bnotes
-        b.k = int(stats.pop("cohorts", b.k))
-        for key_, v in stats.items():
+    for b, res in zip(problems, results, strict=True):
+        notes += res.notes
+        b.k = res.k
+        for key_, v in res.stats.items():
             stats_total[key_] = stats_total.get(key_, 0.0) + v
+        lab = res.table["cohort"].to_numpy(dtype=np.int64)
         if b.home is not None:
             labels[b.members] = lab  # local labels, numbered by growth_numbers
         else:
@@ -63,35 +65,29 @@ def assemble(problems: list[Block], results: list, community: Community, rules: 
 
 
 def make_plan(assignments: pd.DataFrame, community: Community, objective: Objective, rules: Rules,
-              requests: Requests, problems: list[Block], bound: float, *, previous: pd.DataFrame | None,
-              move_budget: int | None, prev_lab: np.ndarray, block_rows: list[dict], stats: dict,
-              notes: list[str], t_start: float) -> Plan:
-    """Score the assignments with the shared objective (plus balance), check the rules, build the plan."""
-    breakdown = objective.evaluate(assignments, "cohorts")
-    total = breakdown.pop("total")
-    for name, term in balance_terms(assignments, community, rules.balance, rules.similar).items():
-        breakdown[name] = term
-        total += term
-    breakdown["total"] = total
-    violations = check_cohorts(assignments, community, size=(rules.lo, rules.hi) if rules.sized else None,
-                               protect=rules.protect, leaders=rules.leaders, similar=rules.similar,
-                               requests=requests, previous=previous, move_budget=move_budget)
-    if violations:
-        notes.append(f"{len(violations)} hard rule(s) broken; see extras['violations'] (first: {violations[0]})")
-        notes += explain_unavoidable(problems, rules.protect, community)
-    status = "infeasible" if violations else "feasible"
-    if not violations and bound - total <= 1e-9 * max(1.0, abs(bound)):
-        status = "optimal"
-    moved = moved_count(previous, assignments) if previous is not None else 0
-    elapsed = time.perf_counter() - t_start
-    if bound < total - 1e-6:  # pragma: no cover - would be a bug in the bound
-        raise AssertionError(f"bound {bound} below objective {total}")
-    return Plan(
-        "cohorts", assignments, objective=total, bound=max(bound, total), status=status, objective_fn=objective,
-        time=elapsed, method="blocks+greedy+local search", breakdown=breakdown, notes=notes,
-        progress=[(elapsed, total, bound)],
-        extras={"violations": violations, "blocks": pd.DataFrame(block_rows), "moved": moved,
-                "search": stats, "size": (rules.lo, rules.hi), "similar": rules.similar, "protect": rules.protect,
-                "leaders": rules.leaders, "spread": list(rules.spread), "previous": prev_lab},
-        explainer=explain_member,
+              requests: Requests, problems: list[Block], bound: float, monitor: Monitor, *,
+              previous: pd.DataFrame | None, move_budget: int | None, prev_lab: np.ndarray,
+              block_rows: list[dict], stats: dict, notes: list[str]) -> Plan:
+    """Score the assignments with the shared objective (balance included), check the rules, build the plan."""
+    plan = cohort_plan(
+        assignments, objective, requests=requests, size=(rules.lo, rules.hi) if rules.sized else None,
+        protect=rules.protect, leaders=rules.leaders, similar=rules.similar, previous=previous,
+        move_budget=move_budget, bound=bound, method="blocks+greedy+local search", monitor=monitor,
+        notes=notes, explainer=explain_member,
+        extras={"blocks": pd.DataFrame(block_rows), "search": stats, "size": (rules.lo, rules.hi),
+                "similar": rules.similar, "protect": rules.protect, "leaders": rules.leaders,
+                "spread": list(rules.spread), "previous": prev_lab,
+                "moved": moved_count(previous, assignments) if previous is not None else 0},
     )
+    violations = plan.problems
+    plan.extras["violations"] = violations
+    if violations:
+        plan.status = "infeasible"
+        plan.notes.append(f"{len(violations)} hard rule(s) broken; see plan.problems (first: {violations[0]})")
+        plan.notes += explain_unavoidable(problems, rules.protect, community)
+    if not monitor.stopped:
+        monitor.report("done", objective=plan.objective, bound=plan.bound, violations=len(violations), force=True)
+    plan.progress = list(monitor.history)
+    if not plan.progress or plan.progress[-1][1] != plan.objective:
+        plan.progress.append((monitor.elapsed(), plan.objective, plan.bound))
+    return plan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -13,9 +14,18 @@ from matchmaking.solvers.cohorts.exact import exact_block
 from matchmaking.solvers.cohorts.growth import grow_start
 from matchmaking.solvers.cohorts.state import State
 
+#: Local-search tries between two calls of ``tick`` (the engine's monitor: progress and stop).
+TICK = 256
 
-def solve_block(b: Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
-    """Construct, repair, improve one block; returns labels, notes and stats."""
+Tick = Callable[[int], bool]
+
+
+def solve_block(b: Block, tick: Tick | None = None) -> tuple[np.ndarray, list[str], dict[str, float]]:
+    """Construct, repair, improve one block; returns labels, notes and stats.
+
+    ``tick(tries)`` is called every :data:`TICK` tries; when it returns False the search stops
+    where it is (``stats["stopped"]``) and the current labels, always a whole plan, are returned.
+    """
     t0 = time.perf_counter()
     p = b.params
     s = p.screened_swaps
@@ -24,9 +34,14 @@ def solve_block(b: Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
     lab = grow_start(b, rng) if b.init is not None else construct(b, rng)
     st = State(b, lab)
     deadline = t0 + b.time_limit
-    stats = {"moves": 0.0, "repairs": 0.0, "timed_out": 0.0}
+    stats = {"moves": 0.0, "repairs": 0.0, "timed_out": 0.0, "stopped": 0.0}
     if k <= 1:
         return st.lab, [], stats
+
+    def go_on(tries: int) -> bool:
+        if tick is not None and not tick(tries):
+            stats["stopped"] = 1.0
+        return not stats["stopped"]
 
     def best_for(i: int, candidates: np.ndarray) -> tuple[float, int, int] | None:
         f = int(st.lab[i])
@@ -49,7 +64,7 @@ def solve_block(b: Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
     # repair: remove hard violations where possible
     for _ in range(p.repair_rounds):
         bad = st.violations()
-        if not len(bad) or time.perf_counter() > deadline:
+        if not len(bad) or time.perf_counter() > deadline or not go_on(0):
             break
         for i in rng.permutation(bad):
             if time.perf_counter() > deadline:
@@ -72,6 +87,8 @@ def solve_block(b: Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
     while no_gain < patience and tries < max_tries:
         if time.perf_counter() > deadline:
             stats["timed_out"] = 1.0
+            break
+        if tries % TICK == 0 and tries and not go_on(tries):
             break
         tries += 1
         i = int(rng.integers(n))
@@ -108,42 +125,46 @@ def solve_block(b: Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
             no_gain += 1
     stats["tries"] = float(tries)
     notes = []
-    if stats["timed_out"]:
+    if stats["timed_out"] and not stats["stopped"]:
         notes.append(f"block {b.key}: stopped by the time limit before a local optimum")
     stats["seconds"] = time.perf_counter() - t0
     return st.lab, notes, stats
 
 
-def solve_block_any_k(b: Block) -> tuple[np.ndarray, list[str], dict[str, float]]:
+def solve_block_any_k(b: Block, tick: Tick | None = None) -> tuple[np.ndarray, list[str], dict[str, float]]:
     """Solve with ``b.k`` cohorts; when hard rules still fail, try the other counts of ``b.k_options``
-    in order and keep the first valid plan (else the one with the fewest members in violation).
-    ``stats["cohorts"]`` is the count kept."""
+    in order and keep the first valid plan (else the one with the fewest members in violation);
+    blocks of at most ``exact_max`` members are then finished exactly. ``stats["cohorts"]`` is the
+    count kept. Once ``tick`` returned False (stop), nothing more is tried."""
     t0 = time.perf_counter()
     p = b.params
-    lab, notes, stats = solve_block(b)
+    lab, notes, stats = solve_block(b, tick)
     bad = len(State(b, lab).violations())
     best = (bad, lab, notes, stats, b.k)
     tried = [b.k]
     # a member alone in the block with their protected value stays alone whatever the count
     alone = sum(int((np.bincount(c[c >= 0]) == 1).sum()) for c in b.protect if (c >= 0).any())
     for k in b.k_options:
-        if best[0] <= alone:
+        if best[0] <= alone or best[3]["stopped"]:
             break
         if k == b.k or k < 1:
             continue
         alt = replace(b, k=int(k), time_limit=max(b.time_limit - (time.perf_counter() - t0), p.min_block_seconds))
-        lab2, notes2, stats2 = solve_block(alt)
+        lab2, notes2, stats2 = solve_block(alt, tick)
         tried.append(int(k))
         bad2 = len(State(alt, lab2).violations())
         if bad2 < best[0]:
             best = (bad2, lab2, notes2, stats2, int(k))
+        elif stats2["stopped"]:
+            best[3]["stopped"] = 1.0
     bad, lab, notes, stats, k = best
     if k != b.k:
         notes = [*notes, f"block {b.key}: {k} cohorts instead of {b.k}, so that the hard rules hold"
                  if bad == 0 else f"block {b.key}: no cohort count in {sorted(tried)} meets every hard rule"]
     elif bad and len(tried) > 1:
         notes = [*notes, f"block {b.key}: no cohort count in {sorted(tried)} meets every hard rule"]
-    if len(b.members) <= p.exact_max and b.home is None and not b.balance and len(b.members) > 1:
+    if (len(b.members) <= p.exact_max and b.home is None and not b.balance and len(b.members) > 1
+            and not stats["stopped"]):
         exact = exact_block(b, [k, *[c for c in (b.k, *b.k_options) if c != k]], lab if bad == 0 else None,
                              min(max(b.time_limit - (time.perf_counter() - t0), 0.2), p.exact_seconds))
         if exact is not None:

@@ -1,36 +1,38 @@
-"""The block tasks: what each block gets, and running them (in this process or in worker processes)."""
+"""The block tasks: what each block gets (its members' rows), and the layout of the blocks.
+
+A task is one :class:`~matchmaking.solvers.cohorts.blocks.Block`: its members' rows (their
+restricted :class:`~matchmaking.Affinity`, skills, codes, requests inside the block) and its
+settings. :func:`solve_task` runs anywhere (this process, a worker process, a Dask worker): it
+builds the block's affinity matrix, its bound, solves it and returns a ``cohort,member`` table
+with local cohort numbers; only the numbering across blocks is done by the driver.
+"""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from matchmaking.model.community import Community
-from matchmaking.scoring.objective import Objective
+from matchmaking.scoring.objective import Objective, attribute_keys
 from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.cohorts.blocks import (
     Block,
     block_bounds,
-    block_keys,
     block_skills,
     make_blocks,
     recode,
     split_blocks,
 )
-from matchmaking.solvers.cohorts.bound import city_bound, cohort_bound
+from matchmaking.solvers.cohorts.bound import cohort_bound
 from matchmaking.solvers.cohorts.check import Rules
-from matchmaking.solvers.cohorts.conflicts import (
-    check_request_conflicts,
-    check_together,
-    pin_pairs,
-    request_rows,
-)
-from matchmaking.solvers.cohorts.growth import growth_keys, growth_labels
+from matchmaking.solvers.cohorts.conflicts import check_request_conflicts, check_together, pin_pairs
+from matchmaking.solvers.cohorts.construct import construct
+from matchmaking.solvers.cohorts.exact import block_score
+from matchmaking.solvers.cohorts.growth import grow_start, growth_keys, growth_labels
 from matchmaking.solvers.cohorts.params import CohortParams
 from matchmaking.solvers.cohorts.search import solve_block_any_k
 
@@ -47,11 +49,24 @@ class Layout:
     apart: list[tuple[int, int]]
 
 
+@dataclass
+class BlockResult:
+    """What a block task returns: its ``cohort,member`` table (cohorts numbered from 0 in the block)
+    and what the driver reports (notes, search statistics, the block's bound and objective)."""
+
+    table: pd.DataFrame
+    k: int
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, float] = field(default_factory=dict)
+    bound: float = 0.0
+    score: float = 0.0
+
+
 def decompose(community: Community, rules: Rules, requests: Requests, prev_lab: np.ndarray, growth: bool,
-              n_cohorts: int | None, max_block: int | None, source: object, notes: list[str]) -> Layout:
+              n_cohorts: int | None, max_block: int | None, notes: list[str]) -> Layout:
     """Cut the members into blocks and check the requests against them (conflicts raise)."""
     pos = {m: i for i, m in enumerate(community.ids)}
-    keys = block_keys(community, rules.similar)
+    keys = attribute_keys(community, rules.similar)
     if growth:
         keys = growth_keys(keys, prev_lab)
     together = [(pos[a], pos[b]) for a, b in requests.together]
@@ -65,7 +80,7 @@ def decompose(community: Community, rules: Rules, requests: Requests, prev_lab: 
         notes.append(f"members with no {'/'.join(rules.similar)} form their own block(s): {', '.join(missing)}")
     check_together(requests, keys, blocks, pos)
     cliques = check_request_conflicts(requests, blocks, pos, rules.lo, rules.hi,
-                                      n_cohorts is not None or not rules.sized, request_rows(source))
+                                      n_cohorts is not None or not rules.sized)
     split_cities: list[tuple[str, np.ndarray]] = []
     if max_block is not None and not growth:
         goal = np.asarray([g[0] if g else "" for g in community.members["goals"]], dtype=object)
@@ -79,9 +94,9 @@ def decompose(community: Community, rules: Rules, requests: Requests, prev_lab: 
 
 
 def build_problems(community: Community, objective: Objective, rules: Rules, layout: Layout, prev_lab: np.ndarray,
-                   growth: bool, move_budget: int | None, n_cohorts: int | None, budget_left: float, seed: int,
-                   workers: int, params: CohortParams) -> tuple[list[Block], float]:
-    """One :class:`Block` per block of the layout, and the proven bound of the whole plan."""
+                   growth: bool, move_budget: int | None, n_cohorts: int | None, seed: int,
+                   params: CohortParams) -> list[Block]:
+    """One :class:`Block` per block of the layout: its members' rows, ready to ship to a worker."""
     aff = objective.affinity
     offers_all = community.incidence("offers").tocsr()
     needs_all = community.incidence("needs").tocsr()
@@ -91,24 +106,19 @@ def build_problems(community: Community, objective: Objective, rules: Rules, lay
     for a in rules.balance:
         x = community.members[a].astype(float).to_numpy()
         balance_x[a] = (x, float(np.nanstd(x)) or 1.0)
-    n_total = len(community)
     balanced = n_cohorts is not None or not rules.sized
+    split = {city for city, _ in layout.split_cities}
+    ids = community.ids
     problems: list[Block] = []
-    bound = 0.0
     for bi, (key, members, k) in enumerate(layout.blocks):
         local = {g: r for r, g in enumerate(members)}
-        Wb = aff.restrict([community.ids[m] for m in members]).matrix().tocsr()
         ob, nb = block_skills(offers_all, needs_all, members)
-        sp_list = [(recode(spread_codes[a][members]), w) for a, w in rules.spread.items()]
-        pr_list = [recode(protect_codes[a][members]) for a in rules.protect]
         bal_list = []
         for a, w in rules.balance.items():
             x, sd = balance_x[a]
             xb = x[members]
             mu = np.nanmean(xb) if np.isfinite(xb).any() else 0.0
             bal_list.append((np.nan_to_num((xb - mu) / sd), w))
-        tog = [(local[x], local[y]) for x, y in layout.together if x in local and y in local]
-        apa = [(local[x], local[y]) for x, y in layout.apart if x in local and y in local]
         lab_lo, lab_hi, kr = block_bounds(len(members), k, rules.lo, rules.hi, balanced)
         init = home = olds = None
         k_options: tuple[int, ...] = ()
@@ -125,45 +135,60 @@ def build_problems(community: Community, objective: Objective, rules: Rules, lay
             k_options = tuple(sorted((c for c in range(max(kr[0], 1), kr[1] + 1) if c != k),
                                      key=lambda c: (abs(c - target), c))[:params.other_counts])
         problems.append(Block(
-            key=key, members=members, W=Wb, offers=ob, needs=nb, needs_weight=objective.needs,
-            spread=sp_list, protect=pr_list, lead=rules.lead[members], balance=bal_list, together=tog, apart=apa,
+            key=key, members=members, W=None, offers=ob, needs=nb, needs_weight=objective.needs,
+            spread=[(recode(spread_codes[a][members]), w) for a, w in rules.spread.items()],
+            protect=[recode(protect_codes[a][members]) for a in rules.protect],
+            lead=rules.lead[members], balance=bal_list,
+            together=[(local[x], local[y]) for x, y in layout.together if x in local and y in local],
+            apart=[(local[x], local[y]) for x, y in layout.apart if x in local and y in local],
             k=k, lo=lab_lo, hi=lab_hi, init=init, home=home, olds=olds,
             budget=move_budget if growth else None, k_options=k_options,
-            time_limit=budget_left * len(members) / n_total * max(1, workers),
             seed=int(np.random.SeedSequence([seed, bi]).generate_state(1)[0]), params=params,
+            affinity=aff.restrict([ids[m] for m in members]),
+            # a city cut into sub-blocks has its bound taken on the whole city (see bound.city_bound)
+            bound_range=None if key.split("#")[0] in split and "#" in key else kr,
         ))
-        if not any(key.startswith(f"{city}#") for city, _ in layout.split_cities):
-            bound += cohort_bound(Wb, ob, nb, objective.needs, sp_list, rules.hi, kr)
-    # a city cut into sub-blocks: the bound is taken on the whole city, so that it holds for any
-    # partition keeping cities together (not only for plans inside the sub-blocks)
-    for _, members in layout.split_cities:
-        bound += city_bound(aff, community, members, offers_all, needs_all, objective.needs,
-                            [(recode(spread_codes[a][members]), w) for a, w in rules.spread.items()],
-                            rules.lo, rules.hi, chunk=params.bound_chunk)
-    return problems, bound
+    return problems
 
 
-def run_blocks(problems: list[Block], workers: int, callback: Callable | None) -> list:
-    """Solve every block (largest first): in this process, or in ``workers`` processes."""
-    order = sorted(range(len(problems)), key=lambda r: -len(problems[r].members))
-    results: list = [None] * len(problems)
-    if workers > 1 and len(problems) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1)) as pool:
-            futures = {r: pool.submit(solve_block_any_k, problems[r]) for r in order}
-            for r in order:
-                results[r] = futures[r].result()
-                if callback:
-                    callback(problems[r].key, results[r][2])
-    else:
-        # one process: a block that stops early leaves its time to the next ones
-        deadline = time.perf_counter() + sum(b.time_limit for b in problems)
-        left = sum(len(b.members) for b in problems)
-        for r in order:
-            b = problems[r]
-            b.time_limit = max((deadline - time.perf_counter()) * len(b.members) / max(left, 1),
-                               b.params.min_block_seconds)
-            left -= len(b.members)
-            results[r] = solve_block_any_k(b)
-            if callback:
-                callback(problems[r].key, results[r][2])
-    return results
+def solve_task(b: Block, tick: Callable[[int], bool] | None = None, hi: int | None = None) -> BlockResult:
+    """Solve one block where it runs: its affinity matrix, its bound, the search; the matrix is
+    dropped afterwards (memory stays one block's worth). ``hi``: the rules' largest cohort."""
+    t0 = time.perf_counter()
+    W = b.matrix()
+    bound = 0.0
+    if b.bound_range is not None:
+        bound = cohort_bound(W, b.offers, b.needs, b.needs_weight, b.spread, hi or b.hi, b.bound_range)
+    b.time_limit = max(b.time_limit - (time.perf_counter() - t0), b.params.min_block_seconds)
+    lab, notes, stats = solve_block_any_k(b, tick)
+    k = int(stats.pop("cohorts", b.k))
+    score = block_score(b, lab) + balance_score(b, lab)
+    b.W = None
+    table = pd.DataFrame({"cohort": lab, "member": b.affinity.community.ids})  # type: ignore[union-attr]
+    return BlockResult(table, k, notes, stats, bound, score)
+
+
+def balance_score(b: Block, lab: np.ndarray) -> float:
+    """The block's balance terms: minus the weighted sum over cohorts of |mean standardised value|."""
+    out = 0.0
+    size = np.bincount(lab)
+    for x, w in b.balance:
+        sums = np.bincount(lab, weights=x, minlength=len(size))
+        out -= w * float(np.abs(sums[size > 0] / size[size > 0]).sum())
+    return out
+
+
+def start_only(b: Block, hi: int | None = None) -> BlockResult:
+    """A block not solved (the solve was stopped first): its constructive start, and its bound."""
+    rng = np.random.default_rng(b.seed)
+    bound = 0.0
+    if b.bound_range is not None or b.init is not None:
+        W = b.matrix()
+        if b.bound_range is not None:
+            bound = cohort_bound(W, b.offers, b.needs, b.needs_weight, b.spread, hi or b.hi, b.bound_range)
+    lab = grow_start(b, rng) if b.init is not None else construct(b, rng)
+    score = block_score(b, lab) + balance_score(b, lab) if b.W is not None else 0.0
+    b.W = None
+    table = pd.DataFrame({"cohort": lab, "member": b.affinity.community.ids})  # type: ignore[union-attr]
+    return BlockResult(table, b.k, [f"block {b.key}: not searched (the solve was stopped first)"],
+                       {"stopped": 1.0}, bound, score)

@@ -20,12 +20,46 @@ def test_checker_finds_every_kind_of_violation(expect_problems):
                     "cohort 1: b is the only g='y'", "leads unevenly spread", "apart a-c broken")
 
 
-def test_bad_input_is_refused(community):
-    with pytest.raises(ValueError, match="MIN-MAX"):
+@pytest.fixture(scope="module")
+def small() -> mm.Community:
+    return mm.Community.from_frame(pd.DataFrame({
+        "id": list("abcdef"), "city": list("xxxyyy"), "age": [30, 40, 50, 20, 30, 40], "role": ["lead", "m"] * 3}))
+
+
+@pytest.mark.parametrize(("settings", "column", "message"), [
+    ({"size": "eight"}, "size", "MIN-MAX"),
+    ({"size": (3, 2)}, "size", "1 <= min <= max"),
+    ({"similar": ["town"]}, "similar", "no attribute 'town'"),
+    ({"leaders": "lead"}, None, "not 'column=value'"),
+    ({"leaders": "role=leed"}, "role", "matches nobody"),
+    ({"balance": ["city"]}, "balance", "not numeric"),
+    ({"spread": {"city": "heavy"}}, "spread", "finite number"),
+    ({"time_limit": -1}, "time_limit", "time limit"),
+    ({"seed": -1}, "seed", "seed"),
+    ({"workers": 0}, "workers", ">= 1"),
+    ({"n_cohorts": 0}, "n_cohorts", ">= 1"),
+    ({"move_budget": -2}, "move_budget", ">= 0"),
+    ({"needs": float("nan")}, "needs", "finite"),
+    ({"params": {"exact_max": -1}}, "exact_max", ">= 0"),
+    ({"params": {"speed": 2}}, "params", "unknown cohort parameter"),
+    ({"stop": 5}, "stop", "stopping criterion"),
+    ({"callback": "print"}, "callback", "callable"),
+    ({"requests": mm.Requests(apart=[("a", "zz")])}, "requests", "unknown member"),
+    ({"requests": mm.Requests(hosts={"a": 1})}, "requests", "hosts are for seating"),
+    ({"requests": mm.Requests(exclude=["a"], apart=[("a", "b")])}, "exclude", "also have requests"),
+    ({"constraints": pd.DataFrame({"kind": ["pin"], "a": ["a"], "b": ["first"]})}, "b", "not a whole number"),
+    ({"previous": pd.DataFrame({"group": [1], "member": ["a"]})}, "previous", "cohort,member"),
+])
+def test_bad_input_raises_input_error(small, settings, column, message):
+    kw = {"size": "2-3", **settings}
+    with pytest.raises(mm.InputError, match=message) as err:
+        mm.form_cohorts(small, **kw)
+    assert err.value.column == column
+
+
+def test_parse_size_and_empty_community():
+    with pytest.raises(mm.InputError, match="MIN-MAX"):
         parse_size("eight")
-    with pytest.raises(ValueError, match="no attribute 'town'"):
-        mm.form_cohorts(community, similar=["town"])
-    with pytest.raises(ValueError, match="COLUMN=VALUE"):
-        mm.form_cohorts(community, leaders="lead")
-    with pytest.raises(ValueError, match="not numeric"):
-        mm.form_cohorts(community, balance=["city"])
+    empty = mm.Community.from_frame(pd.DataFrame({"id": ["a"]})).subset([])
+    with pytest.raises(mm.InputError, match="no members"):
+        mm.form_cohorts(empty)
