@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
-from matchmaking.scoring.objective import Objective, together_closure
+from matchmaking.scoring.objective import Objective, attribute_keys, together_closure
 
 #: Plans with at most this many members keep their pair values as one dense block.
 DENSE_UP_TO = 3000
@@ -66,6 +67,14 @@ class PlanScorer:
             used = needs.any(axis=0)
             self._offers, self._needs = offers[:, used], needs[:, used]
         self._codes = {attr: c.attribute_codes(attr)[idx] for attr in objective.spread}
+        self._z = {}  # balance: standardised distance of each member to their block's mean
+        keys = attribute_keys(c, objective.balance_by)[idx] if objective.balance else None
+        for attr in objective.balance:
+            x = c.members[attr].astype(float).to_numpy()
+            sd = float(np.nanstd(x)) or 1.0
+            frame = pd.DataFrame({"x": x[idx], "key": keys})
+            mu = frame.groupby("key")["x"].transform("mean").to_numpy()
+            self._z[attr] = np.nan_to_num((x[idx] - mu) / sd)
 
     def _keys_of(self, pairs: object, pos: dict[str, int]) -> np.ndarray:
         keys = []
@@ -139,6 +148,11 @@ class PlanScorer:
             distinct = np.unique(g[keep] * (int(codes.max()) + 1) + v[keep]) // (int(codes.max()) + 1)
             per = np.bincount(distinct, minlength=len(pad))
             out[f"spread:{attr}"] = w * float(np.clip(per - 1, 0, None).sum())
+        for attr, w in obj.balance.items():
+            where = np.nonzero(gid >= 0)
+            sums = np.bincount(gid[where], weights=self._z[attr][where[1]], minlength=len(pad))
+            size = np.bincount(gid[where], minlength=len(pad))
+            out[f"balance:{attr}"] = -w * float(np.abs(sums[size > 0] / size[size > 0]).sum())
         free = ~np.isin(keys, self._together)
         repeats = int((counts[free] - 1).sum())
         if len(self._met):

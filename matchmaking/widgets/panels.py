@@ -214,12 +214,10 @@ class CohortsPanel(PlanPanel):
         return out
 
     def editor_options(self, plan: Plan) -> dict[str, Any]:
-        from matchmaking.solvers.cohorts import balance_terms, check_cohorts
+        from matchmaking.solvers.cohorts import check_cohorts
 
         kw = self.engine_kwargs()
-        options: dict[str, Any] = {}
-        if kw["balance"]:
-            options["extra_terms"] = lambda frame: balance_terms(frame, self.community, kw["balance"], kw["similar"])
+        options: dict[str, Any] = {}  # balance is a term of the plan's objective: the scorer has it
         if getattr(plan, "checker", None) is None:
             options["requests"] = self._solve_requests
             options["rules"] = {}

@@ -47,7 +47,7 @@ def small() -> mm.Community:
     ({"requests": mm.Requests(apart=[("a", "zz")])}, "requests", "unknown member"),
     ({"requests": mm.Requests(hosts={"a": 1})}, "requests", "hosts are for seating"),
     ({"requests": mm.Requests(exclude=["a"], apart=[("a", "b")])}, "exclude", "also have requests"),
-    ({"constraints": pd.DataFrame({"kind": ["pin"], "a": ["a"], "b": ["first"]})}, "b", "not a whole number"),
+    ({"constraints": pd.DataFrame({"kind": ["pin"], "a": ["a"], "b": ["first"]})}, "b", "not a number"),
     ({"previous": pd.DataFrame({"group": [1], "member": ["a"]})}, "previous", "cohort,member"),
 ])
 def test_bad_input_raises_input_error(small, settings, column, message):
