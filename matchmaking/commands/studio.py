@@ -112,13 +112,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         print("studio stopped", flush=True)
         return 0
-    finally:
+    finally:  # Ctrl-C, SIGTERM (a clean exit, see matchmaking.cli) or an error: the server goes too
         if proc.poll() is None:
             proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
