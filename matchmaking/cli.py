@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from matchmaking import __version__
 from matchmaking.errors import InfeasibleError, InputError
 
-VERBS = ("demo", "seat", "cohorts", "pairs", "squad", "score", "history", "simulate", "studio")
+VERBS = ("demo", "seat", "cohorts", "pairs", "squad", "score", "report", "history", "simulate", "studio")
 
 
 def build_parser() -> argparse.ArgumentParser:

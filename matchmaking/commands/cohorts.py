@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=positive_int, default=1, metavar="W", help="processes solving blocks in parallel")
     add_common(p)
     p.add_argument("--out", required=True, metavar="COHORTS.csv", help="output file cohort,member")
-    p.add_argument("--report", metavar="FILE", help="also write an HTML report")
+    p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
     p.add_argument("--write-infeasible", action="store_true",
                    help="write the plan even when it breaks a hard rule (default: write nothing, exit 1)")
     p.set_defaults(run=run)
@@ -49,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from matchmaking.solvers.cohorts import form_cohorts
 
     community = Community.from_csv(args.members)
+    if args.report:
+        from matchmaking.reports import report_paths
+
+        report_paths(args.report, "cohorts")  # a bad --report fails before the solve
     requests = args.constraints or None  # the path: conflicts then name their rows
     previous = None
     if args.previous:
@@ -70,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     plan.to_csv(args.out)
     if args.report:
-        _report(plan, args.report)
+        from matchmaking.reports import write_report
+
+        write_report(plan, args.report, community, inputs=[args.members, args.out])
     print(f"cohorts written to {args.out}" + (" (it breaks hard rules)" if violations else ""))
     return 1 if violations else 0
 
@@ -85,13 +91,3 @@ def _known_ids(community, path: str):  # noqa: ANN001, ANN202
     prev = read_table(path)
     gone = sorted(set(prev["member"]) - set(community.ids)) if "member" in prev else []
     return Community.from_frame(pd.DataFrame({"id": community.ids + gone}), name=str(path))
-
-
-def _report(plan, path: str) -> None:  # noqa: ANN001
-    from matchmaking.reports.html import Report
-
-    report = Report("Cohorts")
-    report.pre(plan.summary())
-    counts = plan.assignments.groupby("cohort").size().rename("members").reset_index()
-    report.table(counts, max_rows=50)
-    report.write(path)

@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hosts-per-round", type=positive_int, default=1, help="welcome: newcomers a veteran hosts a round")
     add_common(p)
     p.add_argument("--out", required=True, help="plan file to write (round,group,member)")
-    p.add_argument("--report", help="HTML report to write")
+    p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
     p.set_defaults(run=run)
     declare_paths(p, inputs=("members", "pairs", "constraints", "history", "ranks", "snooze"), outputs=("out", "report"))
 
@@ -85,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
     from matchmaking.solvers.pairing import pair
 
     community = Community.from_csv(args.members)
+    if args.report:
+        from matchmaking.reports import report_paths
+
+        report_paths(args.report, "pairs")  # a bad --report fails before the solve
     candidates: int | str = args.candidates
     if candidates not in ("auto", "all"):
         try:
@@ -126,13 +130,8 @@ def run(args: argparse.Namespace) -> int:
     print(plan.summary())
     print(f"plan written to {args.out}")
     if args.report:
-        from matchmaking.reports.html import Report
+        from matchmaking.reports import write_report
 
-        report = Report(f"Pairings ({args.mode})")
-        report.pre(plan.summary())
-        names = community.members["name"]
-        for (rnd, grp), who in plan.groups().items():
-            report.text(f"Round {rnd}, group {grp}: " + ", ".join(f"{names.get(m, '')} ({m})" for m in who))
-        report.write(args.report)
-        print(f"report written to {args.report}")
+        paths = write_report(plan, args.report, community, inputs=[args.members, args.out])
+        print("report written to " + ", ".join(str(p) for p in paths.values()))
     return 0

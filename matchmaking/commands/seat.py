@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a fixed search effort of N annealing moves: the same seed then gives the same plan on "
                    "any machine (the time limit still applies)")
     p.add_argument("--out", required=True, help="plan file to write (round,table,member)")
-    p.add_argument("--report", help="HTML report to write")
+    p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
     p.set_defaults(run=run)
     declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),
                   outputs=("out", "report"))
@@ -51,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
     from matchmaking.solvers.seating import seat
 
     community = Community.from_csv(args.members)
+    if args.report:
+        from matchmaking.reports import report_paths
+
+        report_paths(args.report, "seating")  # a bad --report fails before the solve
     capacities = None
     if args.capacities:
         try:
@@ -87,13 +91,9 @@ def run(args: argparse.Namespace) -> int:
     print(plan.summary())
     print(f"plan written to {args.out}")
     if args.report:
-        from matchmaking.reports.html import Report
+        from matchmaking.reports import write_report
 
-        report = Report("Seating plan")
-        report.pre(plan.summary())
-        for (rnd, tbl), who in plan.groups().items():
-            names = community.members["name"].reindex(who).fillna("").tolist()
-            report.text(f"Round {rnd}, table {tbl}: " + ", ".join(f"{n} ({m})" for n, m in zip(names, who, strict=True)))
-        report.write(args.report)
-        print(f"report written to {args.report}")
+        paths = write_report(plan, args.report, community, hosts=hosts, color_by=spread[0] if spread else None,
+                             inputs=[args.members, args.out])
+        print("report written to " + ", ".join(str(p) for p in paths.values()))
     return 0

@@ -359,6 +359,20 @@ class Plan:
         """Write the assignments (CSV, Excel or Parquet by extension), safely and atomically."""
         return write_table(self.assignments, path)
 
+    def report(self, out: str | os.PathLike, community: Any = None, *, formats: Any = None,
+               color_by: str | None = None, **options: Any) -> dict[str, Path]:
+        """Room-ready documents of this plan: ``out/index.html``, ``out/<kind>.pdf``, ``out/<kind>.xlsx``.
+
+        Seating: a summary in words with plots, a room chart per round, table cards and one
+        itinerary per attendee; cohorts: a summary and rosters; pairings: who meets whom. See
+        :func:`matchmaking.reports.write_report` for ``formats`` (html, pdf, xlsx, csv),
+        ``color_by`` and the other options (``hosts``, ``leads``, ``attributes``). ``community``
+        defaults to the plan's own. Returns format -> path written.
+        """
+        from matchmaking.reports.build import write_report
+
+        return write_report(self, out, community, formats=formats, color_by=color_by, **options)
+
     def _repr_html_(self) -> str:  # pragma: no cover - notebooks
         from html import escape
 

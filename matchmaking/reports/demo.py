@@ -1,8 +1,10 @@
 """The demo: the whole workbench on the shipped demo community, written to ``reports/demo/``.
 
 Each section is a function ``section(community, report, outdir, seed)`` that adds to the
-HTML report and may write files into ``outdir``. Solver modules add theirs to
-:data:`SECTIONS` (a dotted path each), so the demo grows with the workbench.
+HTML report, may write files into ``outdir`` and may attach room-ready documents to
+``report.documents``; :func:`run_demo` prints those in ``room.pdf`` (and ``room.html``).
+Sections are listed in :data:`SECTIONS` (a dotted path each), so the demo grows with the
+workbench; they live in ``reports/`` and call the public entry points.
 """
 
 from __future__ import annotations
@@ -23,16 +25,17 @@ from matchmaking.datasets import demo_community  # noqa: E402
 from matchmaking.model.community import Community  # noqa: E402
 from matchmaking.model.io import write_table  # noqa: E402
 from matchmaking.reports.html import Report  # noqa: E402
+from matchmaking.reports.render import documents_pdf, render_documents, write_all  # noqa: E402
 from matchmaking.scoring.affinity import affinity  # noqa: E402
 
 SECTIONS: list[str] = [
     "matchmaking.reports.demo:community_section",
     "matchmaking.reports.demo:directory_section",
     "matchmaking.reports.demo:affinity_section",
-    "matchmaking.solvers.cohorts:demo_section",
-    "matchmaking.solvers.seating:demo_section",
+    "matchmaking.reports.demo_plans:cohorts_section",
+    "matchmaking.reports.demo_plans:seating_section",
     "matchmaking.research.report:research_section",
-    "matchmaking.solvers.pairing.demo:demo_section",
+    "matchmaking.reports.demo_plans:pairings_section",
 ]
 
 
@@ -93,6 +96,9 @@ def affinity_section(community: Community, report: Report, outdir: Path, seed: i
 def run_demo(outdir: str | os.PathLike = "reports/demo", *, seed: int = 0) -> Path:
     """Run every demo section on the demo community; returns the path of ``index.html``.
 
+    Beside it: ``room.pdf`` (and ``room.html``), the documents to print for the demo event
+    and the cohorts: room charts, table cards, itineraries, rosters; and the exports.
+
     Examples
     --------
     >>> path = run_demo("reports/demo")  # doctest: +SKIP
@@ -103,6 +109,9 @@ def run_demo(outdir: str | os.PathLike = "reports/demo", *, seed: int = 0) -> Pa
     outdir.mkdir(parents=True, exist_ok=True)
     community = demo_community()
     report = Report("Matchmaking workbench: demo community")
+    report.link("room.pdf: what to print for the room", "room.pdf",
+                note="room charts, table cards and itineraries of the demo event, and the cohort rosters "
+                "(room.html is the same on screen)")
     timings = []
     for dotted in SECTIONS:
         module_name, func_name = dotted.split(":")
@@ -110,5 +119,11 @@ def run_demo(outdir: str | os.PathLike = "reports/demo", *, seed: int = 0) -> Pa
         t0 = time.perf_counter()
         section(community, report, outdir, seed)
         timings.append((func_name, time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    title = "Demo: the room-ready documents"
+    room = {outdir / "room.html": render_documents(report.documents, title=title, links=[("PDF", "room.pdf")]),
+            outdir / "room.pdf": documents_pdf(report.documents, title=title)}
+    timings.append(("room.pdf", time.perf_counter() - t0))
     report.text("Sections: " + ", ".join(f"{n} ({t:.1f}s)" for n, t in timings), note=True)
+    write_all(room)
     return report.write(outdir / "index.html")

@@ -1,30 +1,21 @@
-"""Self-contained HTML reports. Every piece of member data is escaped."""
+"""Self-contained HTML reports built section by section, rendered by a template (member data escaped)."""
 
 from __future__ import annotations
 
-import base64
-import io
 import os
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from matchmaking.model.io import atomic_write
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-h1{border-bottom:2px solid #446}h2{margin-top:2em;color:#335}
-table{border-collapse:collapse;font-size:.9em;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em}
-th{background:#eef}pre{background:#f6f6f9;padding:.6em;white-space:pre-wrap}.note{color:#555}
-"""
+from matchmaking.reports.render import Document, figure_image, render_documents, write_all
 
 
 @dataclass
 class Report:
-    """An HTML report built section by section; text and tables are escaped.
+    """An HTML report built section by section; ``report.html.j2`` renders it, escaping every value.
 
     Examples
     --------
@@ -35,39 +26,47 @@ class Report:
     """
 
     title: str
-    parts: list[str] = field(default_factory=list)
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    #: Room-ready documents the sections attach (the demo prints them in ``room.pdf``).
+    documents: list[Document] = field(default_factory=list)
 
     def heading(self, text: str) -> None:
-        self.parts.append(f"<h2>{escape(text)}</h2>")
+        self.parts.append({"kind": "heading", "text": text})
 
     def text(self, text: str, *, note: bool = False) -> None:
-        cls = ' class="note"' if note else ""
-        self.parts.append(f"<p{cls}>{escape(text)}</p>")
+        self.parts.append({"kind": "text", "text": text, "note": note})
 
     def pre(self, text: str) -> None:
-        self.parts.append(f"<pre>{escape(text)}</pre>")
+        self.parts.append({"kind": "pre", "text": text})
+
+    def link(self, text: str, href: str, *, note: str = "") -> None:
+        """A link to a file written next to the report (a relative path)."""
+        self.parts.append({"kind": "link", "text": text, "href": href, "note": note})
 
     def table(self, frame: pd.DataFrame, *, max_rows: int = 50) -> None:
         shown = frame.head(max_rows)
-        self.parts.append(shown.to_html(index=False, escape=True, border=0))
-        if len(frame) > max_rows:
-            self.text(f"({len(frame) - max_rows} more rows not shown)", note=True)
+        rows = [[_cell(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+        self.parts.append({"kind": "table", "columns": [str(c) for c in frame.columns], "rows": rows,
+                           "more": max(0, len(frame) - max_rows)})
 
     def figure(self, fig: Any, *, alt: str = "figure") -> None:
-        """Embed a matplotlib figure as a PNG."""
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-        data = base64.b64encode(buf.getvalue()).decode()
-        self.parts.append(f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">')
+        """Embed a matplotlib figure (inline SVG image); the figure is closed."""
+        self.parts.append({"kind": "figure", "src": figure_image(fig), "alt": alt})
+
+    def document(self) -> Document:
+        return Document("report.html.j2", self.title, {"parts": self.parts})
 
     def render(self) -> str:
-        return (
-            "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-            f"<title>{escape(self.title)}</title><style>{_STYLE}</style></head><body>"
-            f"<h1>{escape(self.title)}</h1>" + "\n".join(self.parts) + "</body></html>"
-        )
+        return render_documents([self.document()], title=self.title)
 
     def write(self, path: str | os.PathLike) -> Path:
         """Write the report atomically."""
-        html = self.render()
-        return atomic_write(path, lambda p: p.write_text(html, encoding="utf-8"))
+        return write_all({path: self.render()})[0]
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return "" if np.isnan(value) else f"{value:g}"
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,88 @@
+"""Geometry of the room chart: round tables on a grid, the names around each (in millimetres).
+
+The template ``seating_chart.html.j2`` draws what :func:`chart_pages` places; nothing here
+is markup, so every name reaches the SVG through the escaping template.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from matchmaking.reports.words import short
+
+#: The drawing area of a landscape A4 page, below the heading and above the legend (mm).
+WIDTH, HEIGHT = 277.0, 168.0
+FONT = 2.6  # name size (mm), about 7.5 pt
+CHARS = 14  # longest name drawn in full on the chart (cards and itineraries show it whole)
+CHAR_W = 0.55 * FONT  # average glyph width of DejaVu Sans
+
+
+def chart_pages(tables: Sequence[tuple[int, list[dict]]], *, width: float = WIDTH,
+                height: float = HEIGHT) -> list[dict]:
+    """Place ``(table number, people)`` on as many pages as needed; each page is a dict for the template.
+
+    Each person dict needs ``name``, ``host`` and ``color``. A page has ``width``, ``height``
+    (mm) and ``tables``: ``number``, ``cx``, ``cy``, ``r`` and ``seats`` (``x``, ``y``,
+    ``anchor``, ``label``, ``host``, ``color``, ``dx``, ``dy``: the seat's dot on the table edge).
+
+    Examples
+    --------
+    >>> people = [{"name": f"P{i}", "host": i == 0, "color": "#000"} for i in range(10)]
+    >>> pages = chart_pages([(t, people) for t in range(1, 31)])
+    >>> len(pages), [len(p["tables"]) for p in pages]
+    (2, [20, 10])
+    >>> seat = pages[0]["tables"][0]["seats"][0]
+    >>> seat["anchor"], seat["label"]
+    ('middle', '★ P0')
+    """
+    if not tables:
+        return []
+    seats = max(len(p) for _, p in tables)
+    r = max(5.0, 0.9 * seats)  # table radius
+    ring = r + 1.8  # where names start
+    label_w = CHARS * CHAR_W + 2.0
+    cell_w = 2 * (ring + label_w) + 2
+    cell_h = 2 * (ring + FONT) + 2 * FONT + 3
+    cols = max(1, int(width // cell_w))
+    rows = max(1, int(height // cell_h))
+    per_page = cols * rows
+    pages = []
+    for start in range(0, len(tables), per_page):
+        chunk = tables[start:start + per_page]
+        used_rows = math.ceil(len(chunk) / cols)
+        gap_x = width / cols
+        gap_y = min(height / rows, height / used_rows)
+        placed = []
+        for k, (number, people) in enumerate(chunk):
+            cx = gap_x * (k % cols + 0.5)
+            cy = gap_y * (k // cols + 0.5)
+            placed.append({"number": number, "cx": _mm(cx), "cy": _mm(cy), "r": _mm(r),
+                           "font": _mm(min(2 * FONT, r * 0.9)), "seats": _seats(people, cx, cy, r, ring)})
+        pages.append({"width": width, "height": height, "tables": placed})
+    return pages
+
+
+def _seats(people: list[dict], cx: float, cy: float, r: float, ring: float) -> list[dict]:
+    out = []
+    n = len(people)
+    for k, person in enumerate(people):
+        theta = -math.pi / 2 + 2 * math.pi * k / max(n, 1)
+        c, s = math.cos(theta), math.sin(theta)
+        if c > 0.25:
+            anchor, lift = "start", 0.0
+        elif c < -0.25:
+            anchor, lift = "end", 0.0
+        else:  # near the top or the bottom: centred, pushed out so that it clears its neighbours
+            anchor, lift = "middle", FONT * 0.8
+        x = cx + (ring + lift) * c
+        y = cy + (ring + lift) * s + FONT * 0.35  # baseline: the text's middle on the ring
+        name = short(person["name"], CHARS)
+        out.append({"x": _mm(x), "y": _mm(y), "anchor": anchor, "host": bool(person.get("host")),
+                    "label": ("★ " + name) if person.get("host") else name, "color": person["color"],
+                    "dx": _mm(cx + r * c), "dy": _mm(cy + r * s)})
+    return out
+
+
+def _mm(v: float) -> float:
+    return round(v, 2)
