@@ -11,6 +11,17 @@ def test_demo_writes_report(tmp_path, capsys):
     html = (out / "index.html").read_text()
     assert "Directory" in html and "Affinity" in html
     assert (out / "top_pairs.csv").exists() and (out / "labels.csv").exists()
+    # the room PDF: summary, charts (16 tables a page), cards and itineraries of the event; cohort rosters
+    import math
+    import subprocess
+
+    seating, cohorts = pd.read_csv(out / "seating.csv"), pd.read_csv(out / "cohorts.csv")
+    rounds, tables = seating["round"].nunique(), seating.groupby("round")["table"].nunique()
+    expected = (1 + sum(math.ceil(t / 16) for t in tables) + int(tables.sum()) + seating["member"].nunique()
+                + 1 + cohorts["cohort"].nunique())
+    info = subprocess.run(["pdfinfo", str(out / "room.pdf")], capture_output=True, text=True, check=True).stdout
+    assert f"Pages:           {expected}" in info and rounds == 3
+    assert list(seating.columns[:4]) == ["round", "table", "member", "name"]
 
 
 def test_score_reports_objective_and_violations(tiny_frame, tmp_path, capsys):

@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--write-infeasible", action="store_true",
                    help="write the plan even when it breaks a hard rule (default: write nothing, exit 1)")
     p.set_defaults(run=run)
-    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "previous"), outputs=("out", "report"))
+    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "previous"), outputs=("out", "report"),
+                  folders=("report",))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -126,10 +126,12 @@ def non_negative_float(text: str) -> float:
 # --------------------------------------------------------------------------- input and output paths
 
 
-def declare_paths(parser: argparse.ArgumentParser, *, inputs: Sequence[str] = (), outputs: Sequence[str] = ()) -> None:
+def declare_paths(parser: argparse.ArgumentParser, *, inputs: Sequence[str] = (), outputs: Sequence[str] = (),
+                  folders: Sequence[str] = ()) -> None:
     """Name the arguments (by dest) a verb reads and writes, for :func:`check_paths`.
 
     :func:`matchmaking.cli.main` checks them once, before anything is read or solved.
+    ``folders`` are outputs that may name a folder (a report: ``DIR/index.html``...).
     """
     labels = {}
     for action in parser._actions:  # noqa: SLF001 - argparse keeps no public list
@@ -137,6 +139,7 @@ def declare_paths(parser: argparse.ArgumentParser, *, inputs: Sequence[str] = ()
     parser.set_defaults(
         _inputs=tuple((dest, labels.get(dest, dest.upper())) for dest in inputs),
         _outputs=tuple((dest, labels.get(dest, dest.upper())) for dest in outputs),
+        _folders=tuple(labels.get(dest, dest.upper()) for dest in folders),
     )
 
 
@@ -192,6 +195,10 @@ def check_paths(args: argparse.Namespace) -> None:
                 raise InputError(f"{label} {path} is also {other_label} ({other}): one output would overwrite "
                                  "the other; choose another file name")
         try:
+            if label in getattr(args, "_folders", ()) and (os.path.isdir(path) or not os.path.splitext(path)[1]):
+                if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+                    raise InputError(f"the folder {os.path.dirname(path)!r} does not exist (create it first)")
+                continue  # a report folder: its files are checked when written
             output_target(path)
         except InputError as exc:
             raise InputError(f"{label} {path}: {exc.message}") from None

@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="plan file to write (round,group,member)")
     p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
     p.set_defaults(run=run)
-    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "ranks", "snooze"), outputs=("out", "report"))
+    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "ranks", "snooze"), outputs=("out", "report"),
+                  folders=("report",))
 
 
 def selection(text: str | None) -> str | list[str] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from matchmaking.commands.common import add_common, load_history, split_names
+from matchmaking.commands.common import add_common, declare_paths, load_history, split_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--attributes", metavar="COLS", help="attribute columns of the exports and rosters")
     add_common(p, solve=False)
     p.set_defaults(run=run)
+    declare_paths(p, inputs=("members", "plan", "pairs", "constraints", "history"), outputs=("out",), folders=("out",))
 
 
 def run(args: argparse.Namespace) -> int:

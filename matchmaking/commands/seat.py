@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
     p.set_defaults(run=run)
     declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),
-                  outputs=("out", "report"))
+                  outputs=("out", "report"),
+                  folders=("report",))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -67,6 +67,7 @@ class Community:
     def __init__(self, members: pd.DataFrame, *, source: str = "DataFrame") -> None:
         self.members = members
         self.source = source
+        self._spellings: dict[str, str] = {}  # canonical label -> how members wrote it (set by the readers)
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -157,6 +158,7 @@ class Community:
         community = cls(members, source=fname)
         community.__dict__["skill_labels"] = skills
         community.__dict__["goal_labels"] = goals
+        community._spellings = {label: index.spelling(label) for index in (goals, skills) for label in index.counts}
         return community
 
     # ------------------------------------------------------------------ basics
@@ -225,6 +227,20 @@ class Community:
         for member, row in zip(members, rows, strict=True):
             if member not in self._position:
                 raise InputError(f"unknown member {member!r}", file=file, row=row, column=column)
+
+    def spelling(self, label: str) -> str:
+        """How members wrote a skill or goal label: accents and capitals as in the file.
+
+        Labels are compared in canonical form (``comptabilite``); documents for people show
+        this spelling instead.
+
+        Examples
+        --------
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b"], "offers": ["Comptabilité", "comptabilité"]}))
+        >>> c.members.loc["a", "offers"], c.spelling("comptabilite"), c.subset(["a"]).spelling("comptabilite")
+        (('comptabilite',), 'comptabilité', 'comptabilité')
+        """
+        return self._spellings.get(label, label)
 
     @cached_property
     def skill_labels(self) -> LabelIndex:
@@ -446,7 +462,9 @@ class Community:
         """A community of the given members only (in the given order)."""
         ids = list(members)
         self.index_of(ids)
-        return Community(self.members.loc[ids].copy(), source=self.source)
+        out = Community(self.members.loc[ids].copy(), source=self.source)
+        out._spellings = self._spellings
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """The members in the ``members.csv`` shape (lists joined with ``"; "``)."""

@@ -84,6 +84,28 @@ class LabelIndex:
         key = normalize_label(raw)
         return self._compact_to_label.get(_compact(key), key)
 
+    def spelling(self, label: str) -> str:
+        """How members wrote a label: its most used raw spelling (accents and capitals kept).
+
+        Ties go to a spelling with accents, then to one in lower case (it reads well in a sentence),
+        then to the first in alphabetical order; a label
+        never seen is returned as it is.
+
+        Examples
+        --------
+        >>> LabelIndex(["Comptabilité", "comptabilite", "comptabilité", "SEO"]).spelling("comptabilite")
+        'comptabilité'
+        """
+        if not hasattr(self, "_spellings"):
+            best: dict[str, tuple] = {}
+            for raw, n in self._raw_counts.items():
+                key = (-n, raw.isascii(), raw != raw.lower(), raw)
+                label_of = self.canonical(raw)
+                if label_of and (label_of not in best or key < best[label_of]):
+                    best[label_of] = key
+            self._spellings = {lab: key[-1] for lab, key in best.items()}
+        return self._spellings.get(label, label)
+
     def variants(self) -> dict[str, list[str]]:
         """Return, for every label written in more than one way, its raw spellings."""
         groups: dict[str, set[str]] = defaultdict(set)

@@ -160,6 +160,11 @@ def write_report(
             outputs[paths["xlsx"]] = xlsx_bytes(frame, plan.kind)
         if "csv" in paths:
             outputs[paths["csv"]] = csv_bytes(frame)
+    folder = next(iter(paths.values())).parent
+    if not folder.is_dir():
+        if not folder.parent.is_dir():
+            raise InputError(f"the folder {str(folder.parent)!r} does not exist (create it first)", file=str(folder))
+        folder.mkdir()
     write_all(outputs)
     return paths
 

@@ -31,7 +31,7 @@ def chart_pages(tables: Sequence[tuple[int, list[dict]]], *, width: float = WIDT
     >>> people = [{"name": f"P{i}", "host": i == 0, "color": "#000"} for i in range(10)]
     >>> pages = chart_pages([(t, people) for t in range(1, 31)])
     >>> len(pages), [len(p["tables"]) for p in pages]
-    (2, [20, 10])
+    (2, [16, 14])
     >>> seat = pages[0]["tables"][0]["seats"][0]
     >>> seat["anchor"], seat["label"]
     ('middle', '★ P0')

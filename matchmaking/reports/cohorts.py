@@ -82,6 +82,7 @@ def _summary(ctx: PlanContext, cohorts: dict, needs: dict, covered: dict) -> Doc
 def _rosters(ctx: PlanContext, cohorts: dict, offers: dict, needs: dict, covered: dict,
              attributes: list[str] | None) -> Document:
     attrs = shown_attributes(ctx, attributes)
+    spell = ctx.community.spelling
     pages = []
     for k, who in cohorts.items():
         rows = ctx.community.members.loc[who]
@@ -91,8 +92,8 @@ def _rosters(ctx: PlanContext, cohorts: dict, offers: dict, needs: dict, covered
         for m in who:
             got = set(covered[m])
             people.append({"name": ctx.names[m], "lead": m in ctx.leads,
-                           "attrs": [_text(rows.loc[m, x]) for x in attrs], "offers": offers[m],
-                           "needs": [{"need": n, "covered": n in got} for n in needs[m]]})
+                           "attrs": [_text(rows.loc[m, x]) for x in attrs], "offers": [spell(o) for o in offers[m]],
+                           "needs": [{"need": spell(n), "covered": n in got} for n in needs[m]]})
         pages.append({"cohort": k, "size": len(who), "city": cities[0] if len(cities) == 1 else
                       ("several cities" if cities else ""), "leads": leads, "people": people})
     return Document("cohorts_rosters.html.j2", "Cohorts: rosters", {"pages": pages, "attributes": attrs},

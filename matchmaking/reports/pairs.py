@@ -7,7 +7,7 @@ import pandas as pd
 from matchmaking.reports import plots
 from matchmaking.reports.context import PlanContext
 from matchmaking.reports.render import Document
-from matchmaking.reports.words import count, join, plan_problems, range_words, record_line
+from matchmaking.reports.words import count, join, plan_problems, range_words, record_line, respell
 from matchmaking.scoring.objective import co_groupings
 
 #: Rounds shown as columns of the per-member table; more rounds go in one cell.
@@ -26,8 +26,11 @@ def pairs_documents(ctx: PlanContext) -> list[Document]:
 
 
 def _why(ctx: PlanContext, who: list[str]) -> str:
-    reasons = [r for r in ctx.affinity.explain(who[0], who[1]) if r != "new contact"] if len(who) > 1 else []
-    return "; ".join(reasons[:2])
+    if len(who) < 2:
+        return ""
+    names = [ctx.names[m] for m in who[:2]]
+    reasons = [respell(r, ctx.community.spelling, names) for r in ctx.affinity.explain(who[0], who[1])]
+    return "; ".join([r for r in reasons if r != "new contact"][:2])
 
 
 def _summary(ctx: PlanContext, groups: dict, rounds: list[int], why: dict) -> Document:
@@ -48,6 +51,9 @@ def _summary(ctx: PlanContext, groups: dict, rounds: list[int], why: dict) -> Do
     reasoned = sum(bool(w) for w in why.values())
     lines.append(f"{reasoned} of the {len(groups)} groups have a reason to meet beyond novelty "
                  "(a skill one offers and another needs, a shared goal...).")
+    if ctx.color_by:
+        mixed = sum(len({ctx.values.get(m) for m in who}) > 1 for who in groups.values())
+        lines.append(f"{mixed} of the {len(groups)} groups bring together people of different {ctx.color_by}.")
     sitting_out = [r for r in rounds if (a["round"] == r).sum() < len(members)]
     if sitting_out:
         lines.append("Some members sit out round " + join(str(r) for r in sitting_out) + " (snoozed or odd counts).")

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from matchmaking.model.io import atomic_write
+from matchmaking.model.io import atomic_write, output_batch
 
 
 @dataclass
@@ -197,13 +197,15 @@ def figure_image(fig: Any, *, fmt: str = "svg", dpi: int = 110) -> Markup:
 
 
 def write_all(outputs: Mapping[os.PathLike | str, bytes | str]) -> list[Path]:
-    """Write every output file atomically, once all of them are ready in memory.
+    """Write every output file, all or none, once all of them are ready in memory.
 
-    Nothing is written when preparing an output failed (callers render first, then call this);
-    each file is replaced atomically, with the permissions the umask gives.
+    Callers render first, then call this: nothing is written when preparing an output failed.
+    The files are staged and renamed together (:func:`matchmaking.model.io.output_batch`), with
+    the permissions the umask gives.
     """
     written = []
-    for path, content in outputs.items():
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        written.append(atomic_write(path, lambda p, data=data: p.write_bytes(data)))
+    with output_batch():
+        for path, content in outputs.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            written.append(atomic_write(path, lambda p, data=data: p.write_bytes(data)))
     return written

@@ -184,6 +184,7 @@ def itineraries(s: Seating, *, highlights: int = 3) -> Document:
     ctx = s.ctx
     aff, names = ctx.affinity, ctx.names
     per_round = max(1, min(highlights, 12 // max(1, len(s.rounds))))
+    spell = ctx.community.spelling
     pages = []
     members = sorted({m for (m, _) in s.seat_of}, key=lambda m: (names[m].casefold(), m))
     for me in members:
@@ -198,7 +199,7 @@ def itineraries(s: Seating, *, highlights: int = 3) -> Document:
             fresh = [m for m in mates if m not in met]
             best = sorted(fresh, key=lambda m: -s.value.get(frozenset((me, m)), 0.0))
             meet = [{"name": names[m], "host": ctx.hosts.get(m) == table,
-                     "reasons": personal_reasons(aff.explain(me, m), names[me], names[m])[:2]}
+                     "reasons": personal_reasons(aff.explain(me, m), names[me], names[m], spell)[:2]}
                     for m in best[:per_round] if s.value.get(frozenset((me, m)), 0.0) > 0]
             again = [names[m] for m in mates if m in met]
             met.update(mates)
@@ -207,7 +208,7 @@ def itineraries(s: Seating, *, highlights: int = 3) -> Document:
         needs = []
         for need in s.needs[me]:
             helpers = _helpers(s, me, need)
-            needs.append({"need": need, "helpers": join(f"{names[m]} (round {r})" for m, r in helpers[:3])})
-        pages.append({"id": me, "name": ctx.headings[me], "offers": sorted(s.offers[me]), "needs": needs,
+            needs.append({"need": spell(need), "helpers": join(f"{names[m]} (round {r})" for m, r in helpers[:3])})
+        pages.append({"id": me, "name": ctx.headings[me], "offers": [spell(o) for o in ctx.community.members.at[me, "offers"]], "needs": needs,
                       "rounds": rounds, "new": s.new_people(me), "hosting": ctx.hosts.get(me)})
     return Document("seating_itineraries.html.j2", "Seating: personal itineraries", {"pages": pages}, items="pages")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,24 +48,52 @@ def percent(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "n/a"
 
 
-def personal_reasons(reasons: Sequence[str], me: str, other: str) -> list[str]:
+def respell(reason: str, spell: Callable[[str], str], names: Sequence[str]) -> str:
+    """A reason of :meth:`matchmaking.Affinity.explain` with its labels spelled as members wrote them.
+
+    ``names`` are the two people of the reason; ``spell`` maps a canonical label to its spelling
+    (:meth:`matchmaking.Community.spelling`). Shared goals are quoted with typographic quotes.
+
+    Examples
+    --------
+    >>> spell = {"comptabilite": "comptabilité", "trouver mon associe": "trouver mon associé"}.get
+    >>> respell("Ana offers comptabilite, seo, which Ben needs", lambda s: spell(s, s), ["Ana", "Ben"])
+    'Ana offers comptabilité, seo, which Ben needs'
+    >>> respell("shared goal 'trouver mon associe'", lambda s: spell(s, s), ["Ana", "Ben"])
+    'shared goal “trouver mon associé”'
+    """
+    if reason.startswith("shared goal "):
+        goals = re.findall(r"'([^']*)'|\"([^\"]*)\"", reason[len("shared goal "):])
+        return "shared goal " + ", ".join(f"“{spell(a or b)}”" for a, b in goals)
+    for name in names:
+        prefix = f"{name} offers "
+        if reason.startswith(prefix) and ", which " in reason:
+            cut = reason.rindex(", which ")
+            skills = reason[len(prefix):cut].split(", ")
+            return prefix + ", ".join(spell(x) for x in skills) + reason[cut:]
+    return reason
+
+
+def personal_reasons(reasons: Sequence[str], me: str, other: str,
+                     spell: Callable[[str], str] | None = None) -> list[str]:
     """Reasons from :meth:`matchmaking.Affinity.explain` (``me`` with ``other``), said to ``me``.
 
     ``"Ana offers seo, which Ben needs"`` becomes, for Ben, ``"offers seo, which you need"``
     and, for Ana, ``"you offer seo, which Ben needs"``. ``"new contact"`` is dropped (everyone
     at a table is new unless said otherwise). When both have the same name the reasons stay as
-    they are.
+    they are. ``spell`` respells the labels (see :func:`respell`).
 
     Examples
     --------
     >>> personal_reasons(["Ana offers seo, which Ben needs", "Ben offers pricing, which Ana needs",
     ...                   "shared goal 'first client'", "new contact"], "Ben", "Ana")
-    ['offers seo, which you need', 'you offer pricing, which Ana needs', "shared goal 'first client'"]
+    ['offers seo, which you need', 'you offer pricing, which Ana needs', 'shared goal “first client”']
     """
     out = []
     for reason in reasons:
         if reason == "new contact":
             continue
+        reason = respell(reason, spell or (lambda s: s), [me, other])
         if me != other:
             if reason.startswith(f"{other} offers ") and reason.endswith(f", which {me} needs"):
                 reason = reason[len(other) + 1:-len(f"{me} needs")] + "you need"
