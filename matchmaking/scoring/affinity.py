@@ -351,7 +351,9 @@ class Affinity:
         ['ana offers seo, which ben needs', 'same city (Lyon)', 'new contact']
         """
         c = self.community
-        ra, rb = c.members.loc[a], c.members.loc[b]
+        cols = ["name", "offers", "needs", "goals"] + [t.split(":", 1)[1] for t in self.terms if ":" in t]
+        at = c.members.at  # a few cells, not whole rows: explain runs once per pair in reports
+        ra, rb = ({col: at[m, col] for col in cols} for m in (a, b))
         reasons: list[tuple[float, str]] = []
         for term in self.terms:
             w = self.weights[term]
