@@ -184,15 +184,17 @@ def test_a_time_limit_shorter_than_the_iterations_need_is_noted(folder):
 
 
 def test_the_demo_seating_repeats_by_seed(tmp_path, monkeypatch):
-    import matchmaking.solvers.seating as seating
+    from matchmaking.reports import demo_plans
     from matchmaking.reports.html import Report
 
-    monkeypatch.setattr(seating, "DEMO_ITERATIONS", 20_000)
     c = mm.datasets.synthetic_community(40, seed=2)
+    monkeypatch.setattr(demo_plans, "demo_event", lambda: c)  # the demo's event section, on a small event
+    monkeypatch.setattr(demo_plans, "EVENT", {"tables": 4, "table_size": 10, "rounds": 2, "spread": ["sector"]})
+    monkeypatch.setattr(demo_plans, "EFFORT", {"time_limit": 30.0, "iterations": 20_000})
     plans = []
     for k in range(2):
         (tmp_path / str(k)).mkdir()
-        seating.demo_section(c, Report("demo"), tmp_path / str(k), 5)
+        demo_plans.seating_section(c, Report("demo"), tmp_path / str(k), 5)
         plans.append((tmp_path / str(k) / "seating.csv").read_text())
     assert plans[0] == plans[1]
 

@@ -157,8 +157,11 @@ def _hosts(plan: Plan, community: Community, hosts: object) -> dict[str, int]:
 
 
 def _leads(plan: Plan, community: Community, leads: object) -> set[str]:
-    if leads is None:
-        leads = plan.extras.get("leaders") if plan.kind == "cohorts" else None
+    if leads is None and plan.kind == "cohorts" and isinstance(plan.extras.get("leaders"), str):
+        try:  # the plan's own rule: members it no longer matches are simply not leads
+            return set(select(community, plan.extras["leaders"]))
+        except InputError:
+            return set()
     if leads is None:
         return set()
     if isinstance(leads, str):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from matchmaking.datasets import demo_event
+from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.model.io import write_table
 from matchmaking.reports.build import plan_documents, write_report
@@ -36,8 +37,10 @@ def seating_section(community: Community, report: Report, outdir: Path, seed: in
     import matchmaking as mm
 
     event = demo_event()
-    hosts = select(event, "role=lead") if "role" in event.attributes else []
-    hosts = hosts[: EVENT["tables"]]
+    try:
+        hosts = select(event, "role=lead")[: EVENT["tables"]]  # the local leads host a table each
+    except InputError:  # no role column, or no lead
+        hosts = []
     plan = mm.seat(event, hosts=hosts, seed=seed, **EVENT, **EFFORT)
     ctx = plan_context(plan, event, hosts=hosts, color_by="sector")
     docs = plan_documents(ctx)
