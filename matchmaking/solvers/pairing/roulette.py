@@ -89,7 +89,8 @@ def roulette(
         notes.append("the plan reaches the LP bound: optimal")
     elif exact_ok and monitor.report("exact", message=f"CP-SAT on {size} pair-round variables", force=True):
         seconds = params.exact_share * monitor.remaining()
-        found, exact_bound, proven = solve_exact(problem, best, monitor, seconds=seconds, seed=seed)
+        found, exact_bound, proven = solve_exact(problem, best, monitor, seconds=seconds, seed=seed,
+                                                 effort=params.exact_effort)
         if found is not None and _better(problem.value(found), problem.value(best)):
             best, method_name = found, "roulette exact (CP-SAT)"
         if exact_bound > -math.inf:  # -inf: CP-SAT found the model infeasible (it cannot be: best is feasible)

@@ -73,7 +73,7 @@ def _break_symmetry(
 
 
 def solve_exact(
-    problem: RouletteProblem, hint: Plan_, monitor: Monitor, *, seconds: float, seed: int
+    problem: RouletteProblem, hint: Plan_, monitor: Monitor, *, seconds: float, seed: int, effort: float = 10.0
 ) -> tuple[Plan_ | None, float, bool]:
     """``(plan, bound, proven)``: CP-SAT's best plan (None if none in the time), a proven bound on
     the objective of repeat-free plans (``inf`` if none) and whether the plan is proven optimal."""
@@ -124,6 +124,7 @@ def solve_exact(
                     model.add_hint(x[r, a, b], 1)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+    solver.parameters.max_deterministic_time = effort
     solver.parameters.num_workers = 1  # deterministic for a seed; measured faster here than a portfolio
     solver.parameters.linearization_level = 2
     solver.parameters.random_seed = seed

@@ -17,6 +17,7 @@ against every other, earlier and later).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -54,6 +55,9 @@ class RouletteParams:
         The exact model (CP-SAT) is built when it has at most this many pair-round variables.
     exact_share : float
         Share of the time left given to the exact model.
+    exact_effort : float
+        CP-SAT's deterministic time limit (its own work units, about seconds on an idle machine):
+        a search that stops there gives the same plan on any machine; the wall clock still caps it.
     """
 
     max_members: int = 4000
@@ -62,6 +66,7 @@ class RouletteParams:
     patience: int = 200
     exact_max_pairs: int = 20_000
     exact_share: float = 0.9
+    exact_effort: float = 10.0
 
     def __post_init__(self) -> None:
         for name in ("max_members", "candidates", "patience", "exact_max_pairs"):
@@ -70,6 +75,8 @@ class RouletteParams:
                 raise InputError(f"RouletteParams.{name} must be a whole number >= 1, not {value!r}", column=name)
         if not self.steering or any(not (isinstance(x, (int, float)) and x >= 0) for x in self.steering):
             raise InputError("RouletteParams.steering must be levels >= 0", column="steering")
+        if not (isinstance(self.exact_effort, (int, float)) and 0 < self.exact_effort < math.inf):
+            raise InputError(f"RouletteParams.exact_effort must be > 0, not {self.exact_effort!r}", column="exact_effort")
         if not (isinstance(self.exact_share, (int, float)) and 0 < self.exact_share <= 1):
             raise InputError(f"RouletteParams.exact_share must be in (0, 1], not {self.exact_share!r}",
                              column="exact_share")

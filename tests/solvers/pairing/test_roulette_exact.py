@@ -55,7 +55,7 @@ def weights_frame(c: mm.Community, seed: int) -> tuple[pd.DataFrame, np.ndarray]
     return pd.DataFrame({"a": ids[i], "b": ids[j], "weight": w[i, j]}), w
 
 
-@pytest.mark.parametrize(("n", "rounds", "seed"), [(8, 3, 0), (8, 3, 1), (7, 2, 2), (9, 2, 3)])
+@pytest.mark.parametrize(("n", "rounds", "seed"), [(8, 3, 0), (8, 3, 1), (7, 2, 2), (7, 3, 3)])
 def test_exact_model_equals_brute_force(n: int, rounds: int, seed: int) -> None:
     c = mm.datasets.synthetic_community(n, seed=seed)
     frame, w = weights_frame(c, seed)
