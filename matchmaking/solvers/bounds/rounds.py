@@ -199,13 +199,20 @@ def iteration_seconds(sizes: list[int]) -> float:
     rng = np.random.default_rng(0)
     M = rng.standard_normal((192, 192))
     M = M + M.T
-    np.linalg.eigh(M)  # warm-up (workspace, threads)
     unit = np.inf
-    for _ in range(3):
-        t = time.perf_counter()
-        np.linalg.eigh(M)
-        unit = min(unit, time.perf_counter() - t)
+    with threadpool_limits(_threads(sizes), user_api="blas"):
+        np.linalg.eigh(M)  # warm-up (workspace, threads)
+        for _ in range(3):
+            t = time.perf_counter()
+            np.linalg.eigh(M)
+            unit = min(unit, time.perf_counter() - t)
     return 2.0 * unit * sum((max(N, 1) / 192.0) ** 3 for N in sizes)
+
+
+def _threads(sizes: list[int]) -> int | None:
+    """One BLAS thread for rounds under 1,000 seats: their eigendecompositions are small, and
+    threads that wait on a busy machine make them ten times slower."""
+    return 1 if max(sizes, default=0) < 1000 else None
 
 
 def rounds_bound(data: RoundsData, *, time_limit: float = 5.0, max_iter: int | None = None,
@@ -237,9 +244,7 @@ def rounds_bound(data: RoundsData, *, time_limit: float = 5.0, max_iter: int | N
     t0 = time.perf_counter()
     groups = distinct_rounds(data.rounds)
     reps = [data.rounds[g[0]] for g in groups]
-    # one BLAS thread: these eigendecompositions are small, and threads that wait on a busy
-    # machine make them ten times slower
-    with threadpool_limits(1 if max(rr.size for rr in reps) < 1000 else None, user_api="blas"):
+    with threadpool_limits(_threads([rr.size for rr in reps]), user_api="blas"):
         if max_iter is None:
             per = iteration_seconds([rr.size for rr in reps])
             if per * min_iterations > time_limit:

@@ -17,7 +17,13 @@ from matchmaking.solvers.seating.inputs import waterfill
 if TYPE_CHECKING:
     from matchmaking.solvers.seating.problem import SeatingProblem
 
-__all__ = ["forced_repeats", "rounds_data", "sdp_bound", "seating_bound"]
+__all__ = ["forced_repeats", "rounds_data", "sdp_bound", "sdp_budget", "seating_bound"]
+
+#: Largest round (people plus empty seats) a fixed-effort run bounds by the SDP (a size rule, not the
+#: clock, so that the same problem always gets the same bound).
+FIXED_EFFORT_SIZE = 700
+#: Fewest solver iterations worth spending time on (fewer give a valid but loose bound).
+MIN_ITERATIONS = 20
 
 
 def seating_bound(problem: SeatingProblem) -> tuple[float, dict[str, float]]:
@@ -194,3 +200,24 @@ def sdp_bound(problem: SeatingProblem, *, time_limit: float = 5.0, max_iter: int
     terms["sdp pairs" if min_rep else "sdp pairs+repeats"] = pb.value
     terms["sdp bound"] = total
     return float(total), terms, notes
+
+
+def sdp_budget(problem: SeatingProblem, time_limit: float, *, share: float, cap: float,
+               fixed_effort: bool = False) -> float:
+    """Seconds to keep for :func:`sdp_bound` at the end of a solve (0: not worth it).
+
+    Nothing when ``share`` is 0, when the event has no pair value to bound, or when the
+    relaxation's solver cannot do :data:`MIN_ITERATIONS` iterations in the time (forecast on this
+    machine; with a fixed effort, a size rule instead: rounds up to :data:`FIXED_EFFORT_SIZE`
+    seats).
+    """
+    from matchmaking.solvers.bounds.rounds import iteration_seconds
+
+    if share <= 0 or not (problem.weights > 0).any():
+        return 0.0
+    seats = int(problem.capacities.sum())
+    if fixed_effort:
+        return share * time_limit if seats <= FIXED_EFFORT_SIZE else 0.0
+    budget = min(share * time_limit, cap)
+    sizes = [seats] * len({problem.attend[r].tobytes() + problem.fixed[r].tobytes() for r in range(problem.rounds)})
+    return budget if iteration_seconds(sizes) * MIN_ITERATIONS <= budget else 0.0

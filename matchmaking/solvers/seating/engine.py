@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matchmaking.plans.plan import Plan
-from matchmaking.solvers.seating.bound import forced_repeats, seating_bound
+from matchmaking.solvers.seating.bound import (
+    FIXED_EFFORT_SIZE,
+    forced_repeats,
+    sdp_bound,
+    sdp_budget,
+    seating_bound,
+)
 from matchmaking.solvers.seating.fairness import raise_minimum
 from matchmaking.solvers.seating.lns import lns_search, resolve_tables
 from matchmaking.solvers.seating.params import SeatingParams
@@ -57,7 +63,12 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
             state.load(greedy_tab)
     search = Tracker(state, monitor, bound, max_iterations=iterations)
     search.enter(method[0])
-    deadline = monitor.deadline
+    # time kept for the semidefinite bound at the end (the phases below stop that much earlier)
+    reserve = 0.0 if _exact_case(prob, params) else sdp_budget(
+        prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
+        fixed_effort=iterations is not None)
+    deadline = monitor.deadline - reserve
+    search.deadline = deadline
     if state.repeats > 0 and not bound_terms["min_repeats"] and not search.stopped:  # zero repeats may be reachable
         method.append("tabu")
         search.enter("repair")
@@ -105,12 +116,28 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
         search.enter("fair")
         raise_minimum(search, rng, fairness)
         state.load(search.best_tab)
-    plan = _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven)
+    notes: list[str] = []
+    if reserve and not proven:
+        bound, bound_terms, notes = _tighter_bound(prob, state, search, bound, bound_terms, params, iterations)
+    plan = _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven, notes)
     if iterations is not None and plan.extras.get("stopped") and plan.extras["iterations"] < iterations:
         plan.notes.append(f"the fixed effort was cut short: {plan.extras['iterations']:,} of the {iterations:,} "
                           "iterations asked ran before the stop, so another run with the same seed can give another "
                           "plan (give more time for runs that repeat exactly)")
     return plan
+
+
+def _tighter_bound(prob: SeatingProblem, state: SeatingState, search: Tracker, bound: float, bound_terms: dict,
+                   params: SeatingParams, iterations: int | None) -> tuple[float, dict, list[str]]:
+    """The semidefinite bound in the time kept for it, unless the plan already meets the cheap bound
+    or the solve was stopped."""
+    objective = state.total()
+    if search.monitor.stopped or objective >= bound - 1e-9 * max(1.0, abs(bound)):
+        return bound, bound_terms, []
+    search.enter("bound")
+    left = min(max(search.monitor.deadline - time.perf_counter(), 0.05), params.bound_seconds)
+    fixed = iterations is not None and int(prob.capacities.sum()) <= FIXED_EFFORT_SIZE
+    return sdp_bound(prob, time_limit=left, max_iter=params.bound_iterations if fixed else None, target=objective)
 
 
 def _exact_case(prob: SeatingProblem, params: SeatingParams) -> bool:
@@ -120,7 +147,7 @@ def _exact_case(prob: SeatingProblem, params: SeatingParams) -> bool:
 
 
 def _make_plan(prob: SeatingProblem, state: SeatingState, bound: float, bound_terms: dict, method: str,
-               search: Tracker, proven: bool) -> Plan:
+               search: Tracker, proven: bool, bound_notes: list[str] = ()) -> Plan:
     frame = prob.to_frame(state.tab)
     violations = prob.violations(state.tab)
     held = tuple(f"round {r + 1}:" for r in sorted(prob.locked_rounds))
@@ -144,6 +171,7 @@ def _make_plan(prob: SeatingProblem, state: SeatingState, bound: float, bound_te
             why = "no plan without repeats was found in the time given"
         notes.append(f"{state.repeats} repeated encounter(s); {why}")
     notes += [f"held round kept as it was, although it breaks a request: {v}" for v in in_held[:10]]
+    notes += list(bound_notes)
     if objective > bound + 1e-6 * max(1.0, abs(objective)):  # an exact bound below the plan: fall back
         relaxation, _ = seating_bound(prob)
         if objective <= relaxation + 1e-6 * max(1.0, abs(objective)):

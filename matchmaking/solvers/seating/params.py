@@ -51,6 +51,14 @@ class SeatingParams:
         Largest single-round event (every seat taken) that CP-SAT solves whole.
     exact_share : float
         Share of the time such an event gives CP-SAT.
+    bound_share : float
+        Share of the time limit kept for the semidefinite bound at the end (0: the term-by-term
+        relaxation bound only). Not kept when the relaxation's solver cannot do enough iterations
+        in it (large events), nor when the plan already meets the cheap bound.
+    bound_seconds : float
+        At most this many seconds for the semidefinite bound.
+    bound_iterations : int
+        With ``iterations=`` (a fixed effort): the bound's solver iterations (same plan, same bound).
 
     Examples
     --------
@@ -79,9 +87,12 @@ class SeatingParams:
     lns_every: int = 20_000
     exact_size: int = 40
     exact_share: float = 0.9
+    bound_share: float = 0.15
+    bound_seconds: float = 60.0
+    bound_iterations: int = 150
 
     def __post_init__(self) -> None:
-        shares = {"guide", "p_move", "p_group", "repair_share", "lns_share", "exact_share"}
+        shares = {"guide", "p_move", "p_group", "repair_share", "lns_share", "exact_share", "bound_share"}
         for f in fields(self):
             value = getattr(self, f.name)
             column = f"params.{f.name}"
