@@ -223,3 +223,20 @@ def test_the_gap_is_n_a_when_the_bound_is_zero():
     assert math.isinf(Progress("search", 1.0, objective=-3.0, bound=0.0).gap)
     near = mm.Plan("cohorts", pd.DataFrame({"cohort": [1], "member": ["a"]}), objective=9.0, bound=10.0)
     assert near.gap == pytest.approx(0.1) and "gap 10.0%" in near.summary()
+
+
+def test_a_pin_to_a_cohort_that_cannot_exist_names_its_row(folder, capsys):
+    cons = folder / "c.csv"
+    cons.write_text("kind,a,b\ntogether,a,b\npin,c,99\n")
+    code, text = _run(capsys, "cohorts", folder / "m.csv", "--size", "2-3", "--time-limit", "1", "--constraints",
+                      cons, "--out", folder / "p.csv")
+    assert code == 1 and f"pin c -> cohort 99 ({cons}, row 3)" in text
+    assert not (folder / "p.csv").exists()
+
+
+def test_cohorts_library_refuses_bad_time_limits_and_workers(folder):
+    c = mm.Community.from_csv(folder / "m.csv")
+    with pytest.raises(InputError, match="time limit"):
+        mm.form_cohorts(c, size="2-3", time_limit=-1)
+    with pytest.raises(InputError, match="workers"):
+        mm.form_cohorts(c, size="2-3", workers=-3)
