@@ -32,7 +32,7 @@ from matchmaking.model.community import Community
 from matchmaking.model.labels import normalize_label
 from matchmaking.plans.plan import Plan
 from matchmaking.scoring.pairs_file import history_counts
-from matchmaking.solvers.control import check_time_limit
+from matchmaking.solvers.control import check_seed, check_time_limit
 
 __all__ = ["help_squad", "skills_in_text", "COVER"]
 
@@ -117,6 +117,7 @@ def help_squad(
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise InputError(f"k must be a whole number >= 1, not {k!r}", column="k")
     time_limit = check_time_limit(time_limit)
+    seed = check_seed(seed)
     if load_cap is not None and not (isinstance(load_cap, (int, float)) and 0 <= load_cap < math.inf):
         raise InputError(f"load cap must be a number >= 0, not {load_cap!r}", column="load_cap")
     since = _since(since)
