@@ -87,8 +87,8 @@ class SeatingParams:
     lns_every: int = 20_000
     exact_size: int = 40
     exact_share: float = 0.9
-    bound_share: float = 0.15
-    bound_seconds: float = 60.0
+    bound_share: float = 0.1
+    bound_seconds: float = 30.0
     bound_iterations: int = 150
 
     def __post_init__(self) -> None:
