@@ -36,6 +36,13 @@ def _names(spec: object) -> list[str]:
     return list(spec.keys()) if isinstance(spec, Mapping) else list(spec)  # type: ignore[arg-type]
 
 
+def _requests_of(kwargs: dict[str, Any], community: Community) -> Requests | None:
+    """``requests=`` with the old ``constraints=`` alias merged in (the engines' contract)."""
+    given = [Requests.coerce(x, community) for x in (_pop(kwargs, "requests"), _pop(kwargs, "constraints"))
+             if x is not None]
+    return given[0].merged(given[1]) if len(given) == 2 else (given[0] if given else None)
+
+
 def _weights_of(spec: object) -> dict[str, float]:
     if isinstance(spec, Mapping):
         return {str(k): float(v) for k, v in spec.items()}
@@ -168,7 +175,7 @@ class CohortsPanel(PlanPanel):
                       "protect": _names(_pop(kwargs, "protect")), "balance": _weights_of(_pop(kwargs, "balance")),
                       "leaders": _pop(kwargs, "leaders") or "",
                       "weights": {k: float(_pop(kwargs, k, v)) for k, v in {**_AFFINITY, "needs": 1.0}.items()}}
-        requests = _pop(kwargs, "requests", _pop(kwargs, "constraints"))
+        requests = _requests_of(kwargs, community)
         super().__init__(community, form_cohorts, time_limit=_pop(kwargs, "time_limit", 60.0),
                          seed=_pop(kwargs, "seed", 0), requests=requests, folder=_pop(kwargs, "folder"), fixed=kwargs)
 
@@ -208,7 +215,7 @@ class CohortsPanel(PlanPanel):
                "similar": list(self.similar.value), "protect": list(self.protect.value),
                "spread": {a: self.weight(f"spread:{a}", 1.0) for a in self.spread.value},
                "balance": {a: self.weight(f"balance:{a}", 1.0) for a in self.balance.value},
-               "leaders": self.leaders.value.strip() or None, "constraints": requests,
+               "leaders": self.leaders.value.strip() or None, "requests": requests,
                "time_limit": float(self.time_limit.value), "seed": int(self.seed.value)}
         out.update({k: self.weight(k, v) for k, v in self._init["weights"].items()})
         return out
@@ -250,7 +257,7 @@ class PairingPanel(PlanPanel):
             if not isinstance(self._init[key], str):
                 self._init[key] = ",".join(self._init[key])
         super().__init__(community, pair, time_limit=_pop(kwargs, "time_limit", 30.0), seed=_pop(kwargs, "seed", 0),
-                         requests=_pop(kwargs, "requests", _pop(kwargs, "constraints")),
+                         requests=_requests_of(kwargs, community),
                          folder=_pop(kwargs, "folder"), fixed=kwargs)
 
     def settings_sections(self) -> list[tuple[str, list[w.Widget]]]:
@@ -291,7 +298,7 @@ class PairingPanel(PlanPanel):
             self.community, "pairs", pairs=self.fixed.get("pairs"), history=self.fixed.get("history"),
             together=requests.together_pairs(), complementarity=self.weight("complementarity", 1.0),
             goals=self.weight("goals", 0.5), similar={a: self.weight(f"similar:{a}", 1.0) for a in self.similar.value})
-        out: dict[str, Any] = {"objective": objective, "constraints": requests, "time_limit": float(self.time_limit.value),
+        out: dict[str, Any] = {"objective": objective, "requests": requests, "time_limit": float(self.time_limit.value),
                                "seed": int(self.seed.value)}
         if mode == "roulette":
             out.update(rounds=int(self.rounds.value), method=self.method.value,
