@@ -226,3 +226,48 @@ def test_export_is_formula_safe(tmp_path):
     paths = panel.export(tmp_path)
     assert "'=cmd" in paths["csv"].read_text()
     assert "plan.csv" in panel.downloads.value and "data:text/csv;base64," in panel.downloads.value
+
+
+def _html_values(widget):
+    """Every HTML string a panel shows (HTML widgets anywhere in its tree)."""
+    import ipywidgets as w
+
+    out, todo = [], [widget]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, w.HTML):
+            out.append(x.value)
+        todo += list(getattr(x, "children", ()))
+    return out
+
+
+def test_member_data_stays_inert_in_cards_explanations_and_messages(tiny_frame):
+    evil = "<script>alert(1)</script>"
+    frame = tiny_frame.copy()
+    frame.loc[1, "name"] = evil  # ben
+    frame.loc[2, "city"] = "<img src=x onerror=alert(2)>"
+    panel = mm.widgets.seating_panel(mm.Community.from_frame(frame), tables=3, table_size=2, rounds=1,
+                                     spread=["city"], time_limit=1)
+    _solved(panel)
+    panel.color_by.value = "city"
+    panel.board.selected = "ben"
+    table = panel.editor.where("ben")[1]
+    panel.move("ben", table % 3 + 1)  # a broken rule naming ben, a message naming ben
+    shown = _html_values(panel)
+    assert panel.problems and any("&lt;script&gt;alert(1)&lt;/script&gt;" in v for v in shown)
+    assert not any("<script" in v or "<img" in v for v in shown)
+    chip = next(m for g in panel.board.data["rounds"][0]["groups"] for m in g["members"] if m["id"] == "ben")
+    assert chip["name"] == evil  # as data: the board draws it with textContent, never as HTML
+    assert "textContent = " in mm.widgets.board._ESM and "innerHTML" not in mm.widgets.board._ESM
+
+
+def test_cohorts_and_pairing_panels_pass_requests_not_the_old_constraints_name():
+    c = mm.datasets.synthetic_community(24, seed=2)
+    a, b = c.ids[:2]
+    old = mm.Requests(together=[(a, b)])
+    for panel, column in ((mm.widgets.cohorts_panel(c, size="4-6", constraints=old, time_limit=5), "cohort"),
+                          (mm.widgets.pairing_panel(c, "intro", constraints=old, time_limit=5), "group")):
+        kwargs = panel.engine_kwargs()
+        assert "constraints" not in kwargs and kwargs["requests"].together == [(a, b)], panel.title
+        where = _solved(panel).assignments.set_index("member")[column]
+        assert where[a] == where[b] and panel.problems == [], panel.title
