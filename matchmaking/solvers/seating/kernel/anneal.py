@@ -22,7 +22,7 @@ from matchmaking.solvers.seating.kernel.core import (
 # ---------------------------------------------------------------------------------------------
 # Simulated annealing, one chunk of iterations
 # ---------------------------------------------------------------------------------------------
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)  # the studio kernel stays responsive while a solve runs
 def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
            W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aidx,
            tab, mem, size, pos, C, NC, TO, SC, D, acc,

@@ -47,7 +47,7 @@ def _swap(x, y, r, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, me
               tab, mem, size, pos, C, NC, TO, SC, D, acc, r, 0.0, False)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)  # the studio kernel stays responsive while a solve runs
 def tabu(n_iter, rounds, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aidx,
          tab, mem, size, pos, C, NC, TO, SC, D, acc, free, best_tab, rng, tenure, stall_limit, tabu_until, info):
     """Remove repeats by swaps: the conflict-directed tabu search of Dotú and Van Hentenryck.
