@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from e2e_support import ROOT, server_env
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +38,8 @@ def test_seating_notebook_panel_renders_and_answers_a_click(page, server, python
                   " await c.execute('notebook:run-all-above'); await c.execute('notebook:run-cell'); }")
     panel = cell.locator(".mm-panel")
     panel.wait_for(timeout=180_000)
-    assert cell.locator(".jupyter-widgets").count() > 5 and cell.locator(".mm-board").count() == 1
+    expect(cell.locator(".mm-board")).to_have_count(1, timeout=120_000)
+    assert cell.locator(".jupyter-widgets").count() > 5
     page.step("panel")
 
     limit = panel.locator(".widget-text:has-text('time limit') input")
@@ -45,7 +47,7 @@ def test_seating_notebook_panel_renders_and_answers_a_click(page, server, python
     limit.press("Enter")
     panel.locator("button:has-text('Solve')").click()
     panel.locator(".mm-objective").wait_for(timeout=180_000)
-    assert panel.locator(".mm-chip[data-member]").count() == 120
+    expect(panel.locator(".mm-chip[data-member]")).to_have_count(120, timeout=120_000)  # the board arrives after the summary
     page.step("solved")
     chip = panel.locator(".mm-chip[data-member]").first
     member = chip.get_attribute("data-member")
