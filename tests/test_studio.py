@@ -37,7 +37,8 @@ def test_studio_command_binds_loopback_and_keeps_everything_in_its_folder(tmp_pa
     cmd, env, notebook = verb.studio_command(folder, 8899, "tok")
     assert "--Voila.ip=127.0.0.1" in cmd and "--port=8899" in cmd and "--token=tok" in cmd
     assert notebook.parent.parent == folder and notebook.exists()
-    for name in ("JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR", "MPLCONFIGDIR", "TMPDIR"):
+    for name in ("JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR",
+                 "TMPDIR"):
         assert env[name].startswith(str(folder)), name
     config = (folder / ".studio" / "config" / "voila.json").read_text()
     assert "Content-Security-Policy" in config and '"ip": "127.0.0.1"' in config

@@ -87,6 +87,7 @@ def studio_command(folder: Path, port: int, token: str) -> tuple[list[str], dict
         ENV_DIR: str(folder),
         "JUPYTER_CONFIG_DIR": str(config),  # the studio's own settings, not the user's ~/.jupyter
         "JUPYTER_RUNTIME_DIR": str(runtime),  # kernel connection files
+        "JUPYTER_DATA_DIR": str(work / "data"),  # notebook trust database and secret (else ~/.local/share/jupyter)
         "IPYTHONDIR": str(work / "ipython"),  # IPython's history database
         "MPLCONFIGDIR": str(work / "matplotlib"),
         "TMPDIR": str(tmp),  # temporary files (exports are staged there)

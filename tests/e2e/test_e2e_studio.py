@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from e2e_support import server_env
 from playwright.sync_api import expect
 
 import matchmaking as mm
@@ -21,8 +22,11 @@ def test_studio_from_members_file_to_downloaded_hand_adjusted_plan(page, server,
     members = tmp_path / "members.csv"
     mm.datasets.synthetic_members(40, seed=5).to_csv(members, index=False)
     folder = tmp_path / "studio"
+    home = tmp_path / "user-home"  # the user's home: the studio writes nothing there
+    home.mkdir()
+    env = {**server_env(tmp_path / "jupyter"), "HOME": str(home)}
     studio = server([python, "-m", "matchmaking.cli", "studio", "--port", str(port), "--dir", str(folder)],
-                    cwd=tmp_path)
+                    cwd=tmp_path, env=env)
     url = re.search(r"open (http://127\.0\.0\.1:\d+/\S*)", studio.wait_for("matchmaking studio: open")).group(1)
     assert f"everything it writes goes into {folder}" in studio.wait_for("everything it writes")
     studio.wait_for("is running at")
@@ -74,3 +78,4 @@ def test_studio_from_members_file_to_downloaded_hand_adjusted_plan(page, server,
     written = sorted(p.name for p in folder.iterdir())
     assert {"plan.csv", "plan.xlsx", "uploads"} <= set(written)
     assert page.outside_requests == []
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
