@@ -363,7 +363,9 @@ class PlanPanel(w.VBox):
             if not board or ed is None:
                 return
             rounds = ed.rounds if self.has_rounds else [1]
-            self.move_to.options = [(f"{self.word} {g}", g) for g in ed.groups_allowed()]
+            options = [(f"{self.word} {g}", g) for g in ed.groups_allowed()]
+            if list(self.move_to.options) != options:  # re-setting them resets the choice in the browser
+                self.move_to.options = options
             self.lock_round_button.disabled = not self.has_rounds
             if self.board.round not in rounds:
                 self.board.round = rounds[0]
