@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import contextvars
-import datetime as dt
 import hashlib
 import math
 import os
@@ -26,13 +25,12 @@ import numpy as np
 import pandas as pd
 
 from matchmaking.errors import InputError
-from matchmaking.model.text import (
-    DELIMITER_WORDS,
-    cells_are_clean,
-    check_cell,
-    decode_text,
-    parse_records,
-    sniff_delimiter,
+from matchmaking.model.text import (  # unescape_cell: spreadsheet_safe's inverse, importable from here too
+    column_text,
+    header_text,
+    read_csv_frame,
+    sheet_with_header,
+    unescape_cell,
 )
 
 TableLike = str | os.PathLike | pd.DataFrame
@@ -43,6 +41,11 @@ MAX_GROUP = 1_000_000_000
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+__all__ = ["MAX_GROUP", "ROW", "TableLike", "atomic_write", "clean_stale_temps", "output_batch", "output_target",
+           "parse_number", "read_table", "require_columns", "safe_frame", "source_name", "split_list",
+           "spreadsheet_safe", "unescape_cell", "write_table"]
 
 
 def source_name(source: TableLike, default: str = "DataFrame") -> str:
@@ -98,11 +101,11 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
         suffix = path.suffix.lower()
         try:
             if suffix in {".xlsx", ".xlsm", ".xls"}:
-                frame, numbers = _with_header(pd.read_excel(path, header=None, dtype=object), fname)
+                frame, numbers = sheet_with_header(pd.read_excel(path, header=None, dtype=object), fname)
             elif suffix in {".parquet", ".pq"}:
                 frame = pd.read_parquet(path)
             else:
-                frame, numbers = _read_csv(path, fname)
+                frame, numbers = read_csv_frame(path, fname)
         except InputError:
             raise
         except Exception as exc:  # a corrupt workbook or Parquet file, an unreadable file...
@@ -110,9 +113,9 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
     drop_blank = numbers is not None  # a spreadsheet's empty rows (CSV, Excel); a DataFrame keeps every row
     if numbers is None:
         numbers = list(range(2, len(frame) + 2))
-    header = [_header_text(c, fname) for c in frame.columns]
+    header = [header_text(c, fname) for c in frame.columns]
     frame = frame.set_axis(range(len(header)), axis=1)  # positions: duplicate names stay visible
-    out = pd.DataFrame({k: _column_text(frame[k], fname, numbers, header[k]) for k in frame.columns},
+    out = pd.DataFrame({k: column_text(frame[k], fname, numbers, header[k]) for k in frame.columns},
                        index=frame.index, columns=list(frame.columns))
     keep = [k for k, h in enumerate(header) if h or out[k].ne("").any()]
     for k in keep:
@@ -129,110 +132,6 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
     out = out.loc[filled].reset_index(drop=True)
     out[ROW] = [n for n, f in zip(numbers, filled, strict=True) if f]
     return out
-
-
-def _with_header(grid: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[int]]:
-    """A sheet read without a header: its first non-empty row becomes the header."""
-    filled = grid.notna().any(axis=1).to_numpy()
-    if not filled.any():
-        raise InputError("the sheet is empty", file=fname)
-    top = int(filled.argmax())
-    frame = grid.iloc[top + 1:].reset_index(drop=True)
-    frame.columns = grid.iloc[top].tolist()
-    return frame, list(range(top + 2, len(grid) + 1))
-
-
-def _header_text(value: Any, fname: str) -> str:
-    text = "" if _is_missing(value) else _cell_text(value, fname, 1, None)
-    return text
-
-
-def _column_text(values: pd.Series, fname: str, numbers: list[int], column: str) -> pd.Series:
-    """A column as stripped text, validated cell by cell (errors name the row and column)."""
-    cells = values.tolist()
-    if all(type(v) is str for v in cells) and cells_are_clean(cells):  # the common case (CSV), at C speed
-        return pd.Series([unescape_cell(v.strip()) for v in cells], index=values.index, dtype=object)
-    return pd.Series(
-        ["" if _is_missing(v) else _cell_text(v, fname, row, column or None)
-         for v, row in zip(values.tolist(), numbers, strict=True)],
-        index=values.index, dtype=object,
-    )
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    return isinstance(value, float) and value != value
-
-
-def _cell_text(value: Any, fname: str, row: int | None, column: str | None) -> str:
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, bool | np.bool_):
-        text = str(bool(value))
-    elif isinstance(value, float | np.floating):
-        text = str(int(value)) if float(value).is_integer() else str(value)
-    elif isinstance(value, int | np.integer):
-        text = str(int(value))
-    elif isinstance(value, dt.datetime | pd.Timestamp):
-        midnight = value.hour == value.minute == value.second == value.microsecond == 0 and value.tzinfo is None
-        text = value.date().isoformat() if midnight else value.isoformat(sep=" ")
-    elif isinstance(value, dt.date):
-        text = value.isoformat()
-    elif isinstance(value, bytes | bytearray):
-        try:
-            text = bytes(value).decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError("a binary cell that is not UTF-8 text", file=fname, row=row, column=column) from None
-    elif isinstance(value, list | tuple | set | frozenset | np.ndarray):  # a Parquet list column
-        items = [_cell_text(v, fname, row, column) for v in value if not _is_missing(v)]
-        text = "; ".join(item for item in items if item)
-    elif isinstance(value, dict):
-        raise InputError("a nested record (a dict) where a cell is expected: flatten the column",
-                         file=fname, row=row, column=column)
-    else:
-        text = str(value)
-    check_cell(text, fname, row, column)
-    return unescape_cell(text.strip())
-
-
-def _read_csv(path: Path, fname: str) -> tuple[pd.DataFrame, list[int]]:
-    """Parse a CSV with the standard library, so every row keeps its spreadsheet number.
-
-    Rows with more or fewer fields than the header are errors (never silently shifted or
-    padded); blank lines count as rows (a spreadsheet shows them) and are then dropped;
-    blank lines before the header are skipped.
-    """
-    text = decode_text(path.read_bytes(), fname)
-    if not text.strip():
-        raise InputError("the file is empty", file=fname)
-    delimiter = sniff_delimiter(text.lstrip("\r\n"))
-    records = parse_records(text, fname, delimiter)
-    top = next((k for k, r in enumerate(records) if any(cell.strip() for cell in r)), None)
-    if top is None:
-        raise InputError("the file has only empty cells: no header", file=fname)
-    header = records[top]
-    width = len(header)
-    word = DELIMITER_WORDS[delimiter]
-    rows, numbers = [], []
-    for number, record in enumerate(records[top + 1:], start=top + 2):
-        if not record or all(not cell.strip() for cell in record):
-            continue
-        if len(record) != width:
-            if len(record) < width:
-                hint = f": a missing cell or a missing {word}?"
-            elif delimiter == ",":
-                hint = ": a stray comma, or a list separated by ',' instead of ';'? (quote cells that contain commas)"
-            else:
-                hint = (f": a stray {word}, or a list separated by '{delimiter}' in a cell without quotes? "
-                        f"(in a {word}-separated file, quote cells that contain '{delimiter}')")
-            raise InputError(f"{len(record)} fields where the header has {width}" + hint, file=fname, row=number)
-        rows.append(record)
-        numbers.append(number)
-    frame = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width),
-                                                                                              dtype=object)
-    frame.columns = header
-    return frame, numbers
 
 
 def _check_header(frame: pd.DataFrame, fname: str) -> None:
@@ -351,13 +250,6 @@ def spreadsheet_safe(value: Any) -> Any:
     """
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
-    return value
-
-
-def unescape_cell(value: str) -> str:
-    """Undo :func:`spreadsheet_safe` on a cell read back from an exported file."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
     return value
 
 

@@ -1,4 +1,4 @@
-"""Turning the bytes of a user's CSV file into rows: encoding, delimiter, row numbers.
+"""Turning a user's file into text cells: encoding, delimiter, row numbers, cell values.
 
 What an organizer gets (see ``tests/README.md`` for the whole table):
 
@@ -21,8 +21,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from matchmaking.errors import InputError
 
@@ -181,3 +187,132 @@ def check_cell(value: str, fname: str, row: int | None, column: str | None) -> N
         "save the file as 'CSV UTF-8'",
         file=fname, row=row, column=column,
     )
+
+
+# --------------------------------------------------------------------------- cells and CSV frames
+
+
+def sheet_with_header(grid: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[int]]:
+    """A sheet read without a header: its first non-empty row becomes the header."""
+    filled = grid.notna().any(axis=1).to_numpy()
+    if not filled.any():
+        raise InputError("the sheet is empty", file=fname)
+    top = int(filled.argmax())
+    frame = grid.iloc[top + 1:].reset_index(drop=True)
+    frame.columns = grid.iloc[top].tolist()
+    return frame, list(range(top + 2, len(grid) + 1))
+
+
+def header_text(value: Any, fname: str) -> str:
+    """A header cell as text (row 1)."""
+    return "" if is_missing(value) else cell_text(value, fname, 1, None)
+
+
+def column_text(values: pd.Series, fname: str, numbers: list[int], column: str) -> pd.Series:
+    """A column as stripped text, validated cell by cell (errors name the row and column)."""
+    cells = values.tolist()
+    if all(type(v) is str for v in cells) and cells_are_clean(cells):  # the common case (CSV), at C speed
+        return pd.Series([unescape_cell(v.strip()) for v in cells], index=values.index, dtype=object)
+    return pd.Series(
+        ["" if is_missing(v) else cell_text(v, fname, row, column or None)
+         for v, row in zip(values.tolist(), numbers, strict=True)],
+        index=values.index, dtype=object,
+    )
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a cell is empty (None, NaN, NaT, NA)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and value != value
+
+
+def cell_text(value: Any, fname: str, row: int | None, column: str | None) -> str:
+    """One cell as stripped text: numbers without a spurious ``.0``, dates at midnight as
+    ``YYYY-MM-DD``, lists joined by ``"; "``; checked by :func:`check_cell`.
+
+    Examples
+    --------
+    >>> cell_text(3.0, "m.xlsx", 2, "n"), cell_text(["seo", None, "ads"], "m.parquet", 2, "offers")
+    ('3', 'seo; ads')
+    """
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool | np.bool_):
+        text = str(bool(value))
+    elif isinstance(value, float | np.floating):
+        text = str(int(value)) if float(value).is_integer() else str(value)
+    elif isinstance(value, int | np.integer):
+        text = str(int(value))
+    elif isinstance(value, dt.datetime | pd.Timestamp):
+        midnight = value.hour == value.minute == value.second == value.microsecond == 0 and value.tzinfo is None
+        text = value.date().isoformat() if midnight else value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, bytes | bytearray):
+        try:
+            text = bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("a binary cell that is not UTF-8 text", file=fname, row=row, column=column) from None
+    elif isinstance(value, list | tuple | set | frozenset | np.ndarray):  # a Parquet list column
+        items = [cell_text(v, fname, row, column) for v in value if not is_missing(v)]
+        text = "; ".join(item for item in items if item)
+    elif isinstance(value, dict):
+        raise InputError("a nested record (a dict) where a cell is expected: flatten the column",
+                         file=fname, row=row, column=column)
+    else:
+        text = str(value)
+    check_cell(text, fname, row, column)
+    return unescape_cell(text.strip())
+
+
+def read_csv_frame(path: Path, fname: str) -> tuple[pd.DataFrame, list[int]]:
+    """Parse a CSV with the standard library, so every row keeps its spreadsheet number.
+
+    Rows with more or fewer fields than the header are errors (never silently shifted or
+    padded); blank lines count as rows (a spreadsheet shows them) and are then dropped;
+    blank lines before the header are skipped.
+    """
+    text = decode_text(path.read_bytes(), fname)
+    if not text.strip():
+        raise InputError("the file is empty", file=fname)
+    delimiter = sniff_delimiter(text.lstrip("\r\n"))
+    records = parse_records(text, fname, delimiter)
+    top = next((k for k, r in enumerate(records) if any(cell.strip() for cell in r)), None)
+    if top is None:
+        raise InputError("the file has only empty cells: no header", file=fname)
+    header = records[top]
+    width = len(header)
+    word = DELIMITER_WORDS[delimiter]
+    rows, numbers = [], []
+    for number, record in enumerate(records[top + 1:], start=top + 2):
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if len(record) != width:
+            if len(record) < width:
+                hint = f": a missing cell or a missing {word}?"
+            elif delimiter == ",":
+                hint = ": a stray comma, or a list separated by ',' instead of ';'? (quote cells that contain commas)"
+            else:
+                hint = (f": a stray {word}, or a list separated by '{delimiter}' in a cell without quotes? "
+                        f"(in a {word}-separated file, quote cells that contain '{delimiter}')")
+            raise InputError(f"{len(record)} fields where the header has {width}" + hint, file=fname, row=number)
+        rows.append(record)
+        numbers.append(number)
+    frame = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width),
+                                                                                              dtype=object)
+    frame.columns = header
+    return frame, numbers
+
+
+def unescape_cell(value: str) -> str:
+    """Undo :func:`matchmaking.model.io.spreadsheet_safe` on a cell read back from an exported file.
+
+    Examples
+    --------
+    >>> unescape_cell("'=1+1"), unescape_cell("'tis")
+    ('=1+1', "'tis")
+    """
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
