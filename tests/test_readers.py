@@ -158,3 +158,25 @@ def test_a_200_kb_cell_is_named_with_its_row(tmp_path):
     pd.DataFrame({"id": ["a", "b"], "bio": ["short", "y" * 140_000]}).to_parquet(tmp_path / "m.parquet")
     err = error(read_table, tmp_path / "m.parquet")
     assert (err.row, err.column) == (3, "bio")
+
+
+def test_a_members_file_with_only_a_header_is_refused(tmp_path, capsys):
+    path = put(tmp_path, "m.csv", "id,name,city\n\n")
+    err = error(mm.Community.from_csv, path)
+    assert err.row == 2 and "no member rows" in err.message
+    out = tmp_path / "plan.csv"
+    assert main(["seat", str(path), "--tables", "2", "--table-size", "3", "--out", str(out)]) == 2
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- writers (found by tests/fuzz/test_fuzz_writers.py)
+def test_exports_read_back_with_carriage_returns_control_characters_and_formula_headers(tmp_path):
+    from matchmaking.model.io import write_table
+
+    frame = pd.DataFrame({"member": ["a\rb", "c\x0bd"], "=cmd": ["x", "y"]})
+    path = write_table(frame, tmp_path / "out.csv")  # a lone CR is quoted: the row stays one row
+    back = read_table(path)
+    assert back["member"].tolist() == ["a\rb", "c\x0bd"] and back["=cmd"].tolist() == ["x", "y"]
+    assert path.read_text(encoding="utf-8").startswith("member,'=cmd")  # a header is a cell too
+    back = read_table(write_table(frame, tmp_path / "out.xlsx"))  # was IllegalCharacterError
+    assert back["member"].tolist() == ["a\nb", "c\ufffdd"]  # a workbook's line break is \n

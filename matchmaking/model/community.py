@@ -94,9 +94,13 @@ class Community:
     def from_csv(cls, path: str | os.PathLike) -> Community:
         """Read ``members.csv`` (or an ``.xlsx`` / ``.parquet`` file of the same shape).
 
-        See :meth:`from_frame` for the columns and the errors.
+        See :meth:`from_frame` for the columns and the errors; a file with a header but no
+        member is an error too (a plan for nobody is never what was meant).
         """
-        return cls._from_table(read_table(path), source_name(path))
+        table = read_table(path)
+        if not len(table):
+            raise InputError("the file has a header but no member rows", file=source_name(path), row=2)
+        return cls._from_table(table, source_name(path))
 
     from_file = from_csv
     from_excel = from_csv

@@ -40,6 +40,7 @@ _SEPARATORS = {"|": "pipe"}  # commas, semicolons and tabs are recognised (model
 MAX_GROUP = 1_000_000_000
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses in a cell
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -212,8 +213,8 @@ def parse_number(
     if _DECIMAL_COMMA.fullmatch(text):
         if _THOUSANDS.fullmatch(text.lstrip("+-")):
             raise InputError(
-                f"{text!r} is ambiguous: write {text.replace(',', '')} (thousands) or {text.replace(',', '.')} "
-                "(decimals)", file=fname, row=row, column=column,
+                f"{text!r} is ambiguous (a thousands separator or a decimal comma?): write "
+                f"{text.replace(',', '')} or {text.replace(',', '.')}", file=fname, row=row, column=column,
             )
         text = text.replace(",", ".")
     try:
@@ -254,11 +255,37 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``frame`` with every text cell made :func:`spreadsheet_safe`."""
+    """Return a copy of ``frame`` with every text cell and column name made :func:`spreadsheet_safe`.
+
+    Examples
+    --------
+    >>> safe_frame(pd.DataFrame({"=x": ["@a", 1]})).to_dict("list")
+    {"'=x": ["'@a", 1]}
+    """
     out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(spreadsheet_safe)
+    out.columns = [spreadsheet_safe(c) for c in out.columns]
+    for k in range(out.shape[1]):
+        col = out.iloc[:, k]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            out.isetitem(k, col.map(spreadsheet_safe))
+    return out
+
+
+def _xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`safe_frame` for a workbook: line breaks as ``\n`` (a workbook's XML keeps no ``\r``)
+    and the control characters it cannot hold at all shown as U+FFFD."""
+
+    def fit(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        return _XLSX_ILLEGAL.sub("\ufffd", v.replace("\r\n", "\n").replace("\r", "\n"))
+
+    out = safe_frame(frame)
+    out.columns = [fit(c) for c in out.columns]
+    for k in range(out.shape[1]):
+        col = out.iloc[:, k]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            out.isetitem(k, col.map(fit))
     return out
 
 
@@ -439,11 +466,26 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a table safely (formula-injection-proof, atomic) as CSV, Excel or Parquet."""
+    """Write a table safely (formula-injection-proof, atomic) as CSV, Excel or Parquet.
+
+    CSV is UTF-8 with ``\n`` line ends, or ``\r\n`` when a cell holds a carriage return (so
+    that the cell is quoted and reads back whole). In a workbook, line breaks are ``\n`` and
+    the control characters Excel cannot store become U+FFFD. :func:`read_table` reads every
+    output back as written.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return atomic_write(target, lambda p: safe_frame(frame).to_excel(p, index=False, engine="openpyxl"))
+        return atomic_write(target, lambda p: _xlsx_frame(frame).to_excel(p, index=False, engine="openpyxl"))
     if suffix in {".parquet", ".pq"}:
         return atomic_write(target, lambda p: frame.to_parquet(p, index=False))
-    return atomic_write(target, lambda p: safe_frame(frame).to_csv(p, index=False))
+    safe = safe_frame(frame)
+    end = "\r\n" if any(_has_cr(safe.iloc[:, k]) for k in range(safe.shape[1])) or any(
+        "\r" in str(c) for c in safe.columns) else "\n"
+    return atomic_write(target, lambda p: safe.to_csv(p, index=False, lineterminator=end))
+
+
+def _has_cr(col: pd.Series) -> bool:
+    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+        return False
+    return bool(col.map(lambda v: isinstance(v, str) and "\r" in v).any())
