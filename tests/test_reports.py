@@ -152,7 +152,8 @@ def test_pairings_per_round_and_per_member(tiny: mm.Community, tmp_path: Path) -
     pages = pdf_pages(paths["pdf"])
     assert len(pages) == 1 + 2 + 1
     assert "6 members in 6 pairs over 2 rounds" in pages[0] and "Nobody meets the same person twice" in pages[0]
-    assert "Round 2: who meets whom" in pages[2] and "Ana · Chloé" in pages[2]
+    assert "Round 2: who meets whom" in pages[2]
+    assert re.search(r"^\s*1\s+Ana\s*\n\s*Chloé", pages[2], flags=re.M)  # group 1 of round 2, one name a line
     member_row = next(line for line in pages[3].splitlines() if line.strip().startswith("Ana"))
     assert "Ben" in member_row and "Chloé" in member_row
 

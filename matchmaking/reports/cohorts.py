@@ -66,7 +66,7 @@ def _summary(ctx: PlanContext, cohorts: dict, needs: dict, covered: dict) -> Doc
     figures = [
         {"src": plots.histogram(sizes.to_numpy(), title="Cohort sizes", xlabel="members", ylabel="cohorts"),
          "alt": "cohort sizes"},
-        {"src": plots.bars({"all": int((share >= 1).sum()), "most": int(((share >= .5) & (share < 1)).sum()),
+        {"src": plots.bars({"all": int((share >= 1).sum()), "half or more": int(((share >= .5) & (share < 1)).sum()),
                             "under half": int((share < .5).sum())}, title="Needs answered inside",
                            ylabel="cohorts", colors=("#009E73", "#E69F00", "#D55E00")),
          "alt": "cohorts by share of their members' needs answered inside"},
@@ -91,7 +91,7 @@ def _rosters(ctx: PlanContext, cohorts: dict, offers: dict, needs: dict, covered
         people = []
         for m in who:
             got = set(covered[m])
-            people.append({"name": ctx.names[m], "lead": m in ctx.leads,
+            people.append({"name": ctx.headings[m], "lead": m in ctx.leads,
                            "attrs": [_text(rows.loc[m, x]) for x in attrs], "offers": [spell(o) for o in offers[m]],
                            "needs": [{"need": spell(n), "covered": n in got} for n in needs[m]]})
         pages.append({"cohort": k, "size": len(who), "city": cities[0] if len(cities) == 1 else

@@ -90,7 +90,7 @@ def _by_member(ctx: PlanContext, groups: dict, rounds: list[int]) -> Document:
     for (r, _), who in groups.items():
         for m in who:
             partners.setdefault(m, {})[r] = [names[o] for o in who if o != m]
-    rows = [{"name": names[m], "rounds": [join(partners[m].get(r, [])) or "—" for r in rounds]}
+    rows = [{"name": ctx.headings[m], "rounds": [join(partners[m].get(r, [])) or "—" for r in rounds]}
             for m in sorted(partners, key=lambda m: (names[m].casefold(), m))]
     return Document("pairs_members.html.j2", "Pairings: each member's partners", {
         "rows": rows, "rounds": rounds, "wide": len(rounds) <= WIDE_ROUNDS})

@@ -51,8 +51,8 @@ def bars(counts: Mapping[str, int], *, title: str, ylabel: str, colors: Sequence
         heights = list(counts.values())
         drawn = ax.bar(range(len(names)), heights, color=list(colors) if colors else _INK, width=0.7)
         ax.bar_label(drawn, fontsize=7)
-        ax.set_xticks(range(len(names)), names, rotation=0 if len(names) <= 4 else 30,
-                      ha="center" if len(names) <= 4 else "right")
+        tilt = len(names) > 4 or sum(len(n) for n in names) > 28  # long labels would run into each other
+        ax.set_xticks(range(len(names)), names, rotation=25 if tilt else 0, ha="right" if tilt else "center")
         ax.set(title=label(title), ylabel=label(ylabel))
         ax.margins(y=0.15)
         return figure_image(fig)
@@ -91,6 +91,5 @@ def mix(table: pd.DataFrame, colors: Mapping[str, str], *, title: str, group_wor
         axes[-1, 0].set_xlabel(group_word)
         present = [v for v in colors if v in set(table["value"])]
         handles = [Patch(facecolor=colors[v], label=label(v)) for v in present]
-        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(handles), 5),
-                   frameon=False, fontsize=7)
+        fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=7)
         return figure_image(fig)
