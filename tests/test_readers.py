@@ -180,3 +180,13 @@ def test_exports_read_back_with_carriage_returns_control_characters_and_formula_
     assert path.read_text(encoding="utf-8").startswith("member,'=cmd")  # a header is a cell too
     back = read_table(write_table(frame, tmp_path / "out.xlsx"))  # was IllegalCharacterError
     assert back["member"].tolist() == ["a\nb", "c\ufffdd"]  # a workbook's line break is \n
+
+
+def test_report_exports_hold_any_member_name(tmp_path):
+    from matchmaking.reports.exports import csv_bytes, xlsx_bytes
+
+    frame = pd.DataFrame({"round": [1, 1], "table": [1, 2], "member": ["m1", "m2"], "name": ["Zo\x0be", "a\rb"]})
+    back = read_table(put(tmp_path, "e.csv", csv_bytes(frame)))
+    assert back["name"].tolist() == ["Zo\x0be", "a\rb"]
+    back = read_table(put(tmp_path, "e.xlsx", xlsx_bytes(frame, "seating")))  # was IllegalCharacterError
+    assert back["name"].tolist() == ["Zo\ufffde", "a\nb"]

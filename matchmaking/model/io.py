@@ -44,9 +44,9 @@ _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl ref
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-__all__ = ["MAX_GROUP", "ROW", "TableLike", "atomic_write", "clean_stale_temps", "output_batch", "output_target",
-           "parse_number", "read_table", "require_columns", "safe_frame", "source_name", "split_list",
-           "spreadsheet_safe", "unescape_cell", "write_table"]
+__all__ = ["MAX_GROUP", "ROW", "TableLike", "atomic_write", "clean_stale_temps", "csv_text", "output_batch",
+           "output_target", "parse_number", "read_table", "require_columns", "safe_frame", "source_name", "split_list",
+           "spreadsheet_safe", "unescape_cell", "workbook_frame", "write_table"]
 
 
 def source_name(source: TableLike, default: str = "DataFrame") -> str:
@@ -271,9 +271,15 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`safe_frame` for a workbook: line breaks as ``\n`` (a workbook's XML keeps no ``\r``)
-    and the control characters it cannot hold at all shown as U+FFFD."""
+def workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    r""":func:`safe_frame` for a workbook: line breaks as ``\n`` (a workbook's XML keeps no ``\r``)
+    and the control characters it cannot hold at all shown as U+FFFD.
+
+    Examples
+    --------
+    >>> workbook_frame(pd.DataFrame({"name": ["=1", "a\x0bb", "c\r\nd"]}))["name"].tolist()
+    ["'=1", 'a\ufffdb', 'c\nd']
+    """
 
     def fit(v: Any) -> Any:
         if not isinstance(v, str):
@@ -466,7 +472,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write a table safely (formula-injection-proof, atomic) as CSV, Excel or Parquet.
+    r"""Write a table safely (formula-injection-proof, atomic) as CSV, Excel or Parquet.
 
     CSV is UTF-8 with ``\n`` line ends, or ``\r\n`` when a cell holds a carriage return (so
     that the cell is quoted and reads back whole). In a workbook, line breaks are ``\n`` and
@@ -476,13 +482,25 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
-        return atomic_write(target, lambda p: _xlsx_frame(frame).to_excel(p, index=False, engine="openpyxl"))
+        return atomic_write(target, lambda p: workbook_frame(frame).to_excel(p, index=False, engine="openpyxl"))
     if suffix in {".parquet", ".pq"}:
         return atomic_write(target, lambda p: frame.to_parquet(p, index=False))
+    text = csv_text(frame)
+    return atomic_write(target, lambda p: p.write_text(text, encoding="utf-8", newline=""))
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    r"""The formula-safe CSV text of a table: ``\n`` line ends, or ``\r\n`` when a cell holds a
+    carriage return (so that the cell is quoted and reads back as one row).
+
+    Examples
+    --------
+    >>> csv_text(pd.DataFrame({"member": ["-x", "a\rb"]}))
+    'member\r\n\'-x\r\n"a\rb"\r\n'
+    """
     safe = safe_frame(frame)
-    end = "\r\n" if any(_has_cr(safe.iloc[:, k]) for k in range(safe.shape[1])) or any(
-        "\r" in str(c) for c in safe.columns) else "\n"
-    return atomic_write(target, lambda p: safe.to_csv(p, index=False, lineterminator=end))
+    cr = any(_has_cr(safe.iloc[:, k]) for k in range(safe.shape[1])) or any("\r" in str(c) for c in safe.columns)
+    return safe.to_csv(index=False, lineterminator="\r\n" if cr else "\n")
 
 
 def _has_cr(col: pd.Series) -> bool:

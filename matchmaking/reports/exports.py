@@ -1,7 +1,8 @@
 """Spreadsheet exports of a plan: the contract columns first, then ``name`` and chosen attributes.
 
 Every text cell a spreadsheet would run as a formula gets a leading apostrophe
-(:func:`matchmaking.model.io.safe_frame`); Excel gets one sheet per round.
+(:func:`matchmaking.model.io.safe_frame`); Excel gets one sheet per round. Both read back
+through :func:`matchmaking.model.io.read_table` as written (see ``csv_text`` and ``workbook_frame``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import io
 
 import pandas as pd
 
-from matchmaking.model.io import safe_frame
+from matchmaking.model.io import csv_text, workbook_frame
 from matchmaking.reports.context import PlanContext
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
@@ -45,7 +46,7 @@ def export_frame(ctx: PlanContext, attributes: list[str] | None = None) -> pd.Da
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A formula-safe CSV, UTF-8 with a byte-order mark (so that Excel shows accents right)."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    return csv_text(frame).encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, kind: str) -> bytes:
@@ -60,7 +61,7 @@ def xlsx_bytes(frame: pd.DataFrame, kind: str) -> bytes:
     (['round 1', 'round 2'], ["'=1+1"])
     """
     buf = io.BytesIO()
-    safe = safe_frame(frame)
+    safe = workbook_frame(frame)  # formula-safe, and only characters a workbook can hold
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         if "round" in safe and kind != "cohorts" and len(safe):
             for rnd, part in safe.groupby("round", sort=True):
