@@ -82,6 +82,18 @@ def test_moves_are_rescored_like_matchmaking_score(event, tmp_path):
     assert status == 0 and scored["objective"]["total"] == pytest.approx(panel.plan.objective)
     assert scored["objective"] == pytest.approx(panel.editor.breakdown)
     assert (tmp_path / "out" / "plan.xlsx").exists()
+    assert paths["report html"] == tmp_path / "out" / "plan-report" / "index.html" and paths["report pdf"].exists()
+    assert "plan-report.zip" in panel.downloads.value
+
+
+def test_export_button_gives_the_spreadsheets_at_once_and_the_report_in_the_background(event, tmp_path):
+    panel = mm.widgets.seating_panel(event, tables=4, table_size=6, rounds=1, time_limit=1, folder=tmp_path)
+    _solved(panel)
+    panel.export_button.click()
+    assert (tmp_path / "plan.csv").exists() and "plan.csv" in panel.downloads.value
+    panel.export_job.wait(600)
+    assert "plan-report.zip" in panel.downloads.value and (tmp_path / "plan-report" / "index.html").exists()
+    assert "the printable report is ready" in panel.message.value and not panel.export_button.disabled
 
 
 def test_undo_and_broken_rules(event):
@@ -223,7 +235,7 @@ def test_export_is_formula_safe(tmp_path):
     c = mm.Community.from_frame(frame)
     panel = mm.widgets.seating_panel(c, tables=2, table_size=2, time_limit=1)
     _solved(panel)
-    paths = panel.export(tmp_path)
+    paths = panel.export(tmp_path, report=False)
     assert "'=cmd" in paths["csv"].read_text()
     assert "plan.csv" in panel.downloads.value and "data:text/csv;base64," in panel.downloads.value
 

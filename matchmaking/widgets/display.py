@@ -94,16 +94,19 @@ def _data_link(name: str, data: bytes, mime: str) -> str:
 
 
 def export_files(plan: Plan, folder: str | Path, *, stem: str = "plan", community: Any = None,
-                 report_options: dict[str, Any] | None = None) -> tuple[dict[str, Path], str]:
-    """Write ``stem.csv`` and ``stem.xlsx`` (formula-safe) and the printable report into ``folder``.
+                 report_options: dict[str, Any] | None = None, report: bool = True) -> tuple[dict[str, Path], str]:
+    """Write ``stem.csv`` and ``stem.xlsx`` (formula-safe) and, with ``report``, the printable report
+    (``plan.report``: ``stem-report/index.html``, the PDF and the workbook) into ``folder``.
 
-    Returns the paths written and a note about the report (empty when it was written).
+    Returns the paths written and a note about the report (empty when it was written or not asked).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"csv": write_table(plan.assignments, folder / f"{stem}.csv"),
              "xlsx": write_table(plan.assignments, folder / f"{stem}.xlsx")}
     note = ""
+    if not report:
+        return paths, note
     report = getattr(plan, "report", None)
     if report is None:
         note = ("printable reports (plan.report) are not available in this version yet; "
@@ -113,7 +116,8 @@ def export_files(plan: Plan, folder: str | Path, *, stem: str = "plan", communit
         if community is not None:
             options["community"] = community
         accepted = inspect.signature(report).parameters
-        options = {k: v for k, v in options.items() if k in accepted}
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
+            options = {k: v for k, v in options.items() if k in accepted}
         written = report(folder / f"{stem}-report", **options)
         if isinstance(written, dict):
             paths.update({f"report {k}": Path(v) for k, v in written.items()})

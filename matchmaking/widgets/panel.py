@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -63,6 +64,7 @@ class PlanPanel(w.VBox):
         self._version = self._job_version = 0
         self._solve_requests = Requests()
         self._delta: float | None = None
+        self.export_job: SolveJob | None = None
         self._lock = threading.RLock()
         self.time_limit = float_field("time limit (s)", time_limit, lo=0.1, hi=24 * 3600)
         self.seed = int_field("seed", seed, hi=2**31 - 1)
@@ -208,16 +210,22 @@ class PlanPanel(w.VBox):
             self.locked_rounds.discard(int(round))
         self._redraw()
 
-    def export(self, folder: str | Path | None = None, stem: str = "plan") -> dict[str, Path]:
-        """Write the plan as CSV and Excel (formula-safe) and its printable report into ``folder``."""
+    def export(self, folder: str | Path | None = None, stem: str = "plan", *, report: bool = True) -> dict[str, Path]:
+        """Write the plan as CSV and Excel (formula-safe) and, with ``report``, its printable report
+        (``plan.report``: HTML, PDF, Excel) into ``folder``; the panel shows them as downloads."""
         plan = self._need_plan()
         target = Path(folder) if folder is not None else self.folder
         if target is None:
             raise InputError("export needs a folder", column="folder")
         paths, note = D.export_files(plan, target, stem=stem, community=self.community,
-                                     report_options={"color_by": self.color_by.value or None})
+                                     report_options=self.report_options(), report=report)
         self.downloads.value = D.download_links(paths, target) + D.message_html(note, "note")
         return paths
+
+    def report_options(self) -> dict[str, Any]:
+        """Keyword arguments of ``plan.report`` from the settings (colour, hosts)."""
+        hosts = self._solve_requests.hosts
+        return {"color_by": self.color_by.value or None, **({"hosts": dict(hosts)} if hosts else {})}
 
     # ------------------------------------------------------------------ internals: solving
     def _finished(self, job: SolveJob) -> None:
@@ -451,13 +459,32 @@ class PlanPanel(w.VBox):
             self._say(words(exc), "error")
 
     def _export_clicked(self) -> None:
-        if self.folder is not None:
-            paths = self.export(self.folder)
-            self._say(f"written: {', '.join(str(p) for p in paths.values())}", "info")
-            return
-        with tempfile.TemporaryDirectory(prefix="matchmaking-export-") as tmp:
-            self.export(tmp)
-        self._say("downloads ready (nothing written: give the panel a folder= to keep files)", "info")
+        """The spreadsheets at once; the printable report (slow on a large event) in the background."""
+        plan = self._need_plan()
+        kept = self.folder is not None
+        target = self.folder if kept else Path(tempfile.mkdtemp(prefix="matchmaking-export-"))
+        paths = self.export(target, report=False)
+        said = f"written: {', '.join(str(p) for p in paths.values())}" if kept else \
+            "downloads ready (nothing kept: give the panel a folder= to keep files)"
+        self._say(said + "; preparing the printable report in the background...", "info")
+        self.export_button.disabled = True
+
+        def done(job: SolveJob) -> None:
+            try:
+                if job.error is not None:
+                    self._say("the printable report could not be written: " + words(job.error), "error")
+                else:
+                    paths, note = job.result
+                    self.downloads.value = D.download_links(paths, target) + D.message_html(note, "note")
+                    self._say(said + ("; the printable report is ready" if not note else ""), "info")
+            finally:
+                self.export_button.disabled = False
+                if not kept:
+                    shutil.rmtree(target, ignore_errors=True)
+
+        self.export_job = SolveJob(D.export_files, (plan, target), {
+            "stem": "plan", "community": self.community, "report_options": self.report_options()}, on_done=done)
+        self.export_job.start()
 
 
 def words(exc: BaseException) -> str:

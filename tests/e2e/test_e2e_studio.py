@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 
 import pandas as pd
 import pytest
@@ -75,7 +76,14 @@ def test_studio_from_members_file_to_downloaded_hand_adjusted_plan(page, server,
     assert int(plan.query("round == 1 and member == @member")["table"].iloc[0]) == target
     score = mm.Plan("seating", plan, objective=0.0)
     assert len(score.assignments) == 40 * 3
+    page.wait_for_selector(".mm-download:has-text('plan-report.zip')", timeout=600_000)  # built in the background
+    expect(page.locator(".mm-panel .mm-msg", has_text="the printable report is ready")).to_be_visible(timeout=60_000)
+    page.step("report")
+    with page.expect_download() as download:
+        page.locator(".mm-download", has_text="plan-report.zip").click()
+    with zipfile.ZipFile(download.value.path()) as report:
+        assert {"plan-report/index.html", "plan-report/seating.pdf"} <= set(report.namelist())
     written = sorted(p.name for p in folder.iterdir())
-    assert {"plan.csv", "plan.xlsx", "uploads"} <= set(written)
+    assert {"plan.csv", "plan.xlsx", "plan-report", "uploads"} <= set(written)
     assert page.outside_requests == []
     assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
