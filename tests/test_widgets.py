@@ -40,6 +40,7 @@ def _solved(panel, timeout=120):
 
 def test_solve_returns_at_once_and_stop_keeps_the_best_plan(event):
     panel = mm.widgets.seating_panel(event, tables=4, table_size=6, rounds=3, time_limit=60)
+    assert panel.settings_box.selected_index == 0  # settings open until the first plan, then folded
     t0 = time.perf_counter()
     panel.solve()
     assert time.perf_counter() - t0 < 1.0 and panel.busy and panel.stop_button.disabled is False
@@ -50,7 +51,7 @@ def test_solve_returns_at_once_and_stop_keeps_the_best_plan(event):
     plan = panel.wait(timeout=120)
     assert not panel.busy and panel.job.stop_requested and not panel.solve_button.disabled
     assert plan.kind == "seating" and len(plan.assignments) == 72 and panel.problems == []
-    assert "solved (stopped early" in panel.message.value
+    assert "solved (stopped early" in panel.message.value and panel.settings_box.selected_index is None
 
 
 def test_integer_settings_arrive_as_ints(event):

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -30,9 +28,10 @@ from matchmaking.plans.edit import PlanEditor
 from matchmaking.plans.plan import GROUP_WORD, Plan
 from matchmaking.scoring.requests import Requests
 from matchmaking.widgets import display as D
-from matchmaking.widgets.board import PlanBoard, board_data, sparkline_svg
-from matchmaking.widgets.fields import STYLE, MemberNames, float_field, int_field, weight_slider
+from matchmaking.widgets.board import board_data, sparkline_svg
+from matchmaking.widgets.fields import MemberNames, float_field, int_field, weight_slider
 from matchmaking.widgets.jobs import SolveJob
+from matchmaking.widgets.layout import build_layout
 from matchmaking.widgets.requests_editor import RequestsEditor
 
 
@@ -77,7 +76,7 @@ class PlanPanel(w.VBox):
         sections = self.settings_sections()
         self._watch([x for _, ws in sections for x in ws] + [self.time_limit, self.seed])
         self._sync_weights()
-        self._build_layout(sections)
+        build_layout(self, sections)
 
     # ------------------------------------------------------------------ subclass hooks
     def settings_sections(self) -> list[tuple[str, list[w.Widget]]]:  # pragma: no cover - abstract
@@ -241,6 +240,8 @@ class PlanPanel(w.VBox):
 
     def _adopt(self, plan: Plan) -> None:
         options = self.editor_options(plan)
+        if self.editor is None:  # the first plan: fold the settings, the board comes into view
+            self.settings_box.selected_index = None
         self.editor = PlanEditor(plan, **options)
         self.stale = self._version != self._job_version
         self._delta = None
@@ -399,92 +400,11 @@ class PlanPanel(w.VBox):
         if here is not None and here in [v for _, v in self.move_to.options]:
             self.move_to.value = here
 
-    def _build_layout(self, sections: list[tuple[str, list[w.Widget]]]) -> None:
-        self.solve_button = w.Button(description="Solve", button_style="primary", icon="play")
-        self.stop_button = w.Button(description="Stop", icon="stop", disabled=True)
-        self.undo_button = w.Button(description="Undo", icon="undo", disabled=True)
-        self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, layout=w.Layout(width="300px"))
-        self.progress_text, self.chart, self.message = w.HTML(), w.HTML(), w.HTML()
-        self.summary, self.explanation, self.downloads = w.HTML(), w.HTML(), w.HTML()
-        self.selected_label = w.HTML()
-        self.color_by = w.Dropdown(options=[("(none)", "")] + [(a, a) for a in self.community.attributes],
-                                   description="colour by", style=STYLE)
-        self.move_to = w.Dropdown(options=[], description="move to", style={"description_width": "60px"},
-                                  layout=w.Layout(width="160px"))
-        self.move_button = w.Button(description="Move", icon="arrow-right", layout=w.Layout(width="90px"))
-        self.swap_with = self.names.picker("swap with")
-        self.swap_with.layout = w.Layout(width="300px")
-        self.swap_with.style = {"description_width": "70px"}
-        self.swap_button = w.Button(description="Swap", icon="exchange", layout=w.Layout(width="90px"))
-        self.lock_member_button = w.Button(description="Lock member", icon="lock")
-        self.lock_round_button = w.Button(description="Lock round", icon="lock")
-        self.unlock_button = w.Button(description="Unlock all", icon="unlock")
-        self.export_button = w.Button(description="Export plan", icon="download")
-        self.board = PlanBoard(on_edit=self._board_edit)
-        self.solve_button.on_click(lambda _: self.solve())
-        self.stop_button.on_click(lambda _: self.stop())
-        self.undo_button.on_click(lambda _: self._ui(self.undo))
-        self.move_button.on_click(lambda _: self._ui(lambda: self.move(
-            self.board.selected, self.move_to.value, self.board.round if self.has_rounds else None)))
-        self.swap_button.on_click(lambda _: self._ui(lambda: self.swap(
-            self.board.selected, self.swap_with.value, self.board.round if self.has_rounds else None)))
-        self.lock_member_button.on_click(lambda _: self._ui(lambda: self.lock(member=self.board.selected)))
-        self.lock_round_button.on_click(lambda _: self._ui(lambda: self.lock(round=self.board.round)))
-        self.unlock_button.on_click(lambda _: self._ui(self.unlock))
-        self.export_button.on_click(lambda _: self._ui(self._export_clicked))
-        self.color_by.observe(lambda _: self._ui(self._redraw), names="value")
-        self.board.observe(self._show_selected, names="selected")
-        self.board.observe(lambda _: self._ui(self._redraw), names="round")
-        boxes = [w.VBox([w.HTML(f"<b>{t}</b>"), *ws]) for t, ws in sections]
-        boxes.append(w.VBox([w.HTML("<b>Solve</b>"), self.time_limit, self.seed]))
-        settings = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 470px)",
-                                                    grid_gap="4px 16px"))
-        tabs = w.Tab(children=[settings, self.weights_box, self.requests_editor])
-        for i, t in enumerate(("Settings", "Weights", "Requests")):
-            tabs.set_title(i, t)
-        actions = w.HBox([self.solve_button, self.stop_button, self.undo_button, self.progress, self.chart])
-        edit_bar = w.HBox([self.selected_label, self.move_to, self.move_button, self.swap_with, self.swap_button])
-        lock_bar = w.HBox([self.lock_member_button, self.lock_round_button, self.unlock_button, self.color_by])
-        self.children = [w.HTML(f"<h3 style='margin:4px 0'>{self.title}</h3>"), tabs, actions, self.progress_text,
-                         self.message, self.summary, lock_bar, edit_bar, self.board, self.explanation,
-                         w.HBox([self.export_button]), self.downloads]
-        self.add_class("mm-panel")
-        self._redraw()
-        self._show_selected()
-
     def _ui(self, action: Callable[[], object]) -> None:
         try:
             action()
         except InputError as exc:
             self._say(words(exc), "error")
-
-    def _export_clicked(self) -> None:
-        """The spreadsheets at once; the printable report (slow on a large event) in the background."""
-        plan = self._need_plan()
-        kept = self.folder is not None
-        target = self.folder if kept else Path(tempfile.mkdtemp(prefix="matchmaking-export-"))
-        paths = self.export(target, report=False)
-        said = f"written: {', '.join(str(p) for p in paths.values())}" if kept else \
-            "downloads ready (nothing kept: give the panel a folder= to keep files)"
-        self._say(said + "; preparing the printable report in the background...", "info")
-        self.export_button.disabled = True
-
-        def done(job: SolveJob) -> None:
-            try:
-                if job.error is not None:
-                    self._say("the printable report could not be written: " + words(job.error), "error")
-                else:
-                    paths, note = job.result
-                    self.downloads.value = D.download_links(paths, target) + D.message_html(note, "note")
-                    self._say(said + ("; the printable report is ready" if not note else ""), "info")
-            finally:
-                self.export_button.disabled = False
-                if not kept:
-                    shutil.rmtree(target, ignore_errors=True)
-
-        self.export_job = SolveJob(D.export_files, (plan, target), {
-            "stem": "plan", "community": self.community, "report_options": self.report_options()}, on_done=done)
-        self.export_job.start()
 
 
 def words(exc: BaseException) -> str:
