@@ -212,6 +212,7 @@ def optimised_seating(time_limit: float = 10.0, iterations: int | None = 100_000
         from matchmaking.solvers.seating import seat  # lazily: the solver is heavy to import
 
         extra = dict(options)
+        extra.setdefault("params", {"bound_share": 0.0})  # a simulation keeps the seating only: no time on its bound
         if iterations is not None:
             extra["iterations"] = iterations
         tables = len(np.unique(table_layout(len(attendees), table_size)))

@@ -135,6 +135,12 @@ def pairing_bound(
 ) -> PairBound:
     """A proven upper bound on the objective of any pairing plan over the rounds of ``avail``.
 
+    For a roulette problem ``p`` (:class:`~matchmaking.solvers.pairing.roulette_search.RouletteProblem`):
+    ``pairing_bound(p.weight, p.avail, allowed=p.allowed, forced=p.forced, met_before=p.history > 0,
+    repeat_penalty=objective.repeat_penalty, target=plan_value)``. Plans are taken to follow the
+    roulette's rule: as many pairs as the allowed pairs permit, the members left over (one when a
+    count is odd) each joining a pair.
+
     Parameters
     ----------
     weights : ndarray (n, n)

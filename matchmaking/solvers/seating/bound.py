@@ -21,7 +21,7 @@ __all__ = ["forced_repeats", "rounds_data", "sdp_bound", "sdp_budget", "seating_
 
 #: Largest round (people plus empty seats) a fixed-effort run bounds by the SDP (a size rule, not the
 #: clock, so that the same problem always gets the same bound).
-FIXED_EFFORT_SIZE = 700
+FIXED_EFFORT_SIZE = 240
 #: Fewest solver iterations worth spending time on (fewer give a valid but loose bound).
 MIN_ITERATIONS = 20
 
