@@ -74,7 +74,7 @@ def test_moves_are_rescored_like_matchmaking_score(event, tmp_path):
     other = next(t for t in range(1, 5) if t != where[a])
     panel.move(a, other, round=1)
     panel.swap(a, b, round=2)
-    assert panel.plan.objective != plan.objective or panel.editor.history
+    assert len(panel.editor.history) == 2 and panel.plan.method.endswith("2 hand edit(s)")
     paths = panel.export(tmp_path / "out")
     out = io.StringIO()
     with redirect_stdout(out):
@@ -229,6 +229,8 @@ def test_board_shows_names_hosts_and_colours(event):
     assert "table 1" in panel.explanation.value
     panel._board_edit("move", host, 2, 1)  # a host dragged away: flagged, not refused
     assert any("host" in p for p in panel.problems)
+    label = panel.names.label(host)  # the summary names people, the problem list keeps ids
+    assert f"host {label} must stay at table 1" in panel.summary.value and f"move {label} to table 2" in panel.summary.value
 
 
 def test_export_is_formula_safe(tmp_path):

@@ -8,6 +8,7 @@ import inspect
 import io
 import math
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,11 @@ def _num(v: float) -> str:
 
 
 def summary_html(plan: Plan | None, breakdown: dict[str, float] | None, problems: list[str], *,
-                 delta: float | None = None, stale: bool = False, solver_objective: float | None = None) -> str:
+                 delta: float | None = None, stale: bool = False, solver_objective: float | None = None,
+                 named: Callable[[str], str] | None = None) -> str:
     """The plan in numbers: objective (and the last edit's change), terms, bound, gap, status, problems.
+
+    ``named`` rewrites the problems and notes for a person (member ids as names) before escaping.
 
     Examples
     --------
@@ -69,15 +73,16 @@ def summary_html(plan: Plan | None, breakdown: dict[str, float] | None, problems
         parts.append('<div class="mm-stale" style="color:#a65e00"><b>Stale:</b> the settings changed since this '
                      "plan was made. Solve again to use them.</div>")
     parts.append(f'<table style="font-size:12px;margin-top:4px">{rows}</table>')
+    named = named or (lambda text: text)
     if problems:
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in problems[:12])
+        items = "".join(f"<li>{html.escape(named(p))}</li>" for p in problems[:12])
         more = f"<li>... and {len(problems) - 12} more</li>" if len(problems) > 12 else ""
         parts.append(f'<div class="mm-problems" style="color:#c62828"><b>{len(problems)} hard rule(s) broken:'
                      f"</b><ul style='margin:2px 0'>{items}{more}</ul></div>")
     else:
         parts.append('<div class="mm-valid" style="color:#1b5e20">Every hard rule holds.</div>')
     for note in plan.notes[:6]:
-        parts.append(f'<div style="color:#555;font-size:12px">note: {html.escape(note)}</div>')
+        parts.append(f'<div style="color:#555;font-size:12px">note: {html.escape(named(note))}</div>')
     parts.append("</div>")
     return "".join(parts)
 

@@ -367,7 +367,7 @@ class PlanPanel(w.VBox):
         with self._lock:
             self.summary.value = D.summary_html(
                 plan, ed.breakdown if ed else None, ed.problems if ed else [], delta=self._delta, stale=self.stale,
-                solver_objective=ed.base.objective if ed and not ed.history else None)
+                solver_objective=ed.base.objective if ed and not ed.history else None, named=self._named)
             self.undo_button.disabled = not (ed and ed.history)
             if not board or ed is None:
                 return
