@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 import zipfile
+from contextlib import redirect_stdout
 
 import pandas as pd
 import pytest
@@ -11,6 +14,7 @@ from e2e_support import server_env
 from playwright.sync_api import expect
 
 import matchmaking as mm
+from matchmaking.cli import main as mm_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -74,8 +78,13 @@ def test_studio_from_members_file_to_downloaded_hand_adjusted_plan(page, server,
     plan = pd.read_csv(download.value.path())
     assert list(plan.columns) == ["round", "table", "member"]
     assert int(plan.query("round == 1 and member == @member")["table"].iloc[0]) == target
-    score = mm.Plan("seating", plan, objective=0.0)
-    assert len(score.assignments) == 40 * 3
+    assert len(plan) == 40 * 3
+    saved = tmp_path / "downloaded.csv"
+    plan.to_csv(saved, index=False)
+    out = io.StringIO()
+    with redirect_stdout(out):  # the hand-adjusted plan's objective is what `matchmaking score` recomputes
+        assert mm_cli(["score", str(members), str(saved), "--spread", "sector", "--json"]) == 0
+    assert json.loads(out.getvalue())["objective"]["total"] == pytest.approx(after, abs=0.01)  # shown to 2 decimals
     page.wait_for_selector(".mm-download:has-text('plan-report.zip')", timeout=600_000)  # built in the background
     expect(page.locator(".mm-panel .mm-msg", has_text="the printable report is ready")).to_be_visible(timeout=60_000)
     page.step("report")
