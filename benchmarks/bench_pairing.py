@@ -14,8 +14,10 @@ table (instance, method, objective, bound, gap, time_s, peak_mb) plus mode-speci
 - intro on 100,000 members with ``time_limit=30`` (the audit's 28 minutes): time against the limit.
 - mentor, 500 mentors (capacity 4) x 2,000 mentees: welfare-optimal, stable (each side
   proposing) and a greedy baseline; welfare, blocking pairs (checked independently), time.
-- roulette, 5 rounds on 40 members (the default affinity, uniform [0, 100] weights, and 20% of
-  them): the joint engine (CP-SAT proves the optimum) against round by round; and 12 rounds on
+- roulette, 5 rounds on 40 members (the default affinity, uniform [0, 100] weights, 20% of them,
+  and the default affinity after 6 earlier rounds in the history): the joint engine (proven optimal:
+  the plan reaches the LP bound, or CP-SAT proves it) against round by round; ``lp_all_pairs`` is
+  the bound printed before (the LP over every pair, history included); and 12 rounds on
   101 and 1,000 members: joint against round-by-round maximum-weight matching (the published
   baseline); weight, repeats, time.
 
@@ -45,6 +47,7 @@ from matchmaking.solvers.control import Monitor  # noqa: E402
 from matchmaking.solvers.pairing import IntroParams, blocking_pairs, integer_weights  # noqa: E402
 from matchmaking.solvers.pairing.intro import solve_matching  # noqa: E402
 from matchmaking.solvers.pairing.mentor import ranks_from_weights, side_weights  # noqa: E402
+from matchmaking.solvers.pairing.roulette_search import RouletteProblem  # noqa: E402
 
 
 def best_times(fns: list, repeat: int = 5) -> list[float]:
@@ -186,16 +189,23 @@ def bench_roulette_small(rows: list[dict], time_limit: float = 30.0) -> None:
     ids = np.asarray(c.ids)
     i, j = np.triu_indices(40, 1)
     uniform = pd.DataFrame({"a": ids[i], "b": ids[j], "weight": rng.integers(0, 101, len(i)).astype(float)})
+    earlier = mm.pair(c, "roulette", rounds=6, time_limit=time_limit, seed=1).assignments
+    met = earlier.merge(earlier, on=["round", "group"])
+    history = met[met["member_x"] < met["member_y"]].rename(columns={"member_x": "a", "member_y": "b"})[["a", "b"]]
     for name, kw in [("default affinity", {}), ("uniform [0,100]", {"pairs": uniform}),
-                     ("20% of the uniform pairs", {"pairs": uniform.sample(frac=0.2, random_state=1)})]:
+                     ("20% of the uniform pairs", {"pairs": uniform.sample(frac=0.2, random_state=1)}),
+                     ("after 6 earlier rounds (history)", {"history": history})]:
         inst = f"roulette n=40 R=5, {name}"
+        problem = RouletteProblem(default_objective(c, "pairs", **kw), c.ids, np.ones((5, 40), dtype=bool),
+                                  mm.Requests())
+        lp_all = problem.relaxation()[0]  # the bound printed before (every pair in the LP)
         for method in ("sequential", "joint"):
             plan, t, mb = measure(lambda m=method, kw=kw: mm.pair(c, "roulette", rounds=5, method=m,
                                                                  time_limit=time_limit, **kw))
             label = "round-by-round max-weight matching" if method == "sequential" else f"ours: {plan.method}"
             rows.append(dict(instance=inst, method=f"{label} ({plan.status})", objective=plan.objective,
                              bound=plan.bound, gap=gap(plan.objective, plan.bound), time_s=t, peak_mb=mb,
-                             repeats=plan.metrics()["repeats"]))
+                             repeats=plan.metrics()["repeats"], lp_all_pairs=lp_all))
 
 
 def bench_roulette(n: int, time_limit: float, rows: list[dict]) -> None:
@@ -229,7 +239,7 @@ def main() -> None:
     for n in ([101] if args.quick else [101, 1000]):
         bench_roulette(n, 5.0 if args.quick else (20.0 if n < 500 else 60.0), rows=rows)
     print_table(rows, extra=["pairs", "vs_rustworkx", "candidate_optimum", "equals_nx", "vs_limit", "blocking", "matched",
-                             "repeats", "trios"])
+                             "repeats", "trios", "lp_all_pairs"])
 
 
 if __name__ == "__main__":

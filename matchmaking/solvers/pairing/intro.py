@@ -67,6 +67,9 @@ class IntroParams:
     blossom_rate : float
         The exact blossom on ``n`` members is forecast at ``n**3 / blossom_rate`` seconds (measured
         pessimistically); it runs only when that fits half the time left.
+    repair_size : int
+        When the LP's rounding falls short, the blossom first re-matches at most about this many
+        members around the LP's odd cycles.
     """
 
     candidates: int = 10
@@ -75,11 +78,12 @@ class IntroParams:
     max_all_pairs: int = 20_000_000
     whole_max: int = 12_000
     block_size: int = 6_000
-    blossom_rate: float = 8e10
+    blossom_rate: float = 1e10
+    repair_size: int = 1500
 
     def __post_init__(self) -> None:
         for name in ("candidates", "bound_candidates", "max_full_pairs", "max_all_pairs", "whole_max",
-                     "block_size"):
+                     "block_size", "repair_size"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise InputError(f"IntroParams.{name} must be a whole number >= 1, not {value!r}", column=name)
@@ -193,6 +197,14 @@ def solve_matching(
     value = mt.matching_weight(mate, i, j, ints)
     if 2 * value >= twice - 1:  # integer weights: no matching beats floor(LP)
         return mate, True, value / scale + slack, []
+    if exact:  # the exact blossom around the odd cycles, where the rounding lost
+        near = mt.neighbourhood(n, i, j, mt.odd_cycle_nodes(sigma), mate, radius=3, limit=params.repair_size)
+        if mt.blossom_seconds(len(near), params.blossom_rate) <= 0.5 * monitor.remaining():
+            monitor.report("exact", message=f"blossom around the LP's odd cycles ({len(near)} members)", force=True)
+            mt.repair(mate, near, i, j, ints)
+            value = mt.matching_weight(mate, i, j, ints)
+            if 2 * value >= twice - 1:
+                return mate, True, value / scale + slack, []
     nodes = np.unique(np.r_[i, j])
     forecast = mt.blossom_seconds(len(nodes), params.blossom_rate)
     if exact and forecast <= 0.5 * monitor.remaining():

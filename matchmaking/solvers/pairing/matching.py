@@ -136,11 +136,67 @@ def blossom(n: int, i: np.ndarray, j: np.ndarray, w: np.ndarray, *, max_cardinal
     return mate
 
 
+def odd_cycle_nodes(sigma: np.ndarray) -> np.ndarray:
+    """Nodes on odd cycles (length >= 3) of a double-cover solution: where the rounding loses."""
+    n = len(sigma)
+    seen = np.zeros(n, dtype=bool)
+    out: list[int] = []
+    for start in range(n):
+        if seen[start] or sigma[start] == start:
+            continue
+        cycle = [start]
+        seen[start] = True
+        u = int(sigma[start])
+        while u != start:
+            cycle.append(u)
+            seen[u] = True
+            u = int(sigma[u])
+        if len(cycle) % 2 == 1:
+            out += cycle
+    return np.asarray(out, dtype=np.int64)
+
+
+def neighbourhood(n: int, i: np.ndarray, j: np.ndarray, seeds: np.ndarray, mate: np.ndarray, *, radius: int,
+                  limit: int) -> np.ndarray:
+    """Nodes within ``radius`` edges of ``seeds`` (breadth first, at most about ``limit``), with their mates."""
+    adj = sp.coo_matrix((np.ones(2 * len(i)), (np.r_[i, j], np.r_[j, i])), shape=(n, n)).tocsr()
+    inside = np.zeros(n, dtype=bool)
+    inside[seeds] = True
+    frontier = seeds
+    for _ in range(radius):
+        if inside.sum() >= limit or not len(frontier):
+            break
+        reached = np.unique(adj[frontier].indices)
+        new = reached[~inside[reached]][: max(limit - int(inside.sum()), 0)]
+        inside[new] = True
+        frontier = new
+    has = inside & (mate >= 0)
+    inside[mate[has]] = True
+    return np.flatnonzero(inside)
+
+
+def repair(mate: np.ndarray, nodes: np.ndarray, i: np.ndarray, j: np.ndarray, w: np.ndarray) -> None:
+    """Re-match ``nodes`` (closed under ``mate``) exactly by the blossom, the rest fixed (in place).
+
+    The pairs already among ``nodes`` are a feasible answer, so the matching never loses weight.
+    """
+    n = len(mate)
+    where = np.full(n, -1, dtype=np.int64)
+    where[nodes] = np.arange(len(nodes))
+    inner = (where[i] >= 0) & (where[j] >= 0)
+    found = blossom(len(nodes), where[i[inner]], where[j[inner]], w[inner])
+    before = int(w[inner & (mate[i] == j)].sum())
+    after = int(w[inner][found[where[i[inner]]] == where[j[inner]]].sum())
+    if after >= before:
+        mate[nodes] = np.where(found >= 0, nodes[np.maximum(found, 0)], -1)
+
+
 def blossom_seconds(n: int, rate: float) -> float:
     """A pessimistic forecast of :func:`blossom`'s time on ``n`` nodes: ``n**3 / rate`` seconds.
 
     rustworkx's blossom grew like ``n**3`` on candidate graphs measured here (5,000 to 20,000
-    members, 10 candidates each: 2 s, 9 s, 88 s on a loaded machine).
+    members, 10 candidates each: 2 s, 9 s, 88 s on a loaded machine; 10,000 took 100 s when the
+    machine was shared by many jobs, which the default rate of :class:`IntroParams` assumes).
     """
     return float(n) ** 3 / rate
 

@@ -82,6 +82,11 @@ def roulette(
     if method == "joint" and reps == 0:  # with repeats, keep the round-by-round order that made them unavoidable
         best = problem.improve(best, seed=seed, patience=params.patience, monitor=monitor)
     proven = False
+    if method == "joint" and reps == 0 and (problem.history > 0).any():
+        tighter = problem.relaxation(repeat_free=True)[0]  # every plan the rule allows is then repeat-free
+        if tighter < bound:
+            bound = tighter
+            notes.append("bound over repeat-free plans: pairs that met before are left out of the LP")
     size = model_size(problem)
     exact_ok = method == "joint" and reps == 0 and size <= params.exact_max_pairs
     reached = problem.value(best)[1] >= bound - 1e-9 * max(1.0, abs(bound))

@@ -313,15 +313,22 @@ class RouletteProblem:
         repeats = np.where(self.free_repeat, 0, np.clip(count - 1, 0, None) + (met & (self.history > 0)) * count)
         return int(repeats.sum()), float(self.weight[met].sum())
 
-    def relaxation(self) -> tuple[float, np.ndarray]:
-        """Upper bound on the total weight, and the LP's pairs (fractional b-matching, exact)."""
+    def relaxation(self, *, repeat_free: bool = False) -> tuple[float, np.ndarray]:
+        """Upper bound on the total weight, and the LP's pairs (fractional b-matching, exact).
+
+        ``repeat_free``: pairs that met before (history) are left out, so the bound holds for
+        plans without repeats only (tighter when the history is long).
+        """
         n = self.n
         degree = self.avail.sum(axis=0).astype(np.int64)
         counts = self.avail.sum(axis=1)
         odd_rounds = self.avail[counts % 2 == 1]
         trio = odd_rounds.sum(axis=0).astype(np.int64)  # extra partners a member may get in trios
         pool = 3 * len(odd_rounds)
-        i, j = np.nonzero(np.triu(self.allowed & (self.weight > 0), 1))
+        usable = self.allowed & (self.weight > 0)
+        if repeat_free:
+            usable &= (self.history <= 0) | self.free_repeat
+        i, j = np.nonzero(np.triu(usable, 1))
         ints, scale, exact = integer_weights(self.weight[i, j])
         src, sink, pool_l, pool_r = 2 * n, 2 * n + 1, 2 * n + 2, 2 * n + 3
         total = int(degree.sum() + pool)
