@@ -11,6 +11,7 @@ $(BIN)/matchmaking: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	$(BIN)/python -c "from matchmaking.solvers.seating import warm_up; warm_up()"  # compile the seating kernel once
+	$(BIN)/python -c "from matchmaking.scoring.candidates import warm_up; warm_up()"  # and the partner-list kernel
 	touch $(BIN)/matchmaking
 
 setup: $(BIN)/matchmaking

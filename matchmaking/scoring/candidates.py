@@ -150,3 +150,18 @@ def pair_table(aff: Affinity, rows: np.ndarray, partners: np.ndarray, scores: np
     key, first = np.unique(lo * n + hi, return_index=True)
     lo, hi = key // n, key % n
     return pd.DataFrame({"a": ids[lo], "b": ids[hi], "score": s[first]})
+
+
+def warm_up() -> None:
+    """Compile the partner-list kernel once (``make setup`` calls it; numba caches the result).
+
+    >>> warm_up()
+    """
+    from matchmaking.model.community import Community
+    from matchmaking.scoring.affinity import affinity
+
+    c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "offers": ["x", "", "y"], "needs": ["", "x", "x"]}))
+    index = PartnerIndex(affinity(c, spread={}))
+    index.top(1)
+    index.top(1, cap=1)
+    index.pair_scores(np.array([0]), np.array([1]))

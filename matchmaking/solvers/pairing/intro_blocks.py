@@ -74,46 +74,74 @@ def match_in_blocks(
     index = PartnerIndex(aff)
     rng = np.random.default_rng(seed)
     mate = np.full(n, -1, dtype=np.int64)
-    value = 0.0
-    done = 0
-    passes = 0
     reached = np.zeros(n, dtype=bool)
+    state = {"value": 0.0, "done": 0}
+
+    def solve_block(rows: np.ndarray, keep_better: bool) -> None:
+        i, j, s = _block_edges(index, rows, k, mate)
+        i, j, s = adjust(aff, objective, requests, i, j, s)
+        old = float(s[mate[i] == j].sum())
+        where = np.full(n, -1, dtype=np.int64)
+        where[rows] = np.arange(len(rows))
+        local, _, _, _ = solve_matching(len(rows), where[i], where[j], s, monitor, params, exact=False)
+        new_mate = np.where(local >= 0, rows[np.maximum(local, 0)], -1)
+        new = float(s[new_mate[where[i]] == j].sum())
+        if new > old or not keep_better:
+            mate[rows] = new_mate
+            state["value"] += new - old
+        reached[rows] = True
+        state["done"] += 1
+
+    # pass 1: everyone, in blocks that shrink when the clock says the pass would not end in time
+    order = rng.permutation(n)
+    smallest = max(100, params.block_size // 12)
+    at, spent, work, size, shrunk = 0, 0.0, 0.0, params.block_size, params.block_size
     stopped = cut = False
-    full_passes = 0
-    started = monitor.elapsed()
-    while not stopped:
-        before = value
+    while at < n:
+        if not monitor.report(f"pass 1: {at} of {n} members", objective=state["value"], iteration=state["done"],
+                              force=at == 0):
+            stopped = True
+            break
+        if work:  # seconds per (block members)^2 so far: the pass's forecast for what is left
+            rate = spent / work
+            left, budget = n - at, 0.8 * monitor.remaining()
+            if left * size * rate > budget:
+                size = int(np.clip(budget / max(left * rate, 1e-12), smallest, params.block_size))
+                shrunk = min(shrunk, size)
+        take = n - at if n - at < size + size // 2 else size
+        rows = np.sort(order[at: at + take])
+        t0 = monitor.elapsed()
+        solve_block(rows, keep_better=False)
+        if at:  # the first block pays one-off costs (compiled code loading): not a forecast
+            spent += monitor.elapsed() - t0
+            work += float(len(rows)) ** 2
+        at += take
+    full_passes = 0 if stopped else 1
+    passes = 1
+    started, done_before = monitor.elapsed(), state["done"]
+    while not stopped and not monitor.time_up():  # passes 2, 3...: blocks re-drawn around the pairs
+        before = state["value"]
         blocks = _draw_blocks(n, params.block_size, mate, rng)
         passes += 1
         for b, rows in enumerate(blocks):
-            phase = f"block {b + 1}/{len(blocks)}" + ("" if passes == 1 else f" (pass {passes})")
-            if not monitor.report(phase, objective=value, iteration=done, force=b == 0):
+            if not monitor.report(f"block {b + 1}/{len(blocks)} (pass {passes})", objective=state["value"],
+                                  iteration=state["done"], force=b == 0):
                 stopped = True
                 break
-            per_block = (monitor.elapsed() - started) / max(done, 1)
-            if passes > 1 and done and per_block > monitor.remaining():
-                stopped = True  # an improvement pass: do not start a block that cannot end in time
-                cut = True
+            per_block = (monitor.elapsed() - started) / max(state["done"] - done_before, 1)
+            if state["done"] > done_before and per_block > monitor.remaining():
+                stopped = cut = True  # an improvement pass: do not start a block that cannot end in time
                 break
-            i, j, s = _block_edges(index, rows, k, mate)
-            i, j, s = adjust(aff, objective, requests, i, j, s)
-            old = float(s[mate[i] == j].sum())
-            where = np.full(n, -1, dtype=np.int64)
-            where[rows] = np.arange(len(rows))
-            local, _, _, _ = solve_matching(len(rows), where[i], where[j], s, monitor, params, exact=False)
-            new_mate = np.where(local >= 0, rows[np.maximum(local, 0)], -1)
-            new = float(s[new_mate[where[i]] == j].sum())
-            if new > old or passes == 1:
-                mate[rows] = new_mate
-                value += new - old
-            reached[rows] = True
-            done += 1
+            solve_block(rows, keep_better=True)
         if not stopped:
             full_passes += 1
-            stopped = monitor.time_up() or (passes > 1 and value <= before)  # time up, or a pass found nothing
+            stopped = state["value"] <= before  # a whole pass found nothing better
+    done = state["done"]
     notes = [f"{n} members in random blocks of about {params.block_size}: each block matched over its members' "
              f"{k} best partners inside it (LP relaxation, rounded), then blocks re-drawn around the pairs "
              f"(large-neighbourhood search): {full_passes} full pass(es), {done} block solves"]
+    if shrunk < params.block_size:
+        notes.append(f"blocks shrank to {shrunk} members in pass 1 so that everyone is paired within the time limit")
     if cut or (monitor.time_up() and not monitor.stop_reason):
         notes.append("the search stopped at the time limit (the next block would not have ended in time)")
     if (~reached).any():
@@ -122,6 +150,7 @@ def match_in_blocks(
     coarse = float(index.upper_bounds().sum()) / 2
     notes.append(f"no useful bound at this size: a bound needs every pair scanned, which does not fit the time "
                  f"limit (the coarse one, each member's best conceivable partner, is {coarse:.1f})")
-    extras = {"blocks": len(blocks), "passes": full_passes, "block_solves": done, "complete_graph": False,
+    extras = {"blocks": math.ceil(n / params.block_size), "passes": full_passes, "block_solves": done,
+              "complete_graph": False,
               "coarse_bound": coarse}
     return mate, math.inf, "matching LP per random block + large-neighbourhood search", notes, extras
