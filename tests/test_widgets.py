@@ -69,9 +69,11 @@ def test_moves_are_rescored_like_matchmaking_score(event, tmp_path):
     community = mm.Community.from_csv(members)
     panel = mm.widgets.seating_panel(community, tables=4, table_size=7, rounds=2, spread=["sector"], time_limit=1)
     plan = _solved(panel)
-    a, b = plan.assignments["member"].iloc[0], plan.assignments["member"].iloc[-1]
+    a = plan.assignments["member"].iloc[0]
     where = plan.assignments.query("round == 1").set_index("member")["table"]
     other = next(t for t in range(1, 5) if t != where[a])
+    round2 = plan.assignments.query("round == 2").set_index("member")["table"]
+    b = next(m for m in round2.index if round2[m] != round2[a])  # a real swap, not a no-op
     panel.move(a, other, round=1)
     panel.swap(a, b, round=2)
     assert len(panel.editor.history) == 2 and panel.plan.method.endswith("2 hand edit(s)")
