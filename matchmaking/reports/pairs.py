@@ -47,7 +47,7 @@ def _summary(ctx: PlanContext, groups: dict, rounds: list[int], why: dict) -> Do
         met = pd.concat([partners["a"], partners["b"]]).value_counts().reindex(members, fill_value=0)
         lines.append(range_words(met.tolist(), "Each member meets", "different people"))
         lines.append("Nobody meets the same person twice." if not again else
-                     f"{count(again, 'time')} two people meet again in a later round.")
+                     f"{count(again, 'repeated encounter')}: two people meet again in a later round.")
     reasoned = sum(bool(w) for w in why.values())
     lines.append(f"{reasoned} of the {len(groups)} groups have a reason to meet beyond novelty "
                  "(a skill one offers and another needs, a shared goal...).")

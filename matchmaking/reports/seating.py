@@ -92,7 +92,7 @@ def summary(s: Seating) -> Document:
                                                    "along (marked ★)." if hosts else "."),
         range_words(new, "Every attendee meets", "new people") if len(new) else "Nobody is seated.",
         "Nobody meets the same person twice." if not met_twice else
-        f"{count(met_twice, 'time')} two people meet again at a later round.",
+        f"{count(met_twice, 'repeated encounter')}: people who already sat together meet again (see the notes).",
     ]
     if total:
         with_needs = share.index[[bool(s.needs[m]) for m in share.index]]
