@@ -233,3 +233,23 @@ def test_bad_options_raise_input_errors_and_write_nothing(tiny: mm.Community, tm
     with pytest.raises(mm.InputError, match="folder"):
         write_report(plan, tmp_path / "c", tiny)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"] and (tmp_path / "c").read_text() == "keep"
+
+
+def test_a_long_pdf_laid_out_in_two_parts_keeps_every_page_in_order(event: mm.Community, tmp_path: Path) -> None:
+    from matchmaking.reports.build import plan_documents
+    from matchmaking.reports.context import plan_context
+    from matchmaking.reports.render import _split, documents_pdf
+
+    plan = mm.Plan("seating", rotation_plan(event.ids, 1, TABLES), objective=0.0)
+    docs = plan_documents(plan_context(plan, event))
+    parts = _split(docs, 2)
+    assert len(parts) == 2 and all(parts)
+    flat = [(d.template, item) for part in parts for d in part for item in (d.data[d.items] if d.items else [d])]
+    assert flat == [(d.template, item) for d in docs for item in (d.data[d.items] if d.items else [d])]
+    path = tmp_path / "two.pdf"
+    path.write_bytes(documents_pdf(docs, title="t", workers=2, min_sheets=1))
+    pages = pdf_pages(path)
+    assert len(pages) == 1 + 1 + TABLES + len(event)  # summary, one chart, cards, itineraries
+    headings = [p.strip().splitlines()[0].strip() for p in pages[2 + TABLES:]]
+    names = event.members["name"]
+    assert [h.split(" (")[0] for h in headings] == [names[m] for m in sorted(event.ids, key=lambda m: (names[m].casefold(), m))]

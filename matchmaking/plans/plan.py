@@ -368,6 +368,15 @@ class Plan:
         :func:`matchmaking.reports.write_report` for ``formats`` (html, pdf, xlsx, csv),
         ``color_by`` and the other options (``hosts``, ``leads``, ``attributes``). ``community``
         defaults to the plan's own. Returns format -> path written.
+
+        Examples
+        --------
+        >>> import matchmaking as mm, pandas as pd, tempfile
+        >>> c = mm.Community.from_frame(pd.DataFrame({"id": ["a", "b", "c", "d"], "name": ["Ana", "Bé", "Cé", "Dé"]}))
+        >>> plan = Plan("cohorts", pd.DataFrame({"cohort": [1, 1, 2, 2], "member": c.ids}), objective=0.0)
+        >>> paths = plan.report(tempfile.mkdtemp(), c, formats="html,csv")
+        >>> sorted(p.name for p in paths.values())
+        ['cohorts.csv', 'index.html']
         """
         from matchmaking.reports.build import write_report
 

@@ -129,6 +129,12 @@ def documents_pdf(documents: Sequence[Document], *, title: str, workers: int | N
     ``min_sheets`` sheets is cut into ``workers`` parts of about equal cost (default: 2, or the
     number of CPUs if fewer), laid out in parallel, and the parts are joined into one PDF
     (bookmarks kept).
+
+    Examples
+    --------
+    >>> doc = Document("report.html.j2", "Zoé l'Hôte", {"parts": [{"kind": "text", "text": "<b>", "note": False}]})
+    >>> documents_pdf([doc], title="T")[:5]
+    b'%PDF-'
     """
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
