@@ -1,7 +1,7 @@
 """Proven bounds (issue 14): the old term-by-term relaxation against the semidefinite / Lagrangian bounds.
 
 Rows: MDGP instances (one round, equal groups; the gap is to the best value the published
-programs reached here, from ``../shared/benchmarks/mdgp/README.md``), RanReal instances of our own
+programs reached here, ``matchmaking.datasets.mdgplib.PEER_VALUES``), RanReal instances of our own
 (same law; gap to a quick local search), the seating events of ``bench_seating.py`` (gap to
 ``mm.seat``'s plan at that benchmark's time limit) and roulette pairings (gap to ``mm.pair``).
 Every bound printed is proven (a dual certificate, see ``matchmaking.solvers.bounds``).
@@ -10,14 +10,14 @@ Timings come from a shared 2-core machine and are noisy.
     python benchmarks/bench_bound.py                 # everything (about 10 minutes)
     python benchmarks/bench_bound.py --quick         # a smoke run
     python benchmarks/bench_bound.py --only mdgp     # rows whose instance contains the text
-    python benchmarks/bench_bound.py --instances DIR # MDGPLIB files (default ../shared/benchmarks/mdgp)
+    python benchmarks/bench_bound.py --instances DIR # MDGPLIB files (default: the team's four instances,
+                                                     # rebuilt from their RanReal seeds)
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 from pathlib import Path
 
@@ -28,25 +28,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import gap, measure, print_table  # noqa: E402
 
 import matchmaking as mm  # noqa: E402
-from matchmaking.datasets.mdgplib import MDGPInstance, ranreal, read_mdgplib  # noqa: E402
+from matchmaking.datasets.mdgplib import (  # noqa: E402
+    BENCHMARK_INSTANCES,
+    PEER_VALUES,
+    MDGPInstance,
+    benchmark_instance,
+    ranreal,
+    read_mdgplib,
+)
 from matchmaking.solvers.bounds import pairing_bound, partition_bound  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgp"
 
-
-def best_known(folder: Path) -> dict[str, float]:
-    """The best value per instance in the README's table of the peers' results (if any)."""
-    readme = folder / "README.md"
-    out: dict[str, float] = {}
-    if not readme.exists():
-        return out
-    for line in readme.read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) > 1 and cells[0].startswith("rr_"):
-            values = [float(c.replace(",", "")) for c in cells[1:] if re.fullmatch(r"[\d,]+\.\d+", c)]
-            if values:
-                out[cells[0]] = max(values)
-    return out
+def best_known() -> dict[str, float]:
+    """The best value the peers reached per benchmark instance (their recorded values)."""
+    return {name: max(values.values()) for name, values in PEER_VALUES.items()}
 
 
 def best_partners(inst: MDGPInstance) -> float:
@@ -149,7 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small instances, short limits")
     parser.add_argument("--only", help="rows whose instance contains this text")
-    parser.add_argument("--instances", type=Path, default=SHARED, help="folder of MDGPLIB files and README")
+    parser.add_argument("--instances", type=Path, help="folder of MDGPLIB files (default: the four benchmark "
+                        "instances, rebuilt from their seeds)")
     parser.add_argument("--time", type=float, default=10.0, help="seconds per MDGP bound (times n / 240 above 240)")
     parser.add_argument("--share", type=float, default=0.1, help="share of a seating plan's time for its bound")
     args = parser.parse_args(argv)
@@ -161,17 +157,17 @@ def main(argv: list[str] | None = None) -> None:
         limit = 2.0
     else:
         own = [(ranreal(120, 10, 1201), "local search"), (ranreal(240, 12, 2403), "local search")]
-        files = sorted(args.instances.glob("*.txt*")) if args.instances.exists() else []
-        files = [f for f in files if "n960" not in f.name] + [f for f in files if "n960" in f.name]
+        files = sorted(args.instances.glob("*.txt*")) if args.instances else []
         seat_names = {"120": 20.0, "300": 30.0, "2000": 120.0}
         pair_cases = [(40, 5), (101, 12)]
         limit = args.time
-    known = best_known(args.instances)
+    known = best_known()
     instances = [(inst, local_search(inst), ref) for inst, ref in own]
-    for f in files:
-        inst = read_mdgplib(f)
+    shared = [read_mdgplib(f) for f in files] if files else \
+        ([] if args.quick else [benchmark_instance(name) for name in BENCHMARK_INSTANCES])
+    for inst in shared:
         if inst.name in known:
-            instances.append((inst, known[inst.name], "best peer (README)"))
+            instances.append((inst, known[inst.name], "best peer"))
     keep = (lambda text: args.only in text) if args.only else (lambda text: True)
     rows = mdgp_rows([x for x in instances if keep(f"mdgp {x[0].name}")], limit)
     if keep("seating"):

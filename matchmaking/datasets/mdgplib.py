@@ -83,3 +83,38 @@ def read_mdgplib(path: str | os.PathLike) -> MDGPInstance:
         W[j, i] = data[:, 2]
     name = os.path.basename(path).split(".")[0]
     return MDGPInstance(W, sizes[0::2], sizes[1::2], name=name)
+
+
+#: The team's four benchmark instances (RanReal law; n, groups, seed): ``ranreal`` rebuilds them
+#: bit for bit, so no file from outside the repository is needed.
+BENCHMARK_INSTANCES = {
+    "rr_n240_s2401": (240, 12, 2401),
+    "rr_n240_s2402": (240, 12, 2402),
+    "rr_n480_s4801": (480, 20, 4801),
+    "rr_n960_s9601": (960, 24, 9601),
+}
+
+#: The published state of the art on them, run with their authors' programs on this project's 2-core
+#: machine, one program at a time, wall-clock limits, seed 1 (TPSDP: Yang et al., EJOR 302(3), 2022;
+#: IMS: Lai & Hao, EJOR 254(3), 2016). Objectives recomputed from the programs' solution files.
+PEER_VALUES = {
+    "rr_n240_s2401": {"TPSDP 30 s": 155186.155, "IMS 30 s": 155012.186, "TPSDP 120 s": 155213.852},
+    "rr_n240_s2402": {"TPSDP 30 s": 156152.335, "IMS 30 s": 156085.638},
+    "rr_n480_s4801": {"TPSDP 30 s": 376331.505, "IMS 30 s": 377115.294, "TPSDP 120 s": 377168.344},
+    "rr_n960_s9601": {"TPSDP 30 s": 1213494.193, "IMS 30 s": 1213882.907},
+}
+
+
+def benchmark_instance(name: str) -> MDGPInstance:
+    """One of :data:`BENCHMARK_INSTANCES`, rebuilt from its law and seed.
+
+    Examples
+    --------
+    >>> inst = benchmark_instance("rr_n240_s2401")
+    >>> inst.name, inst.n, len(inst.upper)
+    ('rr_n240_s2401', 240, 12)
+    """
+    n, groups, seed = BENCHMARK_INSTANCES[name]
+    inst = ranreal(n, groups, seed)
+    inst.name = name
+    return inst
