@@ -1,7 +1,7 @@
 """Shared fixtures (small communities, a checker of problem lists) and the hypothesis profiles.
 
 Profiles (see tests/README.md): ``ci`` (the default: few examples, derandomized, no example
-database, so CI is bounded and repeatable) and ``long`` (thousands of random examples, for local
+database, so CI is bounded and repeatable) and ``long`` (a thousand random examples per test, for local
 fuzzing runs: ``HYPOTHESIS_PROFILE=long pytest tests/fuzz``). Tests that set their own
 ``max_examples`` keep it under both.
 """
@@ -20,7 +20,7 @@ _RELAXED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter
             HealthCheck.function_scoped_fixture]
 settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True, database=None, print_blob=True,
                           suppress_health_check=_RELAXED)
-settings.register_profile("long", max_examples=3000, deadline=None, print_blob=True, suppress_health_check=_RELAXED)
+settings.register_profile("long", max_examples=1000, deadline=None, print_blob=True, suppress_health_check=_RELAXED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
