@@ -240,3 +240,23 @@ def test_cohorts_library_refuses_bad_time_limits_and_workers(folder):
         mm.form_cohorts(c, size="2-3", time_limit=-1)
     with pytest.raises(InputError, match="workers"):
         mm.form_cohorts(c, size="2-3", workers=-3)
+
+
+# ------------------------------------------------------------------ size guards
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--tables", "10000000", "--table-size", "3"], "column 'tables': 10,000,000 tables is more than 100,000"),
+    (["--tables", "2", "--table-size", "1000000000"], "column 'table_size': 1,000,000,000 seats at a table is more"),
+    (["--capacities", "1000000000,3"], "column 'capacities': 1,000,000,000 seats at a table is more than 100,000"),
+    (["--tables", "2", "--table-size", "3", "--rounds", "100000"], "column 'rounds': 100,000 rounds is more than 100"),
+    (["--tables", "7", "--table-size", "3"], "7 tables for 6 members: at most one table per member"),
+])
+def test_absurd_seating_sizes_fail_fast_before_any_allocation(folder, capsys, argv, message):
+    # these ran for minutes (or took 16 GB) against a 5 s limit before the guard
+    code, text = _run(capsys, "seat", folder / "m.csv", *argv, "--time-limit", "5", "--out", folder / "p.csv")
+    assert code == 2 and message in text and "Traceback" not in text
+    assert not (folder / "p.csv").exists()
+    with pytest.raises(InputError, match="tables is more than"):
+        mm.seat(mm.Community.from_csv(folder / "m.csv"), capacities=[3] * 200_000, time_limit=5)
+

@@ -12,7 +12,35 @@ from matchmaking.model.community import Community
 from matchmaking.model.io import ROW, parse_number
 from matchmaking.scoring.requests import Requests
 
-__all__ = ["merge_requests", "parse_attendance", "parse_capacities", "rebalance", "table_targets", "waterfill"]
+__all__ = ["MAX_ROUNDS", "MAX_TABLES", "MAX_TABLE_SIZE", "check_sizes", "merge_requests", "parse_attendance", "parse_capacities", "rebalance", "table_targets", "waterfill"]
+
+
+MAX_ROUNDS = 100  # 1,000 rounds of 150 members overran a 5 s limit by minutes
+MAX_TABLES = 100_000
+MAX_TABLE_SIZE = 100_000
+
+
+def check_sizes(tables: object, table_size: object, capacities: object, rounds: object) -> None:
+    """Refuse absurd sizes before any array is made: an InputError naming the setting and its limit.
+
+    Examples
+    --------
+    >>> check_sizes(10_000_000, 6, None, 1)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: column 'tables': 10,000,000 tables is more than 100,000: is this the right number?
+    """
+    checks = [("rounds", "rounds", rounds, MAX_ROUNDS), ("table_size", "seats at a table", table_size, MAX_TABLE_SIZE)]
+    if capacities is None and tables is not None and not isinstance(tables, (int, np.integer)):
+        capacities, tables = tables, None
+    if capacities is not None:
+        caps = list(capacities)
+        checks.append(("capacities", "tables", len(caps), MAX_TABLES))
+        checks += [("capacities", "seats at a table", c, MAX_TABLE_SIZE) for c in caps]
+    checks.append(("tables", "tables", tables, MAX_TABLES))
+    for column, noun, value, high in checks:
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and value > high:
+            raise InputError(f"{value:,} {noun} is more than {high:,}: is this the right number?", column=column)
 
 
 def parse_capacities(tables: int | Sequence[int] | None, table_size: int | None, capacities: Sequence[int] | None) -> np.ndarray:

@@ -20,6 +20,7 @@ from matchmaking.model.io import ROW
 from matchmaking.scoring.objective import Objective, default_objective, together_groups
 from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.seating.inputs import (
+    check_sizes,
     merge_requests,
     parse_attendance,
     parse_capacities,
@@ -120,11 +121,15 @@ def build_problem(
     """Validate the inputs of :func:`seat` and build the :class:`SeatingProblem`."""
     if not isinstance(community, Community):
         raise TypeError(f"community must be a Community, not {type(community).__name__}")
+    check_sizes(tables, table_size, capacities, rounds)
     if int(rounds) < 1:
         raise InputError(f"rounds must be >= 1, not {rounds}", column="rounds")
     rounds = int(rounds)
     caps = parse_capacities(tables, table_size, capacities)
     T = len(caps)
+    if max(len(community), 1) < T:
+        raise InputError(f"{T:,} tables for {len(community):,} members: at most one table per member",
+                         column="capacities" if capacities is not None else "tables")
     min_size = int(min_table_size or 0)
     if min_size > caps.max():
         raise InputError(f"min_table_size {min_size} exceeds every table's capacity", column="min_table_size")
