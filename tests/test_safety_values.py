@@ -260,3 +260,16 @@ def test_absurd_seating_sizes_fail_fast_before_any_allocation(folder, capsys, ar
     with pytest.raises(InputError, match="tables is more than"):
         mm.seat(mm.Community.from_csv(folder / "m.csv"), capacities=[3] * 200_000, time_limit=5)
 
+
+@pytest.mark.parametrize("argv, message", [
+    (["--members", "100000000"], "column 'members': members=100,000,000 is more than 1,000,000"),
+    (["--table-size", "1000000000"], "column 'table_size': table_size=1,000,000,000 is more than 10,000"),
+    (["--events", "100000000"], "column 'events': events=100,000,000 is more than 10,000"),
+])
+def test_absurd_simulation_sizes_fail_fast_before_any_allocation(tmp_path, capsys, argv, message):
+    # --members 100000000 ended in a MemoryError after 7-10 GB before the guard
+    code, text = _run(capsys, "simulate", *argv, "--out", tmp_path / "s.csv")
+    assert code == 2 and message in text and "Traceback" not in text
+    assert not (tmp_path / "s.csv").exists()
+    with pytest.raises(InputError, match="rounds=5,000 is more than 1,000"):
+        mm.simulate(members=100, rounds=5000)

@@ -50,6 +50,12 @@ METRICS = [
 ]
 
 
+MAX_MEMBERS = 1_000_000  # size guards, checked before anything is allocated
+MAX_EVENTS = 10_000
+MAX_TABLE_SIZE = 10_000
+MAX_ROUNDS = 1_000
+
+
 @dataclass(frozen=True)
 class GrowthModel:
     """Parameters of the growth model (see the module docstring for their role).
@@ -128,6 +134,12 @@ class GrowthModel:
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
             raise InputError(f"invalid growth-model parameter(s): {', '.join(f'{b}={getattr(self, b)!r}' for b in bad)}")
+        limits = {"members": MAX_MEMBERS, "events": MAX_EVENTS, "table_size": MAX_TABLE_SIZE,
+                  "rounds": MAX_ROUNDS, "k": MAX_TABLE_SIZE, "path_samples": MAX_MEMBERS}
+        for name, high in limits.items():
+            value = max(np.atleast_1d(getattr(self, name)))
+            if value > high:
+                raise InputError(f"{name}={value:,} is more than {high:,}: is this the right number?", column=name)
         if isinstance(self.growth, str) and self.growth not in ("logistic", "linear", "all"):
             raise InputError(f"growth must be 'logistic', 'linear', 'all' or a list of counts, not {self.growth!r}")
         if not np.isscalar(self.rounds) and len(self.rounds) != self.events:
