@@ -136,7 +136,7 @@ def test_a_header_only_members_file_is_an_error_not_an_empty_plan(folder, capsys
     empty = folder / "empty.csv"
     empty.write_text("id,name,city\n")
     code, text = _run(capsys, verb[0], empty, *verb[1:], "--out", folder / "p.csv")
-    assert code == 2 and f"{empty}, row 2: no members" in text
+    assert code == 2 and f"{empty}, row 2: the file has a header but no member rows" in text
     assert not (folder / "p.csv").exists()
 
 
