@@ -194,13 +194,13 @@ class Community:
 
     def index_of(self, members: Iterable[str], *, what: str = "member") -> np.ndarray:
         """Positions of member ids in :attr:`ids`; raises ``KeyError`` naming an unknown id."""
-        pos = self._position
-        out = []
-        for m in members:
-            if m not in pos:
-                raise KeyError(f"unknown {what} {m!r}")
-            out.append(pos[m])
-        return np.asarray(out, dtype=np.int64)
+        wanted = members if isinstance(members, (list, np.ndarray, pd.Series, pd.Index)) else list(members)
+        if not len(wanted):
+            return np.zeros(0, dtype=np.int64)
+        out = self.members.index.get_indexer(pd.Index(wanted, dtype=object))  # hashed, in C
+        if (out < 0).any():
+            raise KeyError(f"unknown {what} {pd.Index(wanted, dtype=object)[np.flatnonzero(out < 0)[0]]!r}")
+        return out.astype(np.int64)
 
     def select(
         self,

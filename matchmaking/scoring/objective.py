@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from matchmaking.errors import InputError
 from matchmaking.scoring.affinity import Affinity
@@ -230,7 +231,7 @@ class Objective:
         assignments = assignments.astype({"member": str})
         pairs = co_groupings(assignments, group_cols)
         distinct = pairs.drop_duplicates(["a", "b"])
-        value = float(self.affinity.score(distinct["a"].tolist(), distinct["b"].tolist())["total"].sum()) if len(distinct) else 0.0
+        value = float(self.affinity.totals(distinct["a"].tolist(), distinct["b"].tolist()).sum()) if len(distinct) else 0.0
         out: dict[str, float] = {"pairs": value}
         if self.needs:
             out["needs"] = self.needs * float(self.needs_covered(assignments, group_cols)[0])
@@ -265,17 +266,25 @@ class Objective:
     def needs_covered(self, assignments: pd.DataFrame, group_cols: list[str]) -> tuple[int, int, pd.Series]:
         """(covered, total, per-member share) of (member, need) couples covered by groupmates."""
         c = self.affinity.community
-        members = assignments["member"].astype(str).unique().tolist()
-        sub = c.subset(members)
-        offers = sub.incidence("offers").toarray() > 0
-        needs = sub.incidence("needs").toarray() > 0
+        who = assignments["member"].astype(str)
+        members = who.unique().tolist()
+        idx = c.index_of(members)  # the community's incidence (cached), rows in the plan's order
+        offers = (c.incidence("offers")[idx] > 0).astype(np.int64).tocsr()
+        needs = c.incidence("needs")[idx].toarray() > 0
         pos = {m: i for i, m in enumerate(members)}
+        row_member = np.asarray([pos[m] for m in who], dtype=np.int64)
+        groups = group_keys(assignments, group_cols)
+        _, row_group = np.unique(groups, return_inverse=True)
+        # offers of each group, then of each member's groupmates: covered where a groupmate offers the need
+        member_offers = offers[row_member]
+        n_groups = int(row_group.max()) + 1 if len(row_group) else 0
+        group_of_rows = sp.csr_matrix((np.ones(len(row_group)), (row_group, np.arange(len(row_group)))),
+                                      shape=(n_groups, len(row_group)))
+        per_group = (group_of_rows @ member_offers).toarray()
+        others = per_group[row_group] - member_offers.toarray()
+        covered_rows = needs[row_member] & (others > 0)
         covered = np.zeros_like(needs)
-        for _, grp in assignments.groupby(group_cols, sort=False):
-            idx = np.asarray([pos[m] for m in grp["member"].astype(str)])
-            counts = offers[idx].sum(axis=0)
-            others = counts[None, :] - offers[idx]
-            covered[idx] |= needs[idx] & (others > 0)
+        np.logical_or.at(covered, row_member, covered_rows)
         total_needs = needs.sum(axis=1)
         share = np.divide(covered.sum(axis=1), total_needs, out=np.ones(len(members)), where=total_needs > 0)
         return int(covered.sum()), int(needs.sum()), pd.Series(share, index=members)

@@ -171,21 +171,23 @@ def cohort_rule_problems(assignments: pd.DataFrame, community: Community, *, pro
                          previous: pd.DataFrame | Plan | None = None, move_budget: int | None = None) -> list[str]:
     """The cohort rules beyond :func:`~matchmaking.check_plan`: unknown members, protect, leaders, moves."""
     out = []
-    frame = assignments[["cohort", "member"]].astype({"member": str})
-    known = frame["member"].isin(community.members.index)
+    frame = assignments[["cohort", "member"]]
+    if not pd.api.types.is_string_dtype(frame["member"]):
+        frame = frame.astype({"member": str})
+    where = community.members.index.get_indexer(pd.Index(frame["member"], dtype=object))
+    known = where >= 0
     for m in frame.loc[~known, "member"]:
         out.append(f"unknown member {m!r}")
     frame = frame[known]
-    attrs = community.members.loc[frame["member"].to_numpy()]
+    at = where[known]
     for a in check_attrs(protect, community, "protect"):
         tab = pd.DataFrame({"cohort": frame["cohort"].to_numpy(), "member": frame["member"].to_numpy(),
-                            "v": attrs[a].to_numpy()}).dropna()
+                            "v": community.members[a].to_numpy()[at]}).dropna()
         counts = tab.groupby(["cohort", "v"])["member"].transform("size")
         for rec in tab[counts == 1].sort_values(["cohort", "member"]).itertuples(index=False):
             out.append(f"cohort {rec.cohort}: {rec.member} is the only {a}={rec.v!r}")
     if leaders is not None:
-        lead = pd.Series(lead_mask(leaders, community), index=community.members.index)
-        per = pd.DataFrame({"cohort": frame["cohort"].to_numpy(), "lead": lead.loc[frame["member"]].to_numpy()})
+        per = pd.DataFrame({"cohort": frame["cohort"].to_numpy(), "lead": lead_mask(leaders, community)[at]})
         block = cohort_blocks(frame, community, similar)
         per["block"] = frame["cohort"].map(block).to_numpy()
         counts = per.groupby(["block", "cohort"])["lead"].sum()

@@ -61,7 +61,7 @@ class CohortParams:
     screened_swaps: int = 4
     other_counts: int = 8
     reserve_share: float = 0.1
-    reserve_per_member: float = 5e-4
+    reserve_per_member: float = 2e-4
     min_block_seconds: float = 0.1
     bound_share: float = 0.15
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from matchmaking.solvers.cohorts.blocks import Block
 from matchmaking.solvers.cohorts.construct import construct
-from matchmaking.solvers.cohorts.exact import exact_block
+from matchmaking.solvers.cohorts.exact import block_score, exact_block
 from matchmaking.solvers.cohorts.growth import grow_start
 from matchmaking.solvers.cohorts.state import State
 
@@ -36,6 +36,7 @@ def solve_block(b: Block, tick: Tick | None = None) -> tuple[np.ndarray, list[st
     deadline = t0 + b.time_limit
     stats = {"moves": 0.0, "repairs": 0.0, "timed_out": 0.0, "stopped": 0.0}
     if k <= 1:
+        stats.update(violations=float(len(st.violations())), value=st.value())
         return st.lab, [], stats
 
     def go_on(tries: int) -> bool:
@@ -128,6 +129,7 @@ def solve_block(b: Block, tick: Tick | None = None) -> tuple[np.ndarray, list[st
     if stats["timed_out"] and not stats["stopped"]:
         notes.append(f"block {b.key}: stopped by the time limit before a local optimum")
     stats["seconds"] = time.perf_counter() - t0
+    stats.update(violations=float(len(st.violations())), value=st.value())
     return st.lab, notes, stats
 
 
@@ -139,7 +141,7 @@ def solve_block_any_k(b: Block, tick: Tick | None = None) -> tuple[np.ndarray, l
     t0 = time.perf_counter()
     p = b.params
     lab, notes, stats = solve_block(b, tick)
-    bad = len(State(b, lab).violations())
+    bad = int(stats["violations"])
     best = (bad, lab, notes, stats, b.k)
     tried = [b.k]
     # a member alone in the block with their protected value stays alone whatever the count
@@ -152,7 +154,7 @@ def solve_block_any_k(b: Block, tick: Tick | None = None) -> tuple[np.ndarray, l
         alt = replace(b, k=int(k), time_limit=max(b.time_limit - (time.perf_counter() - t0), p.min_block_seconds))
         lab2, notes2, stats2 = solve_block(alt, tick)
         tried.append(int(k))
-        bad2 = len(State(alt, lab2).violations())
+        bad2 = int(stats2["violations"])
         if bad2 < best[0]:
             best = (bad2, lab2, notes2, stats2, int(k))
         elif stats2["stopped"]:
@@ -169,7 +171,7 @@ def solve_block_any_k(b: Block, tick: Tick | None = None) -> tuple[np.ndarray, l
                              min(max(b.time_limit - (time.perf_counter() - t0), 0.2), p.exact_seconds))
         if exact is not None:
             lab, k = exact
-            stats = {**stats, "exact": 1.0}
+            stats = {**stats, "exact": 1.0, "violations": 0.0, "value": block_score(replace(b, k=k), lab)}
             notes = [n for n in notes if "cohort count" not in n and "instead of" not in n]
             if k != b.k:
                 notes.append(f"block {b.key}: {k} cohorts instead of {b.k} (exact search over the cohort counts)")

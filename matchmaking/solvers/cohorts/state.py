@@ -28,16 +28,12 @@ class State:
         np.add.at(needed_offered, self.lab, both)
         # python lists: fast scalar access in the move evaluation
         self.O, self.N, self.NO = offered.tolist(), needed.tolist(), needed_offered.tolist()
-        self.off_list = [np.flatnonzero(r).tolist() for r in b.offers]
-        self.need_list = [np.flatnonzero(r).tolist() for r in b.needs]
-        self.both_list = [np.flatnonzero(r).tolist() for r in both]
-        self.profd = [
-            {int(sk): (int(b.offers[m, sk]), int(b.needs[m, sk]), int(both[m, sk]))
-             for sk in np.flatnonzero(b.offers[m] | b.needs[m])}
-            for m in range(n)
-        ]
+        self.off_list, self.need_list, self.both_list = (_row_lists(x) for x in (b.offers, b.needs, both))
+        self.profd = []
+        for o, nd, bo in zip(self.off_list, self.need_list, self.both_list, strict=True):
+            so, sn, sb = set(o), set(nd), set(bo)
+            self.profd.append({sk: (int(sk in so), int(sk in sn), int(sk in sb)) for sk in sorted(so | sn)})
         self.prof = [[(sk, *v) for sk, v in p.items()] for p in self.profd]
-        b.W.sort_indices()
         self.cat: list[tuple[np.ndarray, np.ndarray, float, str]] = []  # codes, counts (k x V), weight, kind
         for codes, w in b.spread:
             self.cat.append((codes, value_counts(codes, self.lab, k), w, "spread"))
@@ -153,11 +149,11 @@ class State:
         return out
 
     def w(self, i: int, j: int) -> float:
-        """Affinity of ``i`` and ``j`` (sorted sparse row look-up)."""
+        """Affinity of ``i`` and ``j`` (a look-up in ``i``'s sparse row)."""
         W = self.b.W
         lo, hi = W.indptr[i], W.indptr[i + 1]
-        k = lo + np.searchsorted(W.indices[lo:hi], j)
-        return float(W.data[k]) if k < hi and W.indices[k] == j else 0.0
+        hit = np.flatnonzero(W.indices[lo:hi] == j)
+        return float(W.data[lo + hit[0]]) if len(hit) else 0.0
 
     def _lead_pen(self, x: int) -> int:
         return max(0, x - self.lead_hi) + max(0, self.lead_lo - x)
@@ -197,6 +193,18 @@ class State:
             self.moved += int(t != h) - int(f != h)
         self.lab[i] = t
 
+    def value(self) -> float:
+        """The block's objective at these labels (pairs, needs covered, spread; no balance), from the counts."""
+        b = self.b
+        out = 0.5 * float(self.S[np.arange(len(self.lab)), self.lab].sum())
+        if b.needs_weight and b.offers.shape[1]:
+            off, need, both = np.asarray(self.O), np.asarray(self.N), np.asarray(self.NO)
+            out += b.needs_weight * float(np.where(off >= 2, need, np.where(off == 1, need - both, 0)).sum())
+        for _, counts, w, kind in self.cat:
+            if kind == "spread":
+                out += w * float(np.clip((counts > 0).sum(axis=1) - 1, 0, None).sum())
+        return out
+
     def violations(self) -> np.ndarray:
         """Members involved in a hard-rule violation."""
         b = self.b
@@ -217,8 +225,16 @@ class State:
 
 
 def value_counts(codes: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Members of each cohort (rows) with each value (columns) of an attribute's codes."""
     v = int(codes.max()) + 1 if len(codes) and codes.max() >= 0 else 1
     out = np.zeros((k, v), dtype=np.int64)
     ok = codes >= 0
     np.add.at(out, (labels[ok], codes[ok]), 1)
     return out
+
+
+def _row_lists(matrix: np.ndarray) -> list[list[int]]:
+    """The column positions of the nonzero entries of each row, ascending, as Python lists."""
+    csr = sp.csr_matrix(matrix)
+    idx, ptr = csr.indices.tolist(), csr.indptr.tolist()
+    return [idx[ptr[r]:ptr[r + 1]] for r in range(len(ptr) - 1)]

@@ -162,7 +162,8 @@ def solve_task(b: Block, tick: Callable[[int], bool] | None = None, hi: int | No
     b.time_limit = max(b.time_limit - (time.perf_counter() - t0), b.params.min_block_seconds)
     lab, notes, stats = solve_block_any_k(b, tick)
     k = int(stats.pop("cohorts", b.k))
-    score = block_score(b, lab) + balance_score(b, lab)
+    score = stats.pop("value") + balance_score(b, lab)
+    stats.pop("violations")
     b.W = None
     table = pd.DataFrame({"cohort": lab, "member": b.affinity.community.ids})  # type: ignore[union-attr]
     return BlockResult(table, k, notes, stats, bound, score)
