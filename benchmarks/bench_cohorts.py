@@ -10,14 +10,17 @@ sectors spread), every plan checked by the independent checker
 * ``louvain+repair``: networkx Louvain on each member's 15 best affinities, then size repair;
 * ``metis+repair``: METIS (pymetis) balanced partition of the same graph, then size repair.
 
-Usage: ``python benchmarks/bench_cohorts.py [--n 10000] [--time-limit 60] [--seed 0] [--quick]``.
-Timings on a shared 2-core machine are pessimistic; memory is the peak RSS (see ``harness``).
+Usage: ``python benchmarks/bench_cohorts.py [--members 10000] [--time-limit 60] [--seed 0] [--quick]
+[--dask [--dask-workers 2]] [--baselines auto|all|none]``. ``--dask`` also solves the blocks as Dask
+tasks on a loopback ``LocalCluster`` (peak memory then counts the workers too). Timings on a shared
+2-core machine are pessimistic; memory is the peak RSS growth (see ``harness``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -191,10 +194,15 @@ def squad_rows(c: mm.Community, name: str, seed: int, n_problems: int = 20, k: i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--members", "--n", dest="n", type=int, default=10_000, help="community size (default 10,000)")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="1,000 members, 5 s limits (a smoke run)")
+    parser.add_argument("--dask", action="store_true",
+                        help="also solve the blocks as Dask tasks on a LocalCluster (loopback, --dask-workers processes)")
+    parser.add_argument("--dask-workers", type=int, default=2)
+    parser.add_argument("--baselines", choices=["auto", "all", "none"], default="auto",
+                        help="auto: the graph baselines (Louvain, METIS) up to 20,000 members only")
     args = parser.parse_args()
     if args.quick:
         args.n, args.time_limit = 1000, 5.0
@@ -213,21 +221,40 @@ def main() -> None:
         mixed = int((cities.groupby("cohort")["city"].nunique() > 1).sum())
         return {"instance": name, "method": method, "objective": value, "bound": b, "gap": gap(value, b),
                 "time_s": seconds, "peak_mb": peak, "violations": len(violations), "mixed_city": mixed,
-                "cohorts": int(assignments["cohort"].nunique())}
+                "cohorts": int(assignments["cohort"].nunique()), "limit_s": args.time_limit}
 
     rows.append(row("form_cohorts", plan.assignments, plan.objective, secs, mb, bound))
-    for method, fn in (("random", random_groups), ("greedy-attr", greedy_by_attribute),
-                       ("louvain+repair", louvain_repair), ("metis+repair", metis_repair)):
+    plans = [("form_cohorts", plan)]
+    if args.dask:
+        from matchmaking.parallel import dask_client
+
+        t0 = time.perf_counter()
+        with dask_client(n_workers=args.dask_workers) as client:
+            started = time.perf_counter() - t0
+            there, secs, mb = measure(lambda: mm.form_cohorts(c, seed=args.seed, time_limit=args.time_limit,
+                                                              client=client, **RULES), children=True)
+        method = f"form_cohorts (Dask, {args.dask_workers} workers)"
+        rows.append(row(method, there.assignments, there.objective, secs, mb, there.bound))
+        plans.append((method + f"; cluster start {started:.1f}s, not counted", there))
+    heavy = args.baselines == "all" or (args.baselines == "auto" and args.n <= 20_000)
+    baselines = [] if args.baselines == "none" else [("random", random_groups), ("greedy-attr", greedy_by_attribute)]
+    if heavy:
+        baselines += [("louvain+repair", louvain_repair), ("metis+repair", metis_repair)]
+    for method, fn in baselines:
         assignments, secs, mb = measure(lambda fn=fn: fn(c, args.seed))
         value = objective.evaluate(assignments, "cohorts")["total"]
         rows.append(row(method, assignments, value, secs, mb, bound))
     print(f"{name}: 9 cities (one third in the first), 10% leads, 2% gender minority; "
-          f"rules {RULES}; bound = form_cohorts' proven bound (plans inside city blocks)")
-    print_table(rows, extra=["violations", "mixed_city", "cohorts"])
-    print("\nhelp squads (objective = the help_squad objective: 100 per need covered, then diversity, relevance, "
-          "new contacts)")
-    print_table(squad_rows(c, name, args.seed, time_limit=5.0 if args.quick else 30.0), extra=["needs_covered", "needs_total", "squads"])
-    print("notes:", *plan.notes, sep="\n  ")
+          f"rules {RULES}; bound = form_cohorts' proven bound (plans inside city blocks); time limit "
+          f"{args.time_limit:g}s; peak_mb = RSS growth (with Dask: this process and the workers)")
+    print_table(rows, extra=["violations", "mixed_city", "cohorts", "limit_s"])
+    if args.n <= 20_000:
+        print("\nhelp squads (objective = the help_squad objective: 100 per need covered, then diversity, "
+              "relevance, new contacts)")
+        print_table(squad_rows(c, name, args.seed, time_limit=5.0 if args.quick else 30.0),
+                    extra=["needs_covered", "needs_total", "squads"])
+    for method, p in plans:
+        print(f"notes ({method}):", *[n for n in p.notes if "not searched" not in n][:12], sep="\n  ")
 
 
 if __name__ == "__main__":

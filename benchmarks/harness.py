@@ -22,23 +22,53 @@ import pandas as pd
 COLUMNS = ["instance", "method", "objective", "bound", "gap", "time_s", "peak_mb"]
 
 
-def _rss_bytes() -> int:
+def _rss_bytes(pid: int | str = "self") -> int:
     try:
-        with open("/proc/self/statm") as fh:
+        with open(f"/proc/{pid}/statm") as fh:
             return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # pragma: no cover - not Linux
+    except OSError:  # pragma: no cover - not Linux, or the process just ended
         return 0
 
 
-def measure(fn: Callable[[], Any]) -> tuple[Any, float, float]:
-    """Run ``fn()``; return ``(result, seconds, peak MiB of RSS above the start)``."""
-    start = _rss_bytes()
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (its children, theirs...), from ``/proc``."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open(f"/proc/{p}/task/{t}/children") as fh:
+                    kids = [int(x) for x in fh.read().split()]
+            except OSError:
+                kids = []
+            out += kids
+            todo += kids
+    return out
+
+
+def _tree_rss_bytes() -> int:
+    """RSS of this process plus every process it started (e.g. Dask workers)."""
+    return _rss_bytes() + sum(_rss_bytes(p) for p in _descendants(os.getpid()))
+
+
+def measure(fn: Callable[[], Any], *, children: bool = False) -> tuple[Any, float, float]:
+    """Run ``fn()``; return ``(result, seconds, peak MiB of RSS above the start)``.
+
+    With ``children``, the RSS is that of this process and all the processes below it (a local
+    Dask cluster's workers), sampled every 50 ms.
+    """
+    rss = _tree_rss_bytes if children else _rss_bytes
+    start = rss()
     peak = [start]
     done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.005):
-            peak[0] = max(peak[0], _rss_bytes())
+        while not done.wait(0.05 if children else 0.005):
+            peak[0] = max(peak[0], rss())
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -49,7 +79,7 @@ def measure(fn: Callable[[], Any]) -> tuple[Any, float, float]:
         seconds = time.perf_counter() - t0
         done.set()
         sampler.join()
-        peak[0] = max(peak[0], _rss_bytes())
+        peak[0] = max(peak[0], rss())
     return result, seconds, (peak[0] - start) / 2**20
 
 

@@ -78,6 +78,8 @@ def test_plan_carries_requests_and_check_agrees_with_score(people: mm.Community,
     # break the apart request by hand and compare the two checkers
     rows = plan.assignments.copy()
     group = plan.group_columns[-1]
+    if not (rows["member"] == a).any():
+        pytest.skip(f"{a} is not in this {engine} plan (a squad holds the helpers chosen only)")
     at_a = rows.loc[rows["member"] == a].iloc[0]
     slot = (rows["member"] == b) if "round" not in rows else (rows["member"] == b) & (rows["round"] == at_a["round"])
     if not slot.any():

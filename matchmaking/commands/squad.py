@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.question:
         problems = {"question": args.question}
     else:
-        raise ValueError("give --member ID (repeatable), --skills 'a;b' or --question TEXT")
+        from matchmaking.errors import InputError
+
+        raise InputError("give --member ID (repeatable), --skills 'a;b' or --question TEXT", column="--member")
     spread = split_names(args.spread) or None
     plan = help_squad(
         community, problems, k=args.k, skills=skills, spread=spread, history=load_history(args.history),

@@ -237,8 +237,11 @@ def form_cohorts(
                               params)
     if growth:  # the move budget is shared; give it to blocks in proportion to newcomers
         share_budget(problems, move_budget or 0, rules.lo, rules.hi)
-    # the time left after the setup: a reserve for the evaluation and checks, a share for big cities' bounds
-    left = monitor.remaining() - max(params.reserve_share * monitor.time_limit, params.reserve_per_member * len(community))
+    # the time left after the setup: a reserve for the evaluation and checks (they take about as long
+    # as the setup, which tells how fast this machine is right now), a share for big cities' bounds
+    reserve = max(params.reserve_share * monitor.time_limit, params.reserve_per_member * len(community),
+                  params.reserve_vs_setup * monitor.elapsed())
+    left = monitor.remaining() - reserve
     bound_seconds = params.bound_share * max(left, 0.0) if layout.split_cities else 0.0
     results = run_blocks(problems, monitor, max(left - bound_seconds, 0.5), hi=rules.hi, workers=workers,
                          client=client, address=address)

@@ -44,6 +44,7 @@ class Block:
     params: CohortParams = CohortParams()
     affinity: Affinity | None = None  # the block's members' rows and pairs (restricted affinity)
     bound_range: tuple[int, int] | None = None  # cohort counts the block's bound covers (None: the city's)
+    wall_deadline: float | None = None  # time.time() after which the block keeps its start (the solve's limit)
 
     def matrix(self) -> sp.csr_matrix:
         """The block's pair affinity, built on first use (in the process that solves the block)."""

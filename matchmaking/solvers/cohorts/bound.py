@@ -54,14 +54,23 @@ def group_bound(offers: np.ndarray, needs: np.ndarray, needs_weight: float,
     return out
 
 
+def factor_bound(aff: Affinity, offers: np.ndarray, needs: np.ndarray, needs_weight: float,
+                 spread: Sequence[tuple[np.ndarray, float]], hi: int, k_range: tuple[int, int]) -> float:
+    """:func:`cohort_bound` with the pair term from :func:`row_sum_bound` (looser, but without the
+    block's affinity matrix: for blocks the time limit leaves unsearched)."""
+    pair = float(row_sum_bound(aff, max(hi - 1, 0)).sum()) if hi > 1 else 0.0
+    return pair / 2.0 + group_bound(offers, needs, needs_weight, spread, k_range)
+
+
 def city_bound(aff: Affinity, offers: np.ndarray, needs: np.ndarray, needs_weight: float,
                spread: Sequence[tuple[np.ndarray, float]], lo: int, hi: int, *, chunk: int = 2048,
-               deadline: float | None = None) -> tuple[float, int]:
+               deadline: float | None = None, min_seconds: float = 0.5) -> tuple[float, int]:
     """:func:`cohort_bound` of a whole city (``aff`` restricted to it; every feasible cohort count).
 
     The pair term takes each member's ``hi - 1`` best partners exactly (compiled, through the
     members' features: :class:`~matchmaking.scoring.candidates.PartnerIndex`), ``chunk`` rows at
-    a time, until ``deadline`` (a ``perf_counter`` time); the rows left take :func:`row_sum_bound`.
+    a time, until ``deadline`` (a ``perf_counter`` time; with less than ``min_seconds`` left, none);
+    the rows left take :func:`row_sum_bound`.
     Returns the bound and the number of rows computed exactly.
 
     Examples
@@ -81,15 +90,15 @@ def city_bound(aff: Affinity, offers: np.ndarray, needs: np.ndarray, needs_weigh
     n = len(aff.community)
     m = min(max(hi - 1, 0), max(n - 1, 0))
     pair, done = 0.0, 0
-    if m:
+    if m and (deadline is None or deadline - time.perf_counter() > min_seconds):
         index = PartnerIndex(aff)
         while done < n and (deadline is None or time.perf_counter() < deadline):
             rows = np.arange(done, min(done + chunk, n))
             _, scores = index.top(m, rows=rows, min_score=0.0)
             pair += float(scores[np.isfinite(scores)].sum())
             done = int(rows[-1]) + 1
-        if done < n:
-            pair += float(row_sum_bound(aff, m)[done:].sum())
+    if m and done < n:
+        pair += float(row_sum_bound(aff, m)[done:].sum())
     kmin, kmax = feasible_k(n, lo, hi)
     return pair / 2.0 + group_bound(offers, needs, needs_weight, spread, (max(kmin, 1), max(kmax, 1))), done if m else n
 

@@ -31,9 +31,11 @@ class CohortParams:
         Swap partners of a member evaluated exactly after the pair-part screening.
     other_counts : int
         Other cohort counts tried on a block when the hard rules fail with the first.
-    reserve_share, reserve_per_member : float
-        Time kept for the evaluation and the checks after the search: the larger of
-        ``reserve_share`` of the limit and ``reserve_per_member`` seconds per member.
+    reserve_share, reserve_per_member, reserve_vs_setup : float
+        Time kept for the evaluation and the checks after the search: the largest of
+        ``reserve_share`` of the limit, ``reserve_per_member`` seconds per member and
+        ``reserve_vs_setup`` times the setup (reading the rules, cutting the blocks), which
+        measures how fast the machine is at that moment.
     min_block_seconds : float
         The least time a block is given, even when the limit is spent.
     bound_share : float
@@ -62,6 +64,7 @@ class CohortParams:
     other_counts: int = 8
     reserve_share: float = 0.1
     reserve_per_member: float = 2e-4
+    reserve_vs_setup: float = 2.0
     min_block_seconds: float = 0.1
     bound_share: float = 0.15
 

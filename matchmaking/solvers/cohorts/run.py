@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -30,6 +31,9 @@ def run_blocks(problems: list[Block], monitor: Monitor, budget: float, *, hi: in
     order = sorted(range(len(problems)), key=lambda r: -len(problems[r].members))
     results: list[BlockResult | None] = [None] * len(problems)
     total = sum(len(b.members) for b in problems)
+    end = time.time() + budget  # the blocks' shared limit, as a wall-clock time (workers share the clock)
+    for b in problems:
+        b.wall_deadline = end
     state = {"done": 0, "tries": 0, "score": 0.0}
 
     def finished(r: int, res: BlockResult) -> bool:
@@ -48,7 +52,9 @@ def run_blocks(problems: list[Block], monitor: Monitor, budget: float, *, hi: in
             for b in problems:
                 b.time_limit = _share(budget, b, total, slots)
             shipped = [(problems[r], None, hi) for r in order]
-            run_tasks(solve_task, shipped, client=dc, on_result=lambda k, res: finished(order[k], res))
+            with warnings.catch_warnings():  # the blocks are the members' rows: a graph of a few MB is expected
+                warnings.filterwarnings("ignore", message="Sending large graph")
+                run_tasks(solve_task, shipped, client=dc, on_result=lambda k, res: finished(order[k], res))
     elif workers > 1 and len(problems) > 1:
         for b in problems:
             b.time_limit = _share(budget, b, total, workers)
@@ -65,8 +71,8 @@ def run_blocks(problems: list[Block], monitor: Monitor, budget: float, *, hi: in
         deadline = time.perf_counter() + budget
         left = total
         for r in order:
-            if monitor.stopped:
-                break
+            if monitor.stopped or time.perf_counter() >= deadline:
+                break  # the blocks left keep their start
             b = problems[r]
             b.time_limit = max((deadline - time.perf_counter()) * len(b.members) / max(left, 1),
                                b.params.min_block_seconds)

@@ -27,11 +27,10 @@ from matchmaking.solvers.cohorts.blocks import (
     recode,
     split_blocks,
 )
-from matchmaking.solvers.cohorts.bound import cohort_bound
+from matchmaking.solvers.cohorts.bound import cohort_bound, factor_bound
 from matchmaking.solvers.cohorts.check import Rules
 from matchmaking.solvers.cohorts.conflicts import check_request_conflicts, check_together, pin_pairs
 from matchmaking.solvers.cohorts.construct import construct
-from matchmaking.solvers.cohorts.exact import block_score
 from matchmaking.solvers.cohorts.growth import grow_start, growth_keys, growth_labels
 from matchmaking.solvers.cohorts.params import CohortParams
 from matchmaking.solvers.cohorts.search import solve_block_any_k
@@ -146,15 +145,21 @@ def build_problems(community: Community, objective: Objective, rules: Rules, lay
             seed=int(np.random.SeedSequence([seed, bi]).generate_state(1)[0]), params=params,
             affinity=aff.restrict([ids[m] for m in members]),
             # a city cut into sub-blocks has its bound taken on the whole city (see bound.city_bound)
-            bound_range=None if key.split("#")[0] in split and "#" in key else kr,
+            bound_range=None if any(key.startswith(f"{city}#") for city in split) else kr,
         ))
     return problems
 
 
 def solve_task(b: Block, tick: Callable[[int], bool] | None = None, hi: int | None = None) -> BlockResult:
     """Solve one block where it runs: its affinity matrix, its bound, the search; the matrix is
-    dropped afterwards (memory stays one block's worth). ``hi``: the rules' largest cohort."""
+    dropped afterwards (memory stays one block's worth). ``hi``: the rules' largest cohort. A block
+    that starts after its ``wall_deadline`` (a ``time.time()``; the solve's limit) keeps its start."""
     t0 = time.perf_counter()
+    if b.wall_deadline is not None:
+        left = b.wall_deadline - time.time()
+        if left <= b.params.min_block_seconds:
+            return start_only(b, hi)
+        b.time_limit = min(b.time_limit, left)
     W = b.matrix()
     bound = 0.0
     if b.bound_range is not None:
@@ -180,16 +185,17 @@ def balance_score(b: Block, lab: np.ndarray) -> float:
 
 
 def start_only(b: Block, hi: int | None = None) -> BlockResult:
-    """A block not solved (the solve was stopped first): its constructive start, and its bound."""
+    """A block not searched (the solve was stopped, or its time was up, first): its constructive
+    start, and a bound that needs no affinity matrix (:func:`bound.factor_bound`)."""
     rng = np.random.default_rng(b.seed)
     bound = 0.0
-    if b.bound_range is not None or b.init is not None:
-        W = b.matrix()
-        if b.bound_range is not None:
-            bound = cohort_bound(W, b.offers, b.needs, b.needs_weight, b.spread, hi or b.hi, b.bound_range)
+    if b.bound_range is not None:
+        bound = factor_bound(b.affinity, b.offers, b.needs, b.needs_weight, b.spread, hi or b.hi,  # type: ignore[arg-type]
+                             b.bound_range)
+    if b.init is not None:
+        b.matrix()  # growth places newcomers by their ties to the existing cohorts
     lab = grow_start(b, rng) if b.init is not None else construct(b, rng)
-    score = block_score(b, lab) + balance_score(b, lab) if b.W is not None else 0.0
     b.W = None
     table = pd.DataFrame({"cohort": lab, "member": b.affinity.community.ids})  # type: ignore[union-attr]
     return BlockResult(table, b.k, [f"block {b.key}: not searched (the solve was stopped first)"],
-                       {"stopped": 1.0}, bound, score)
+                       {"stopped": 1.0}, bound, 0.0)

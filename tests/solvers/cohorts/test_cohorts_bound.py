@@ -34,3 +34,17 @@ def test_bound_holds_across_sub_blocks():
     whole = mm.form_cohorts(c, max_block=None, **kw)
     cut = mm.form_cohorts(c, max_block=4, **kw)
     assert cut.bound >= whole.objective and cut.bound == pytest.approx(whole.bound)
+
+
+def test_time_capped_bounds_stay_bounds():
+    from matchmaking.solvers.cohorts.blocks import block_matrix
+    from matchmaking.solvers.cohorts.bound import city_bound, cohort_bound, factor_bound
+
+    c = mm.datasets.synthetic_community(300, seed=4)
+    aff = mm.affinity(c)
+    z = np.zeros((300, 0), dtype=np.int64)
+    exact, rows = city_bound(aff, z, z, 0.0, [], 8, 12)
+    capped, none = city_bound(aff, z, z, 0.0, [], 8, 12, deadline=0.0)  # no time: the per-member factor bound
+    assert rows == 300 and none == 0 and capped >= exact > 0
+    assert exact == pytest.approx(cohort_bound(block_matrix(aff), z, z, 0.0, [], 12, (25, 37)))
+    assert factor_bound(aff, z, z, 0.0, [], 12, (25, 37)) == pytest.approx(capped)
