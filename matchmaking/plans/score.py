@@ -123,6 +123,11 @@ class PlanScorer:
         """The objective's terms and ``total`` for ``slots`` (rounds x members, group or -1)."""
         obj = self.objective
         slots = np.asarray(slots, dtype=np.int64)
+        if type(obj).evaluate is not Objective.evaluate and slots.shape[0] == 1:
+            # an engine's own objective (help squads): its evaluate, on the one-round plan
+            placed = slots[0] >= 0
+            frame = pd.DataFrame({"cohort": slots[0][placed], "member": np.asarray(self.members, dtype=object)[placed]})
+            return obj.evaluate(frame, "cohorts")
         gid, pad = self._groups(slots)
         iu, ju = np.triu_indices(pad.shape[1], k=1)
         a, b = pad[:, iu].ravel(), pad[:, ju].ravel()

@@ -72,7 +72,6 @@ from matchmaking.scoring.objective import default_objective
 from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.cohorts.blocks import block_skills, recode
 from matchmaking.solvers.cohorts.check import check_cohorts, cohort_plan, read_rules
-from matchmaking.solvers.cohorts.demo import demo_section  # noqa: F401 - the demo's entry (until reports/ has it)
 from matchmaking.solvers.cohorts.growth import previous_labels, share_budget
 from matchmaking.solvers.cohorts.params import CohortParams
 from matchmaking.solvers.cohorts.result import assemble, make_plan
