@@ -104,3 +104,14 @@ def test_an_installed_package_finds_the_shipped_data(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(lib)}, check=True)
     assert out.stdout.split() == [str(lib / "matchmaking" / "datasets" / "data" / "sociopatterns"), "70261"]
+
+
+@pytest.mark.parametrize(("name", "data", "row"), [
+    ("c.dat", b"20 1 2\n40 a 3\n", 2), ("c.dat", b"20 1 2\n40 1 2 5\n", None), ("c.dat", b"20 1.5 2\n", 1),
+    ("c.dat.gz", b"not gzip", None), ("c.zip", b"PK\x03\x04junk", None),
+])
+def test_a_damaged_contact_file_is_an_input_error(tmp_path, name, data, row):
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(mm.InputError) as err:
+        mm.datasets.read_sociopatterns(tmp_path / name)
+    assert err.value.file == str(tmp_path / name) and err.value.row == row

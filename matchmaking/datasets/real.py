@@ -128,25 +128,36 @@ def read_sociopatterns(path: str | os.PathLike) -> pd.DataFrame:
     ------
     FileNotFoundError
         With a note on where to download the file.
+    InputError
+        When the file is not a contact file (naming the first line that is not ``t i j``).
     """
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: not found. {SOCIOPATTERNS_HELP}")
-    if p.suffix == ".zip":
-        with zipfile.ZipFile(p) as z:
-            name = next(n for n in z.namelist() if n.endswith(".dat"))
-            text = z.read(name).decode()
-        frame = pd.read_csv(io.StringIO(text), sep=r"\s+", header=None, names=["t", "i", "j"])
-    else:
-        opener = gzip.open if p.suffix == ".gz" else open
-        with opener(p, "rt") as fh:
-            frame = pd.read_csv(fh, sep=r"\s+", header=None, names=["t", "i", "j"])
-    if frame.isna().any().any():
-        bad = int(frame.isna().any(axis=1).to_numpy().argmax()) + 1
-        raise InputError("expected three numbers 't i j'", file=str(p), row=bad)
-    lo = frame[["i", "j"]].min(axis=1)
-    hi = frame[["i", "j"]].max(axis=1)
-    out = pd.DataFrame({"t": frame["t"].astype(int), "i": lo.astype(str), "j": hi.astype(str)})
+    try:
+        if p.suffix == ".zip":
+            with zipfile.ZipFile(p) as z:
+                names = [n for n in z.namelist() if n.endswith(".dat")]
+                if not names:
+                    raise InputError("the archive holds no .dat contact file", file=str(p))
+                text = z.read(names[0]).decode()
+        else:
+            opener = gzip.open if p.suffix == ".gz" else open
+            with opener(p, "rt") as fh:
+                text = fh.read()
+        frame = pd.read_csv(io.StringIO(text), sep=r"\s+", header=None, names=["t", "i", "j"], dtype=str)
+    except InputError:
+        raise
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, pd.errors.ParserError) as exc:
+        raise InputError(f"not a SocioPatterns contact file ({type(exc).__name__}: {exc})"[:300], file=str(p)) from exc
+    numbers = frame.apply(pd.to_numeric, errors="coerce")
+    bad = numbers.isna().any(axis=1) | (numbers % 1 != 0).any(axis=1)
+    if bad.any():
+        raise InputError("expected three whole numbers 't i j'", file=str(p), row=int(bad.to_numpy().argmax()) + 1)
+    numbers = numbers.astype("int64")
+    lo = numbers[["i", "j"]].min(axis=1)
+    hi = numbers[["i", "j"]].max(axis=1)
+    out = pd.DataFrame({"t": numbers["t"], "i": lo.astype(str), "j": hi.astype(str)})
     return out.sort_values(["t", "i", "j"], kind="stable").reset_index(drop=True)
 
 
