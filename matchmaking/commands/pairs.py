@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from matchmaking.commands.common import (
     add_common,
@@ -82,9 +83,26 @@ def read_snooze(path: str, community: Community, rounds: int) -> dict[str, set[i
     return out
 
 
+#: Seconds per member kept from --time-limit for writing the plan and its summary.
+OUTPUT_SECONDS_PER_MEMBER = 4e-5
+
+
+def solve_budget(time_limit: float, started: float, members: int) -> float:
+    """What is left of ``--time-limit`` for the solve: the command's limit minus the time spent reading
+    the files and the time writing will take (at least a quarter of the limit).
+
+    >>> import time
+    >>> round(solve_budget(30.0, time.perf_counter(), 100_000), 1)
+    26.0
+    """
+    spent = time.perf_counter() - started
+    return max(time_limit - spent - OUTPUT_SECONDS_PER_MEMBER * members, 0.25 * time_limit)
+
+
 def run(args: argparse.Namespace) -> int:
     from matchmaking.solvers.pairing import pair
 
+    started = time.perf_counter()  # --time-limit holds for the whole command, reading and writing included
     community = Community.from_csv(args.members)
     if args.report:
         from matchmaking.reports import report_paths
@@ -124,11 +142,14 @@ def run(args: argparse.Namespace) -> int:
         k=args.k,
         hosts_per_round=args.hosts_per_round,
         method=args.method,
-        time_limit=args.time_limit,
+        time_limit=(budget := solve_budget(args.time_limit, started, len(community))),
         seed=args.seed,
     )
     plan.to_csv(args.out)
     print(plan.summary())
+    if budget < args.time_limit - 1:
+        print(f"time limit {args.time_limit:g} s for the command: {budget:.1f} s for the solve, the rest for reading "
+              "and writing the files")
     print(f"plan written to {args.out}")
     if args.report:
         from matchmaking.reports import write_report

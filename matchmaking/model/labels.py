@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -15,6 +16,7 @@ _PUNCT_SPACE = re.compile(r"[-_/\\]+")
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a community writes a few hundred distinct spellings, 100,000 times
 def normalize_label(label: str) -> str:
     """Return the canonical key of a label: no accents, lower case, single spaces.
 
