@@ -108,3 +108,13 @@ def test_graph_with_reserved_attribute_names_and_graphml(tiny_frame, tmp_path):
     assert c.members.loc["ana", "zip"] == "01000"  # codes keep their leading zeros
     nx.write_graphml(g, tmp_path / "c.graphml")
     assert nx.read_graphml(tmp_path / "c.graphml").number_of_nodes() == g.number_of_nodes()
+
+
+def test_excel_cells_that_look_missing_stay_text(tmp_path) -> None:
+    """'NA', 'null' and 'N/A' are names and labels, not missing values (the fuzzing suite found 'null')."""
+    from matchmaking.model.io import read_table, write_table
+
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d"], "name": ["null", "NA", "N/A", ""]})
+    for suffix in (".xlsx", ".csv"):
+        write_table(frame, tmp_path / f"m{suffix}")
+        assert read_table(tmp_path / f"m{suffix}")["name"].tolist() == ["null", "NA", "N/A", ""]

@@ -102,7 +102,8 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
         suffix = path.suffix.lower()
         try:
             if suffix in {".xlsx", ".xlsm", ".xls"}:
-                frame, numbers = sheet_with_header(pd.read_excel(path, header=None, dtype=object), fname)
+                frame, numbers = sheet_with_header(
+                    pd.read_excel(path, header=None, dtype=object, keep_default_na=False), fname)
             elif suffix in {".parquet", ".pq"}:
                 frame = pd.read_parquet(path)
             else:
