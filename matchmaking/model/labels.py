@@ -16,7 +16,6 @@ _PUNCT_SPACE = re.compile(r"[-_/\\]+")
 _SPACES = re.compile(r"\s+")
 
 
-@functools.lru_cache(maxsize=1 << 16)  # a community writes a few hundred distinct spellings, 100,000 times
 def normalize_label(label: str) -> str:
     """Return the canonical key of a label: no accents, lower case, single spaces.
 
@@ -32,7 +31,12 @@ def normalize_label(label: str) -> str:
     >>> normalize_label("e-Commerce")
     'e commerce'
     """
-    text = unicodedata.normalize("NFKD", str(label))
+    return _normalized(str(label))  # by text: 1, 1.0 and True are equal keys but different labels
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a community writes a few hundred distinct spellings, 100,000 times
+def _normalized(label: str) -> str:
+    text = unicodedata.normalize("NFKD", label)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _PUNCT_DROP.sub("", text.lower())
     text = _PUNCT_SPACE.sub(" ", text)
