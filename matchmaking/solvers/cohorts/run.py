@@ -9,6 +9,7 @@ Either way every block not solved gets its constructive start, so a whole plan c
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 import warnings
@@ -48,6 +49,7 @@ def run_blocks(problems: list[Block], monitor: Monitor, budget: float, *, hi: in
         from matchmaking.parallel import dask_client, run_tasks
 
         with dask_client(client, address) as dc:
+            dc.run(importlib.import_module, "matchmaking.solvers.cohorts.tasks")  # workers import the engine once
             slots = max(sum(w.get("nthreads", 1) for w in dc.scheduler_info()["workers"].values()), 1)
             for b in problems:
                 b.time_limit = _share(budget, b, total, slots)
