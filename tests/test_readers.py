@@ -190,3 +190,10 @@ def test_report_exports_hold_any_member_name(tmp_path):
     assert back["name"].tolist() == ["Zo\x0be", "a\rb"]
     back = read_table(put(tmp_path, "e.xlsx", xlsx_bytes(frame, "seating")))  # was IllegalCharacterError
     assert back["name"].tolist() == ["Zo\ufffde", "a\nb"]
+
+
+def test_whitespace_cells_behind_a_formula_escape_read_back_stripped(tmp_path):
+    from matchmaking.model.io import write_table
+
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "note": ["\r", "\t x", " =1 "]})  # escaped as '\r, '\t x
+    assert read_table(write_table(frame, tmp_path / "o.csv"))["note"].tolist() == ["", "x", "=1"]  # was "'"

@@ -212,7 +212,7 @@ def column_text(values: pd.Series, fname: str, numbers: list[int], column: str) 
     """A column as stripped text, validated cell by cell (errors name the row and column)."""
     cells = values.tolist()
     if all(type(v) is str for v in cells) and cells_are_clean(cells):  # the common case (CSV), at C speed
-        return pd.Series([unescape_cell(v.strip()) for v in cells], index=values.index, dtype=object)
+        return pd.Series([clean_cell(v) for v in cells], index=values.index, dtype=object)
     return pd.Series(
         ["" if is_missing(v) else cell_text(v, fname, row, column or None)
          for v, row in zip(values.tolist(), numbers, strict=True)],
@@ -263,7 +263,7 @@ def cell_text(value: Any, fname: str, row: int | None, column: str | None) -> st
     else:
         text = str(value)
     check_cell(text, fname, row, column)
-    return unescape_cell(text.strip())
+    return clean_cell(text)
 
 
 def read_csv_frame(path: Path, fname: str) -> tuple[pd.DataFrame, list[int]]:
@@ -303,6 +303,21 @@ def read_csv_frame(path: Path, fname: str) -> tuple[pd.DataFrame, list[int]]:
                                                                                               dtype=object)
     frame.columns = header
     return frame, numbers
+
+
+def clean_cell(text: str) -> str:
+    """A cell as read: spaces around it stripped, and the apostrophe our exports put before a
+    formula character (:func:`matchmaking.model.io.spreadsheet_safe`) removed, also before a
+    tab or a carriage return that stripping would otherwise leave behind it.
+
+    Examples
+    --------
+    >>> clean_cell(" '=1+1 "), clean_cell("'\\t x"), clean_cell("'\\r"), clean_cell(" Ana ")
+    ('=1+1', 'x', '', 'Ana')
+    """
+    if len(text) > 1 and text[0] == "'" and text[1] in "\t\r":
+        return text[1:].strip()
+    return unescape_cell(text.strip())
 
 
 def unescape_cell(value: str) -> str:
