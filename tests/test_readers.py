@@ -197,3 +197,14 @@ def test_whitespace_cells_behind_a_formula_escape_read_back_stripped(tmp_path):
 
     frame = pd.DataFrame({"id": ["a", "b", "c"], "note": ["\r", "\t x", " =1 "]})  # escaped as '\r, '\t x
     assert read_table(write_table(frame, tmp_path / "o.csv"))["note"].tolist() == ["", "x", "=1"]  # was "'"
+
+
+def test_excel_header_below_blank_rows(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A3"], sheet["B3"], sheet["A4"], sheet["B4"], sheet["A6"], sheet["B6"] = "id", "name", "a", "NA", "b", "Ben"
+    book.save(tmp_path / "m.xlsx")
+    t = read_table(tmp_path / "m.xlsx")  # rows 1-2 and 5 are empty: the header is row 3
+    assert t["name"].tolist() == ["NA", "Ben"] and t["_row"].tolist() == [4, 6]

@@ -194,7 +194,7 @@ def check_cell(value: str, fname: str, row: int | None, column: str | None) -> N
 
 def sheet_with_header(grid: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[int]]:
     """A sheet read without a header: its first non-empty row becomes the header."""
-    filled = grid.notna().any(axis=1).to_numpy()
+    filled = grid.map(lambda v: not is_missing(v) and v != "").any(axis=1).to_numpy()
     if not filled.any():
         raise InputError("the sheet is empty", file=fname)
     top = int(filled.argmax())
