@@ -208,3 +208,9 @@ def test_excel_header_below_blank_rows(tmp_path):
     book.save(tmp_path / "m.xlsx")
     t = read_table(tmp_path / "m.xlsx")  # rows 1-2 and 5 are empty: the header is row 3
     assert t["name"].tolist() == ["NA", "Ben"] and t["_row"].tolist() == [4, 6]
+
+
+def test_huge_whole_numbers_in_an_attribute_stay_text(tmp_path):
+    path = put(tmp_path, "m.csv", "id,code\na,18446744073709551616\nb,12345678901234567\nc,\n")
+    c = mm.Community.from_csv(path)  # was OverflowError (found by the fuzzing suite); and no silent rounding
+    assert c.members["code"].tolist() == ["18446744073709551616", "12345678901234567", None]

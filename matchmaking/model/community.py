@@ -510,6 +510,8 @@ def _attribute_column(values: list[str]) -> pd.Series:
     except ValueError:
         return pd.Series([v if v != "" else None for v in values], dtype=object)
     if present and all(x.is_integer() for x in numbers):
+        if any(abs(x) >= 2**53 for x in numbers):  # beyond what a number holds exactly: a code, kept as text
+            return pd.Series([v if v != "" else None for v in values], dtype=object)
         return pd.Series([int(float(v)) if v != "" else pd.NA for v in values], dtype="Int64")
     return pd.Series([float(v) if v != "" else np.nan for v in values], dtype=float)
 

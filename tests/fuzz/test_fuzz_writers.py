@@ -54,7 +54,7 @@ def _expected(text: str, fmt: str) -> str:
 def test_write_table_reads_back_unchanged_and_formula_safe(fmt, table, numbers):
     cols, rows = table
     assume_names = [_expected(c, fmt) for c in cols]
-    if len(set(assume_names)) < len(assume_names) or "" in assume_names or "_row" in assume_names:
+    if len(set(assume_names)) < len(assume_names) or {"", "_row", "n"} & set(assume_names):
         return  # names a reader cannot tell apart (the reader's own refusals are fuzzed in test_fuzz_readers)
     frame = pd.DataFrame(rows, columns=cols, dtype=object) if rows else pd.DataFrame(columns=cols, dtype=object)
     frame["n"] = numbers[: len(frame)]
