@@ -180,6 +180,8 @@ def test_exports_read_back_with_carriage_returns_control_characters_and_formula_
     assert path.read_text(encoding="utf-8").startswith("member,'=cmd")  # a header is a cell too
     back = read_table(write_table(frame, tmp_path / "out.xlsx"))  # was IllegalCharacterError
     assert back["member"].tolist() == ["a\nb", "c\ufffdd"]  # a workbook's line break is \n
+    back = read_table(write_table(pd.DataFrame({"id": ["a", "b"], "\r0": ["\r", "x"]}), tmp_path / "cr.xlsx"))
+    assert list(back.columns) == ["id", "0", "_row"] and back["0"].tolist() == ["", "x"]  # was "'\n0" and "'"
 
 
 def test_report_exports_hold_any_member_name(tmp_path):

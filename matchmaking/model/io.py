@@ -287,13 +287,13 @@ def workbook_frame(frame: pd.DataFrame) -> pd.DataFrame:
             return v
         return _XLSX_ILLEGAL.sub("\ufffd", v.replace("\r\n", "\n").replace("\r", "\n"))
 
-    out = safe_frame(frame)
+    out = frame.copy()  # fitted first, so that the formula escape sees what the workbook will hold
     out.columns = [fit(c) for c in out.columns]
     for k in range(out.shape[1]):
         col = out.iloc[:, k]
         if col.dtype == object or pd.api.types.is_string_dtype(col):
             out.isetitem(k, col.map(fit))
-    return out
+    return safe_frame(out)
 
 
 _TEMP_TAG = f"mm-{hashlib.sha1(socket.gethostname().encode()).hexdigest()[:8]}"
