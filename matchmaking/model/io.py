@@ -50,9 +50,17 @@ __all__ = ["MAX_GROUP", "ROW", "TableLike", "atomic_write", "clean_stale_temps",
 
 
 def source_name(source: TableLike, default: str = "DataFrame") -> str:
-    """Return the display name of a table source (its file name, or ``default``)."""
+    """Return the display name of a table source (its file name, or ``default``).
+
+    >>> source_name(42)
+    Traceback (most recent call last):
+    ...
+    matchmaking.errors.InputError: a table must be a file path or a DataFrame, not int
+    """
     if isinstance(source, pd.DataFrame):
         return default
+    if not isinstance(source, (str, os.PathLike)):
+        raise InputError(f"a table must be a file path or a DataFrame, not {type(source).__name__}")
     return os.fspath(source)
 
 

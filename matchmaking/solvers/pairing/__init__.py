@@ -208,11 +208,13 @@ def pair(
             monitor=monitor, seed=seed, params=roulette_params,
         )
     if mode == "mentor":
+        if not isinstance(everyone, bool):
+            raise InputError(f"everyone must be True or False, not {everyone!r}", column="everyone")
         side_a, side_b = _two_sides(community, mentors, mentees, people, ("mentors", "mentees"), "'role=lead'")
         return mentor(
             obj, side_a, side_b, capacity=capacity, demand=demand,
             stable=inputs.choice(stable, "stable", (None, "mentees", "mentors")),  # type: ignore[arg-type]
-            ranks=ranks, everyone=bool(everyone), requests=reqs, monitor=monitor,
+            ranks=ranks, everyone=everyone, requests=reqs, monitor=monitor,
         )
     side_a, side_b = _two_sides(community, newcomers, veterans, people, ("newcomers", "veterans"),
                                 "'joined>=2026-01-01'")

@@ -262,7 +262,7 @@ def intro(
     monitor.report("start", message=f"{n} members to pair", force=True)
     notes: list[str] = []
     extras: dict[str, object] = {}
-    complete = _every_pair(aff, candidates, params)
+    complete = n < 2 or _every_pair(aff, candidates, params)
     if complete:
         i, j, s = _all_positive(aff)
         bound_lists = None

@@ -53,6 +53,8 @@ def roulette(
     if unknown:
         raise InputError(f"opt_out names {unknown[0]!r}, who is not among the members", column="opt_out")
     people = [m for m in members if m not in out]
+    if not people:
+        raise InputError("nobody is left to pair: every selected member opted out", column="opt_out")
     if len(people) > params.max_members:
         raise InputError(f"roulette plans events of up to {params.max_members} members, not {len(people)}: "
                          "split by city or cohort", column="members")

@@ -64,6 +64,7 @@ def test_progress_reaches_done_without_a_stop(c: mm.Community, mode: str) -> Non
     {"requests": mm.Requests(pins=[("m0001", 2, None)])},
     {"constraints": pd.DataFrame({"kind": ["apart"], "a": ["m0001"], "b": ["zz"]})},
     {"objective": "affinity"}, {"history": 42}, {"rounds": 0}, {"rounds": "3"}, {"rounds": 10**6},
+    {"pairs": 42}, {"requests": 42},
 ])
 def test_bad_input_is_an_input_error(c: mm.Community, mode: str, bad: dict) -> None:
     with pytest.raises(mm.InputError):
@@ -75,7 +76,8 @@ def test_bad_input_is_an_input_error(c: mm.Community, mode: str, bad: dict) -> N
     ("intro", {"intro_params": "fast"}),
     ("mentor", {"capacity": 0}), ("mentor", {"capacity": -2}), ("mentor", {"capacity": "seats"}),
     ("mentor", {"demand": 2.5}), ("mentor", {"stable": "both"}), ("mentor", {"mentors": None}),
-    ("mentor", {"mentees": ["m0000"]}), ("mentor", {"mentors": "role=wizard"}),
+    ("mentor", {"mentees": ["m0000"]}), ("mentor", {"mentors": "role=wizard"}), ("mentor", {"ranks": 42}),
+    ("mentor", {"everyone": "yes"}),
     ("roulette", {"method": "best"}), ("roulette", {"snooze": {"m0001": [9]}}),
     ("roulette", {"snooze": {"nobody": [1]}}), ("roulette", {"snooze": "m0001:2"}),
     ("roulette", {"snooze": pd.DataFrame({"member": ["m0001"], "round": ["two"]})}),
@@ -152,3 +154,20 @@ def test_exclude_and_selection(c: mm.Community) -> None:
     placed = set(plan.assignments["member"])
     assert c.ids[0] not in placed
     assert placed == set(c.select("city!=Lyon")) - {c.ids[0]}
+
+
+@pytest.mark.parametrize(("mode", "kw"), [
+    ("intro", {"candidates": 5}), ("intro", {}), ("roulette", {"rounds": 2}),
+])
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_tiny_events(c: mm.Community, mode: str, kw: dict, size: int) -> None:
+    ids = c.ids[:size]
+    plan = mm.pair(c, mode, members=ids, time_limit=5, **kw)
+    assert plan.check() == [] and set(plan.assignments["member"]) <= set(ids)
+    together = mm.pair(c, mode, members=c.ids[:3], requests=mm.Requests(together=[(ids[0], c.ids[1])]), **kw)
+    assert any(set(g) >= {ids[0], c.ids[1]} for g in together.groups().values())
+
+
+def test_everyone_opted_out_is_an_input_error(c: mm.Community) -> None:
+    with pytest.raises(mm.InputError, match="opted out"):
+        mm.pair(c, "roulette", opt_out=c.ids)
