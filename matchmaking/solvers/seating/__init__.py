@@ -62,6 +62,7 @@ from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.control import Callback, Monitor, StoppingCriterion, check_seed
 from matchmaking.solvers.seating.bound import forced_repeats, seating_bound
 from matchmaking.solvers.seating.engine import solve
+from matchmaking.solvers.seating.groups import Budget, GroupSearch
 from matchmaking.solvers.seating.params import SeatingParams
 from matchmaking.solvers.seating.problem import SeatingProblem, build_problem, movable
 from matchmaking.solvers.seating.repair import repair_repeats
@@ -106,6 +107,15 @@ def warm_up() -> float:
     greedy(state, np.random.default_rng(0), range(prob.rounds))
     repair_repeats(state, 0, time.perf_counter() + 3600, max_iter=10)
     anneal(Tracker(state, Monitor(time_limit=3600), max_iterations=1000), 0, guide=0.5)
+    # the grouping search of pairwise rounds (tabu, annealing, crossover)
+    rng = np.random.default_rng(0)
+    E = rng.random((12, 12))
+    E = E + E.T
+    sizes = np.asarray([4, 4, 4])
+    GroupSearch(E, sizes, np.ones(12, dtype=bool), sizes - 1, sizes + 1, population=2, stall=20).run(
+        np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=5000))
+    GroupSearch(E, sizes, np.ones(12, dtype=bool), sizes, sizes, population=2).anneal(
+        np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=4000), share=0.5)
     return time.perf_counter() - t
 
 

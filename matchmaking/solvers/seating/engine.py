@@ -2,9 +2,10 @@
 
 1. starts (:mod:`.starts`): the greedy, or a zero-repeat design when the event fits one;
 2. the repeat repair (:mod:`.repair`) when zero repeats may be reachable;
-3. the annealing (:mod:`.search`);
+3. the improvement: for pair objectives each round in turn as a grouping problem
+   (:mod:`.rounds`, :mod:`.groups`), else the annealing over every term (:mod:`.search`);
 4. CP-SAT (:mod:`.lns`): the whole round when one full round is small enough (proving it
-   optimal), else re-solves of a few tables;
+   optimal), else (with needs or spread terms) re-solves of a few tables;
 5. fairness (:mod:`.fairness`) when asked.
 
 Every phase reports to the solve's :class:`~matchmaking.solvers.control.Monitor` through the
@@ -32,6 +33,7 @@ from matchmaking.solvers.seating.fairness import raise_minimum
 from matchmaking.solvers.seating.lns import lns_search, resolve_tables
 from matchmaking.solvers.seating.params import SeatingParams
 from matchmaking.solvers.seating.repair import repair_repeats
+from matchmaking.solvers.seating.rounds import is_pairwise, search_rounds
 from matchmaking.solvers.seating.search import anneal
 from matchmaking.solvers.seating.starts import design_start, greedy
 from matchmaking.solvers.seating.state import SeatingState
@@ -81,13 +83,18 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
         if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
             state.load(start)
     exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
+    pairwise = is_pairwise(prob)  # each round is then a grouping problem (MDGP)
     if not search.stopped:
-        method.append("sa")
         search.enter("search")
-        share = params.exact_share if exact else params.lns_share  # of the time left, for CP-SAT afterwards
+        share = params.exact_share if exact else 0.0 if pairwise else params.lns_share  # kept for CP-SAT
         search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
-        anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners, cool=params.cool,
-               p_move=params.p_move, p_group=params.p_group)
+        if pairwise:
+            method.append("groups")
+            search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]))
+        else:
+            method.append("sa")
+            anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners,
+                   cool=params.cool, p_move=params.p_move, p_group=params.p_group)
         search.deadline = deadline
     state.load(search.best_tab)
     proven = False
@@ -102,7 +109,7 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
         if proven:
             bound = state.total()
             bound_terms["cp-sat optimum"] = bound
-    elif (not exact and not search.stopped and time.perf_counter() < deadline
+    elif (not exact and not pairwise and not search.stopped and time.perf_counter() < deadline
           and (iterations is None or iterations >= params.lns_every)):
         method.append("lns")
         search.enter("lns")

@@ -47,6 +47,17 @@ class SeatingParams:
         Re-solves without improvement before the large-neighbourhood search stops.
     lns_every : int
         With ``iterations=``: one re-solve per this many annealing proposals.
+    population : int
+        Seatings in the pool of the round-by-round grouping search (pairwise objectives).
+    group_stall : int
+        Tabu iterations without a new best before one tabu search of that pool ends.
+    group_tenure : int
+        Tabu tenure there: a member may not return to a table for ``tenure`` to
+        ``3 * tenure + 2`` iterations.
+    group_restart : int
+        Children without a new best before the pool is rebuilt around its best seating.
+    round_sweeps : int
+        With several rounds: turns of every round (more if the time allows).
     exact_size : int
         Largest single-round event (every seat taken) that CP-SAT solves whole.
     exact_share : float
@@ -85,6 +96,11 @@ class SeatingParams:
     lns_step_time: float = 1.0
     lns_patience: int = 200
     lns_every: int = 20_000
+    population: int = 10
+    group_stall: int = 5000
+    group_tenure: int = 2
+    group_restart: int = 60
+    round_sweeps: int = 3
     exact_size: int = 40
     exact_share: float = 0.9
     bound_share: float = 0.1
@@ -106,6 +122,8 @@ class SeatingParams:
                 raise InputError(f"{f.name} must be between 0 and 1, not {value!r}", column=column)
             if f.name not in shares and value <= 0:
                 raise InputError(f"{f.name} must be > 0, not {value!r}", column=column)
+        if self.population < 2:
+            raise InputError(f"population must be at least 2, not {self.population!r}", column="params.population")
         if self.cool < 1:
             raise InputError(f"cool must be >= 1 (the temperature falls), not {self.cool!r}", column="params.cool")
 
