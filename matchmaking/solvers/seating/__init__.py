@@ -48,8 +48,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -70,9 +68,6 @@ from matchmaking.solvers.seating.search import anneal
 from matchmaking.solvers.seating.starts import galois_field, greedy
 from matchmaking.solvers.seating.state import SeatingState
 from matchmaking.solvers.seating.tracker import Tracker
-
-if TYPE_CHECKING:
-    from matchmaking.reports.html import Report
 
 __all__ = ["SeatingParams", "SeatingProblem", "SeatingState", "build_problem", "forced_repeats", "galois_field",
            "movable", "seat", "seating_bound", "warm_up"]
@@ -259,19 +254,3 @@ def seat(
 
 
 DEMO_ITERATIONS = 500_000
-
-
-def demo_section(community: Community, report: Report, outdir: str | os.PathLike, seed: int) -> None:
-    """The demo's seating section: 3 rounds of tables of 10 for the demo community (a few seconds)."""
-    n_tables = max(1, -(-len(community) // 10))
-    spread = ["sector"] if "sector" in community.attributes else None
-    # a fixed effort: the same seed gives the same plan on any machine (the time limit is a safety net)
-    plan = seat(community, tables=n_tables, table_size=10, rounds=3, spread=spread, time_limit=30, seed=seed,
-                iterations=DEMO_ITERATIONS)
-    plan.to_csv(Path(outdir) / "seating.csv")
-    report.heading("Event seating")
-    report.text(f"{len(community)} attendees at {n_tables} tables of 10 for 3 rounds (seating.csv).")
-    report.pre(plan.summary())
-    member = community.ids[0]
-    report.text(f"Why {community.members.loc[member, 'name']} sits where they sit:")
-    report.pre(plan.explain(member))
