@@ -38,6 +38,65 @@ def _offer(bs: np.ndarray, bj: np.ndarray, m: int, k: int, s: float, j: int) -> 
     return m
 
 
+@nb.njit(cache=True, inline="always")
+def _touch(acc: np.ndarray, mark: np.ndarray, touched: np.ndarray, t: int, j: int, v: float) -> int:
+    """Add ``v`` to partner ``j``'s sum, listing ``j`` in ``touched`` on its first visit; return the new count."""
+    if not mark[j]:
+        mark[j] = True
+        touched[t] = j
+        t += 1
+    acc[j] += v
+    return t
+
+
+@nb.njit(cache=True, inline="always")
+def _scratch(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One thread's work arrays: partners' sums, visited marks and the list of visited partners."""
+    return np.zeros(n), np.zeros(n, dtype=np.bool_), np.empty(n, dtype=np.int64)
+
+
+@nb.njit(cache=True, inline="always")
+def _gather(i: int, cap: int, seed: int, lptr, lidx, lval, rptr, ridx, rval, eptr, eidx, evals,
+            acc: np.ndarray, mark: np.ndarray, touched: np.ndarray) -> int:
+    """Sum ``L[i] . R[j] + E[i, j]`` into ``acc`` for every partner ``j`` reached; return how many were.
+
+    Each feature's posting list is walked whole (``cap < 0``), or for at most ``cap`` entries
+    from an offset drawn from ``i``, the feature and ``seed``. Within a feature each partner is
+    met once, so the sums do not depend on the order of the walk.
+    """
+    t = 0
+    for a in range(lptr[i], lptr[i + 1]):
+        f, v = lidx[a], lval[a]
+        lo, length = rptr[f], rptr[f + 1] - rptr[f]
+        if cap < 0:
+            for b in range(lo, lo + length):
+                t = _touch(acc, mark, touched, t, ridx[b], v * rval[b])
+        elif length:
+            start = (i * 2654435761 + f * 40503 + seed * 97) % length
+            for s_ in range(min(length, cap)):
+                b = lo + (start + s_) % length
+                t = _touch(acc, mark, touched, t, ridx[b], v * rval[b])
+    for a in range(eptr[i], eptr[i + 1]):
+        t = _touch(acc, mark, touched, t, eidx[a], evals[a])
+    return t
+
+
+@nb.njit(cache=True, inline="always")
+def _clear(acc: np.ndarray, mark: np.ndarray, touched: np.ndarray, t: int) -> None:
+    """Zero the sums and marks of the ``t`` touched partners (ready for the next row)."""
+    for x in range(t):
+        acc[touched[x]] = 0.0
+        mark[touched[x]] = False
+
+
+@nb.njit(cache=True, inline="always")
+def _store(out_j: np.ndarray, out_s: np.ndarray, r: int, bj: np.ndarray, bs: np.ndarray, m: int) -> None:
+    """Copy the ``m`` best partners of the buffer into row ``r`` of the outputs."""
+    for x in range(m):
+        out_j[r, x] = bj[x]
+        out_s[r, x] = bs[x]
+
+
 @nb.njit(cache=True)
 def _exact_score(i: int, j: int, lptr, lidx, lval, cptr, cidx, cval, eptr, eidx, evals, baseline: float) -> float:
     """``baseline + L[i] . R[j] + E[i, j]`` by merging the sorted sparse rows."""
@@ -78,30 +137,11 @@ def exact_rows(rows, n, k, lptr, lidx, lval, rptr, ridx, rval, eptr, eidx, evals
     out_s = np.full((nr, k), -np.inf)
     chunks = min(nr, 64)
     for c in nb.prange(chunks):
-        acc = np.zeros(n)
-        mark = np.zeros(n, dtype=np.bool_)
-        touched = np.empty(n, dtype=np.int64)
-        bs = np.empty(k)
-        bj = np.empty(k, dtype=np.int64)
+        acc, mark, touched = _scratch(n)
+        bs, bj = np.empty(k), np.empty(k, dtype=np.int64)
         for r in range(c * nr // chunks, (c + 1) * nr // chunks):
             i = rows[r]
-            t = 0
-            for a in range(lptr[i], lptr[i + 1]):
-                f, v = lidx[a], lval[a]
-                for b in range(rptr[f], rptr[f + 1]):
-                    j = ridx[b]
-                    if not mark[j]:
-                        mark[j] = True
-                        touched[t] = j
-                        t += 1
-                    acc[j] += v * rval[b]
-            for a in range(eptr[i], eptr[i + 1]):
-                j = eidx[a]
-                if not mark[j]:
-                    mark[j] = True
-                    touched[t] = j
-                    t += 1
-                acc[j] += evals[a]
+            t = _gather(i, -1, 0, lptr, lidx, lval, rptr, ridx, rval, eptr, eidx, evals, acc, mark, touched)
             m = 0
             if full:
                 for j in range(n):
@@ -114,12 +154,8 @@ def exact_rows(rows, n, k, lptr, lidx, lval, rptr, ridx, rval, eptr, eidx, evals
                     s = baseline + acc[j]
                     if j != i and s > min_score:
                         m = _offer(bs, bj, m, k, s, j)
-            for x in range(t):
-                acc[touched[x]] = 0.0
-                mark[touched[x]] = False
-            for x in range(m):
-                out_j[r, x] = bj[x]
-                out_s[r, x] = bs[x]
+            _clear(acc, mark, touched, t)
+            _store(out_j, out_s, r, bj, bs, m)
     return out_j, out_s
 
 
@@ -138,53 +174,25 @@ def sampled_rows(rows, n, k, cap, seed, lptr, lidx, lval, rptr, ridx, rval, cptr
     wide = 4 * k
     chunks = min(nr, 64)
     for c in nb.prange(chunks):
-        acc = np.zeros(n)
-        mark = np.zeros(n, dtype=np.bool_)
-        touched = np.empty(n, dtype=np.int64)
-        ws = np.empty(wide)
-        wj = np.empty(wide, dtype=np.int64)
-        bs = np.empty(k)
-        bj = np.empty(k, dtype=np.int64)
+        acc, mark, touched = _scratch(n)
+        ws, wj = np.empty(wide), np.empty(wide, dtype=np.int64)
+        bs, bj = np.empty(k), np.empty(k, dtype=np.int64)
         for r in range(c * nr // chunks, (c + 1) * nr // chunks):
             i = rows[r]
-            t = 0
-            for a in range(lptr[i], lptr[i + 1]):
-                f, v = lidx[a], lval[a]
-                length = rptr[f + 1] - rptr[f]
-                steps = min(length, cap)
-                start = (i * 2654435761 + f * 40503 + seed * 97) % length if length else 0
-                for s_ in range(steps):
-                    b = rptr[f] + (start + s_) % length
-                    j = ridx[b]
-                    if not mark[j]:
-                        mark[j] = True
-                        touched[t] = j
-                        t += 1
-                    acc[j] += v * rval[b]
-            for a in range(eptr[i], eptr[i + 1]):
-                j = eidx[a]
-                if not mark[j]:
-                    mark[j] = True
-                    touched[t] = j
-                    t += 1
-                acc[j] += evals[a]
+            t = _gather(i, max(cap, 0), seed, lptr, lidx, lval, rptr, ridx, rval, eptr, eidx, evals, acc, mark, touched)
             m = 0
             for x in range(t):
                 j = touched[x]
                 if j != i:
                     m = _offer(ws, wj, m, wide, acc[j], j)
-            for x in range(t):
-                acc[touched[x]] = 0.0
-                mark[touched[x]] = False
+            _clear(acc, mark, touched, t)
             q = 0
             for x in range(m):
                 j = wj[x]
                 s = _exact_score(i, j, lptr, lidx, lval, cptr, cidx, cval, eptr, eidx, evals, baseline)
                 if s > min_score:
                     q = _offer(bs, bj, q, k, s, j)
-            for x in range(q):
-                out_j[r, x] = bj[x]
-                out_s[r, x] = bs[x]
+            _store(out_j, out_s, r, bj, bs, q)
     return out_j, out_s
 
 
