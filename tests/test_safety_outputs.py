@@ -144,9 +144,9 @@ def test_files_follow_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
 def test_a_stale_temp_file_of_a_killed_writer_is_cleaned_by_the_next_write(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stale = tmp_path / f".plan.csv.{mio._TEMP_TAG}-{dead.pid}-abcd1234.tmp"
+    stale = tmp_path / f".plan.csv.{mio.TEMP_TAG}-{dead.pid}-abcd1234.tmp"
     stale.write_text("member data")
-    mine = tmp_path / f".plan.csv.{mio._TEMP_TAG}-{os.getpid()}-abcd1234.tmp"  # a live writer's: kept
+    mine = tmp_path / f".plan.csv.{mio.TEMP_TAG}-{os.getpid()}-abcd1234.tmp"  # a live writer's: kept
     mine.write_text("being written")
     other = tmp_path / ".notes.tmp"  # not ours: kept
     other.write_text("x")

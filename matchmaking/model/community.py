@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -13,19 +12,13 @@ import pandas as pd
 import scipy.sparse as sp
 
 from matchmaking.errors import InputError
-from matchmaking.model.io import (
-    ROW,
-    TableLike,
-    read_table,
-    require_columns,
-    source_name,
-    split_list,
-)
+from matchmaking.model import directory
+from matchmaking.model import graph as graphs
+from matchmaking.model.io import TableLike, read_table, source_name
 from matchmaking.model.labels import LabelIndex
+from matchmaking.model.members import LIST_COLUMNS, NODE_PREFIX, RESERVED, members_from_table
 
-LIST_COLUMNS = ("offers", "needs", "goals")
-RESERVED = ("id", "name", *LIST_COLUMNS)
-NODE_PREFIX = {"skill": "skill:", "need": "need:"}
+__all__ = ["LIST_COLUMNS", "NODE_PREFIX", "RESERVED", "Community"]
 
 
 class Community:
@@ -115,50 +108,7 @@ class Community:
 
     @classmethod
     def _from_table(cls, table: pd.DataFrame, fname: str) -> Community:
-        lower = {c: c.lower() for c in table.columns if c.lower() in RESERVED and c != c.lower()}
-        table = table.rename(columns=lower)
-        require_columns(table, ["id"], fname)
-        if not len(table):  # a plan of nobody would look "optimal": say what is wrong instead
-            raise InputError("no members: the table has a header but no member rows", file=fname, row=2)
-        first_seen: dict[str, int] = {}
-        for ident, row in zip(table["id"], table[ROW], strict=True):
-            if not ident:
-                raise InputError("empty id: every member needs one", file=fname, row=row, column="id")
-            if ident.startswith(tuple(NODE_PREFIX.values())):
-                raise InputError(
-                    f"id {ident!r} starts with a reserved prefix {tuple(NODE_PREFIX.values())}",
-                    file=fname, row=row, column="id",
-                )
-            if ident in first_seen:
-                raise InputError(
-                    f"duplicate id {ident!r} (first on row {first_seen[ident]})",
-                    file=fname, row=row, column="id",
-                )
-            first_seen[ident] = row
-        for col in LIST_COLUMNS:
-            if col not in table:
-                continue
-            for cell, row in zip(table[col], table[ROW], strict=True):
-                if "," in cell:
-                    raise InputError(
-                        f"{cell!r} contains a comma: separate the items of a list with ';' "
-                        f"(e.g. {cell.replace(',', ';')!r})",
-                        file=fname, row=row, column=col,
-                    )
-        skills = LabelIndex(
-            item for col in ("offers", "needs") if col in table for cell in table[col] for item in split_list(cell)
-        )
-        goals = LabelIndex(item for cell in table.get("goals", []) for item in split_list(cell))
-        members = pd.DataFrame(index=pd.Index(table["id"].tolist(), name="id", dtype=object))
-        names = table["name"] if "name" in table else table["id"]
-        members["name"] = [n or i for n, i in zip(names, table["id"], strict=True)]
-        for col, index in (("offers", skills), ("needs", skills), ("goals", goals)):
-            cells = table[col] if col in table else [""] * len(table)
-            members[col] = [_labels(cell, index) for cell in cells]
-        for col in table.columns:
-            if col in RESERVED or col == ROW:
-                continue
-            members[col] = _attribute_column(table[col].tolist()).set_axis(members.index)
+        members, skills, goals = members_from_table(table, fname)
         community = cls(members, source=fname)
         community.__dict__["skill_labels"] = skills
         community.__dict__["goal_labels"] = goals
@@ -316,7 +266,7 @@ class Community:
     # ------------------------------------------------------------------ graph
     @cached_property
     def graph(self) -> nx.Graph:
-        """A networkx graph of members, skills and needs.
+        """A networkx graph of members, skills and needs (:func:`matchmaking.model.graph.community_graph`).
 
         Nodes: every member id (``kind="member"`` plus name, goals (``;``-joined) and attributes; an
         attribute named ``kind`` or ``label`` is stored as ``attr_kind`` / ``attr_label``), ``"skill:<label>"``
@@ -324,27 +274,7 @@ class Community:
         (``kind="offers"``), member - need (``kind="needs"``) and skill - need of the same label
         (``kind="answers"``), so a path member - need - skill - member is a possible help.
         """
-        g = nx.Graph(name=f"community from {self.source}")
-        for member, row in self.members.iterrows():
-            # GraphML/GEXF-friendly: no None, no lists; an attribute called "kind" or "label" keeps its value
-            # under "attr_kind" / "attr_label" so the node type stays readable
-            attrs = {("attr_" + k if k in ("kind", "label") else k): (v.item() if hasattr(v, "item") else v)
-                     for k, v in row.items() if k not in LIST_COLUMNS and not _isna(v)}
-            attrs.update(kind="member", goals="; ".join(row["goals"]))
-            g.add_node(member, **attrs)
-        for label in self.skills:
-            g.add_node(NODE_PREFIX["skill"] + label, kind="skill", label=label)
-            g.add_node(NODE_PREFIX["need"] + label, kind="need", label=label)
-        for member, offers, needs in zip(self.members.index, self.members["offers"], self.members["needs"], strict=True):
-            g.add_edges_from(((member, NODE_PREFIX["skill"] + s) for s in offers), kind="offers")
-            g.add_edges_from(((member, NODE_PREFIX["need"] + s) for s in needs), kind="needs")
-        offered = {s for labels in self.members["offers"] for s in labels}
-        needed = {s for labels in self.members["needs"] for s in labels}
-        for label in sorted(offered & needed):
-            g.add_edge(NODE_PREFIX["need"] + label, NODE_PREFIX["skill"] + label, kind="answers")
-        isolated = [n for n, d in g.nodes(data=True) if d["kind"] != "member" and g.degree(n) == 0]
-        g.remove_nodes_from(isolated)
-        return g
+        return graphs.community_graph(self)
 
     def member_graph(self) -> nx.Graph:
         """Graph of members only, weighted by how many needs of one the other offers (both ways).
@@ -356,16 +286,7 @@ class Community:
         >>> list(c.member_graph().edges(data="weight"))
         [('a', 'b', 1.0)]
         """
-        offers, needs = self.incidence("offers"), self.incidence("needs")
-        comp = (offers @ needs.T).tocsr()
-        comp = sp.triu(comp + comp.T, k=1).tocoo()
-        g = nx.Graph()
-        g.add_nodes_from(self.ids)
-        ids = self.ids
-        g.add_weighted_edges_from(
-            (ids[i], ids[j], float(w)) for i, j, w in zip(comp.row, comp.col, comp.data, strict=True) if w
-        )
-        return g
+        return graphs.member_graph(self)
 
     # ------------------------------------------------------------------ directory
     def who_can_help(self, topic: str, *, limit: int | None = 10, cutoff: float = 0.75) -> pd.DataFrame:
@@ -383,31 +304,10 @@ class Community:
         Returns
         -------
         pandas.DataFrame
-            Columns ``member``, ``name``, ``skill``, ``match`` (1.0 exact), ``reason``.
+            Columns ``member``, ``name``, ``skill``, ``match`` (1.0 exact), ``reason``
+            (:func:`matchmaking.model.directory.who_can_help`).
         """
-        key = self.skill_labels.canonical(topic)
-        offered = sorted({s for labels in self.members["offers"] for s in labels})
-        quality = {}
-        for label in offered:
-            if label == key:
-                quality[label] = 1.0
-            elif key and (f" {key} " in f" {label} " or f" {label} " in f" {key} "):
-                quality[label] = 0.9
-            else:
-                r = difflib.SequenceMatcher(None, key, label).ratio()
-                if r >= cutoff:
-                    quality[label] = round(r, 2)
-        rows = []
-        for member, name, offers in zip(self.members.index, self.members["name"], self.members["offers"], strict=True):
-            best = max(((quality[s], s) for s in offers if s in quality), default=None)
-            if best is None:
-                continue
-            q, label = best
-            reason = f"offers {label}" if q == 1.0 else f"offers {label} (close to {key!r})"
-            rows.append({"member": member, "name": name, "skill": label, "match": q, "reason": reason})
-        out = pd.DataFrame(rows, columns=["member", "name", "skill", "match", "reason"])
-        out = out.sort_values(["match", "member"], ascending=[False, True], kind="stable")
-        return out.head(limit).reset_index(drop=True) if limit else out.reset_index(drop=True)
+        return directory.who_can_help(self, topic, limit=limit, cutoff=cutoff)
 
     def helpers_for(
         self, member: str, *, limit: int | None = 10, same: Sequence[str] = ("city",)
@@ -427,39 +327,9 @@ class Community:
         -------
         pandas.DataFrame
             Columns ``member``, ``name``, ``covers`` (list of needs), ``shared_goals``,
-            ``score``, ``reason``.
+            ``score``, ``reason`` (:func:`matchmaking.model.directory.helpers_for`).
         """
-        if member not in self:
-            raise KeyError(f"unknown member {member!r}")
-        me = self.members.loc[member]
-        same = [a for a in same if a in self.attributes and not _isna(me[a])]
-        i = self._position[member]
-        covers_n = np.asarray((self.incidence("offers") @ self.incidence("needs")[i].T).todense()).ravel()
-        goals_n = np.asarray((self.incidence("goals") @ self.incidence("goals")[i].T).todense()).ravel()
-        alike_n = np.zeros(len(self))
-        for a in same:
-            alike_n += (self.members[a] == me[a]).fillna(False).to_numpy(dtype=bool)
-        score = covers_n + 0.5 * goals_n + 0.25 * alike_n
-        candidates = np.flatnonzero(covers_n > 0)
-        candidates = candidates[candidates != i]
-        order = candidates[np.lexsort((candidates, -score[candidates]))]
-        if limit:
-            order = order[:limit]
-        needs, goals = set(me["needs"]), set(me["goals"])
-        rows = []
-        for j in order:
-            row = self.members.iloc[j]
-            covers = sorted(needs.intersection(row["offers"]))
-            shared = sorted(goals.intersection(row["goals"]))
-            alike = [a for a in same if row[a] == me[a]]
-            reason = f"offers {', '.join(covers)}, which {me['name']} needs"
-            if shared:
-                reason += "; shares goal " + ", ".join(repr(g) for g in shared)
-            if alike:
-                reason += "; same " + ", ".join(f"{a} ({me[a]})" for a in alike)
-            rows.append({"member": self.ids[j], "name": row["name"], "covers": covers,
-                         "shared_goals": shared, "score": float(score[j]), "reason": reason})
-        return pd.DataFrame(rows, columns=["member", "name", "covers", "shared_goals", "score", "reason"])
+        return directory.helpers_for(self, member, limit=limit, same=same)
 
     # ------------------------------------------------------------------ transforms
     def subset(self, members: Iterable[str]) -> Community:
@@ -491,33 +361,3 @@ class Community:
                 lines.append(f"  {col}: " + ", ".join(f"{k} {v}" for k, v in top.items()))
         return "\n".join(lines)
 
-
-def _labels(cell: str, index: LabelIndex) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for raw in split_list(cell):
-        label = index.canonical(raw)
-        if label:
-            seen.setdefault(label, None)
-    return tuple(seen)
-
-
-def _attribute_column(values: list[str]) -> pd.Series:
-    present = [v for v in values if v != ""]
-    if any(len(v) > 1 and v[0] == "0" and v[1].isdigit() for v in present):  # codes such as "01000"
-        return pd.Series([v if v != "" else None for v in values], dtype=object)
-    try:
-        numbers = [float(v) for v in present]
-    except ValueError:
-        return pd.Series([v if v != "" else None for v in values], dtype=object)
-    if present and all(x.is_integer() for x in numbers):
-        if any(abs(x) >= 2**53 for x in numbers):  # beyond what a number holds exactly: a code, kept as text
-            return pd.Series([v if v != "" else None for v in values], dtype=object)
-        return pd.Series([int(float(v)) if v != "" else pd.NA for v in values], dtype="Int64")
-    return pd.Series([float(v) if v != "" else np.nan for v in values], dtype=float)
-
-
-def _isna(value: object) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
