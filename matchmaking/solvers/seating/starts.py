@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
     from matchmaking.solvers.seating.problem import SeatingProblem
     from matchmaking.solvers.seating.state import SeatingState
 
-__all__ = ["design_start", "galois_field", "greedy", "seat_round_exactly"]
+__all__ = ["CYCLIC_SIZE", "cyclic_start", "design_start", "galois_field", "greedy", "seat_round_exactly"]
+
+#: Largest event (tables x seats) for which :func:`design_start` searches a cyclic design.
+CYCLIC_SIZE = 128
 
 
 def greedy(state: SeatingState, rng: np.random.Generator, rounds: Iterable[int], *, random_order: bool = False) -> None:
@@ -229,7 +233,8 @@ def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
     return add, mul
 
 
-def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20) -> np.ndarray | None:
+def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20, *,
+                 deadline: float = math.inf, effort: int = 300_000) -> np.ndarray | None:
     """A zero-repeat seating from the affine resolvable design over GF(q), when the event fits.
 
     With ``q`` tables (a prime power) and at most ``s <= q`` per table, members become points
@@ -244,13 +249,27 @@ def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20
     are dropped from their rounds. Returns None when the event does not fit (locked rounds,
     together groups, earlier meetings, tables below the minimum size, too many fixed members),
     or when no relabelling in ``tries`` draws keeps the fixed tables and the apart requests.
+
+    Where the field design does not apply, a cyclic design found by the golfer search
+    (:func:`matchmaking.solvers.seating.golfer.cyclic_design`, at most ``effort`` tabu
+    iterations and the ``deadline``) is relabelled the same way (:func:`cyclic_start`).
     """
-    n, T, R = prob.n, prob.n_tables, prob.rounds
+    n, T = prob.n, prob.n_tables
     if prob.locked_rounds or any(len(b) > 1 for b in prob.blocks) or prob.met_before.any():
         return None
     s = -(-n // T)
-    if s > T or s < 2 or (prob.capacities < s).any() or s - 1 < prob.min_size and n % T:
+    if s < 2 or (prob.capacities < s).any() or s - 1 < prob.min_size and n % T:
         return None
+    tab = _field_start(prob, rng, tries) if s <= T else None
+    if tab is None and T * s <= CYCLIC_SIZE:
+        tab = cyclic_start(prob, rng, s, tries, deadline=deadline, effort=effort)
+    return tab
+
+
+def _field_start(prob: SeatingProblem, rng: np.random.Generator, tries: int) -> np.ndarray | None:
+    """The field design of :func:`design_start` (``s <= q`` checked there), or None."""
+    n, T, R = prob.n, prob.n_tables, prob.rounds
+    s = -(-n // T)
     column_round = T % s == 0 and n == T * s
     if T + int(column_round) < R:
         return None
@@ -294,7 +313,8 @@ def _relabel(prob: SeatingProblem, rng: np.random.Generator, group: np.ndarray,
     point = np.full(n, -1, dtype=np.int64)
     point[fixed] = list(host_points.values())
     rest = np.setdiff1d(np.arange(n), fixed)
-    point[rest] = rng.permutation(np.setdiff1d(np.arange(n), point[fixed]))
+    pool = np.setdiff1d(np.arange(group.shape[1]), point[fixed])[: len(rest)]  # the first points left
+    point[rest] = rng.permutation(pool)
     tab = np.full((R, n), -1, dtype=np.int64)
     for r in range(R):
         label = np.full(T, -1, dtype=np.int64)  # design group -> table
@@ -320,3 +340,64 @@ def _relabel(prob: SeatingProblem, rng: np.random.Generator, group: np.ndarray,
     return tab
 
 
+
+
+def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: int = 20, *,
+                 deadline: float = math.inf, effort: int = 300_000) -> np.ndarray | None:
+    """A zero-repeat seating from a cyclic design of ``T`` tables of ``s`` (see :func:`design_start`).
+
+    The fixed members (pins, hosts) take design points whose blocks agree with their tables in
+    every round (a small backtracking: two members fixed in one round share a block exactly
+    when they share a table), then :func:`_relabel` renumbers the tables of each round and
+    drops the absent. Returns None when no design was found or no relabelling fits.
+    """
+    from matchmaking.solvers.seating.golfer import cyclic_design
+
+    T, R = prob.n_tables, prob.rounds
+    group = cyclic_design(T, s, R, seed=int(rng.integers(1 << 62)), max_iter=effort, deadline=deadline)
+    if group is None:
+        return None
+    fixed = [int(i) for i in np.flatnonzero((prob.fixed >= 0).any(axis=0))]
+    for _ in range(max(1, tries)):
+        points = _fixed_points(prob, group, fixed, rng)
+        if points is None:
+            return None
+        tab = _relabel(prob, rng, group, points)
+        if tab is not None:
+            return tab
+    return None
+
+
+def _fixed_points(prob: SeatingProblem, group: np.ndarray, fixed: list[int], rng: np.random.Generator,
+                  max_nodes: int = 20_000) -> dict[int, int] | None:
+    """Design points for the ``fixed`` members consistent with their tables in every round, or None."""
+    N = group.shape[1]
+    chosen: dict[int, int] = {}
+    nodes = 0
+
+    def fits(i: int, pt: int) -> bool:
+        for j, q in chosen.items():
+            if q == pt:
+                return False
+            for r in range(prob.rounds):
+                ti, tj = prob.fixed[r, i], prob.fixed[r, j]
+                if ti >= 0 and tj >= 0 and (ti == tj) != (group[r, pt] == group[r, q]):
+                    return False
+        return True
+
+    def place(k: int) -> bool:
+        nonlocal nodes
+        if k == len(fixed):
+            return True
+        for pt in rng.permutation(N).tolist():
+            nodes += 1
+            if nodes > max_nodes:
+                return False
+            if fits(fixed[k], pt):
+                chosen[fixed[k]] = pt
+                if place(k + 1):
+                    return True
+                del chosen[fixed[k]]
+        return False
+
+    return dict(chosen) if place(0) else None
