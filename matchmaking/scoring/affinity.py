@@ -1,25 +1,17 @@
 """Pairwise affinity: a sparse score built from named, weighted terms.
 
-The score of a pair of members is a weighted sum of terms, each with a meaning an
-organizer can read:
-
-``complementarity``
-    how many needs of one the other offers, both ways;
-``goals``
-    how many goals they share;
-``similar:<attr>``
-    1 when they have the same value of an attribute (homophily: same city);
-``spread:<attr>``
-    1 when their values differ (diversity: different sectors);
-``novelty``
-    minus the number of times they already met (from a meeting history);
-``pairs``
-    an explicit weight from a pairs file (negative: "better not together").
+The score of a pair of members is a weighted sum of terms, each with a meaning an organizer
+can read (:mod:`matchmaking.scoring.terms`): ``complementarity`` (needs of one the other
+offers, both ways), ``goals`` (shared goals), ``similar:<attr>`` (same value: same city),
+``spread:<attr>`` (different values: diversity), ``novelty`` (minus the times they already met)
+and ``pairs`` (an explicit weight from a pairs file; negative: "better not together").
 
 Every term is computed with sparse matrix products, never a loop over pairs, so a
 10,000-member community is scored in seconds. Spread terms are nonzero for almost every
 pair; to stay sparse they are stored as a constant :attr:`Affinity.baseline` (the sum of
 spread weights) minus a sparse "same value" part: ``score = baseline + sparse part``.
+Each member's best partners are :mod:`matchmaking.scoring.candidates`; the words behind a
+score, :mod:`matchmaking.scoring.explain`.
 """
 
 from __future__ import annotations
@@ -33,9 +25,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from matchmaking.model.community import Community
+from matchmaking.scoring.explain import explain_pair
 from matchmaking.scoring.pairs_file import history_counts, pair_matrix, read_pairs
+from matchmaking.scoring.terms import TERM_ORDER, check_terms, flatten, ordered_terms, term_factors
 
-TERM_ORDER = ("complementarity", "goals", "similar", "spread", "novelty", "pairs")
+__all__ = ["TERM_ORDER", "Affinity", "affinity"]
 
 
 @dataclass
@@ -64,16 +58,7 @@ class Affinity:
     met: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"a": [], "b": [], "count": []}))
 
     def __post_init__(self) -> None:
-        for name in self.weights:
-            base = name.split(":", 1)[0]
-            if base not in TERM_ORDER:
-                raise ValueError(f"unknown affinity term {name!r}; terms are {TERM_ORDER}")
-            if base in ("similar", "spread"):
-                attr = name.split(":", 1)[1] if ":" in name else ""
-                if attr not in self.community.attributes:
-                    raise ValueError(
-                        f"term {name!r} names no attribute; attributes are {self.community.attributes}"
-                    )
+        check_terms(self.weights, self.community.attributes)
         self._cache: dict[object, object] = {}
 
     # ----------------------------------------------------------------- building
@@ -94,7 +79,7 @@ class Affinity:
     @property
     def terms(self) -> list[str]:
         """Names of the terms with a nonzero weight, in a stable order."""
-        return [t for t in sorted(self.weights, key=_term_key) if self.weights[t] != 0]
+        return ordered_terms(self.weights)
 
     @property
     def baseline(self) -> float:
@@ -103,41 +88,10 @@ class Affinity:
 
     # ----------------------------------------------------------------- raw terms
     def _factors(self, term: str) -> tuple[list[tuple[sp.csr_matrix, sp.csr_matrix]], sp.csr_matrix | None]:
-        """A term as ``sum(L @ R.T for L, R in factors) + explicit`` (unweighted; spread negated).
-
-        Feature-based terms stay factorised (member x label matrices), so a block of rows of
-        the score is computed without ever building the n x n matrix.
-        """
-        if term in self._cache:
-            return self._cache[term]
-        c = self.community
-        n = len(c)
-        factors: list[tuple[sp.csr_matrix, sp.csr_matrix]] = []
-        explicit = None
-        if term == "complementarity":
-            offers, needs = c.incidence("offers"), c.incidence("needs")
-            factors = [(offers, needs), (needs, offers)]
-        elif term == "goals":
-            g = c.incidence("goals")
-            factors = [(g, g)]
-        elif term.startswith(("similar:", "spread:")):
-            codes = c.attribute_codes(term.split(":", 1)[1])
-            present = np.flatnonzero(codes >= 0)
-            sign = -1.0 if term.startswith("spread:") else 1.0
-            onehot = sp.csr_matrix(
-                (np.ones(len(present), dtype=np.float32), (present, codes[present])),
-                shape=(n, max(codes.max() + 1, 1)),
-            )
-            factors = [(sign * onehot, onehot)]
-        elif term == "novelty":
-            explicit = -pair_matrix(self.met, c, "count")
-        elif term == "pairs":
-            explicit = pair_matrix(self.explicit, c, "weight")
-        else:  # pragma: no cover - validated in __post_init__
-            raise ValueError(term)
-        factors = [(sp.csr_matrix(a, dtype=np.float64), sp.csr_matrix(b, dtype=np.float64)) for a, b in factors]
-        self._cache[term] = (factors, explicit)
-        return factors, explicit
+        """A term as ``sum(L @ R.T for L, R in factors) + explicit`` (:func:`~matchmaking.scoring.terms.term_factors`), cached."""
+        if term not in self._cache:
+            self._cache[term] = term_factors(self.community, term, met=self.met, explicit=self.explicit)
+        return self._cache[term]  # type: ignore[return-value]
 
     def restrict(self, members: Sequence[str]) -> Affinity:
         """The same affinity over a subset of the members (same weights; explicit pairs and history
@@ -250,7 +204,7 @@ class Affinity:
         out = pd.DataFrame({"a": list(a), "b": list(b)})
         total = np.zeros(len(ia))
         for term in self.terms:
-            raw = self._pairwise(term, ia, ib)
+            raw = self.term_values(term, ia, ib)
             if term.startswith("spread:"):
                 raw = 1.0 + raw
                 raw[ia == ib] = 0.0
@@ -282,8 +236,19 @@ class Affinity:
         out[ia == ib] = 0.0
         return out
 
-    def _pairwise(self, term: str, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-        """Unweighted values of one term for the pairs (ia[k], ib[k]), without any n x n matrix."""
+    def term_values(self, term: str, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """Unweighted values of one term for the pairs of positions ``(ia[k], ib[k])``, without any n x n matrix.
+
+        A spread term is given without its constant part (``-1`` for the same value, else 0); a
+        member with itself is 0.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> c = Community.from_frame(pd.DataFrame({"id": ["a", "b", "c"], "goals": ["g; h", "g; h", "g"]}))
+        >>> affinity(c).term_values("goals", np.array([0, 0, 1]), np.array([1, 2, 1])).tolist()
+        [2.0, 1.0, 0.0]
+        """
         if not len(ia):
             return np.zeros(0)
         factors, explicit = self._factors(term)
@@ -310,28 +275,10 @@ class Affinity:
         >>> (L @ R.T).toarray().tolist(), E.nnz
         ([[0.0, 1.0], [1.0, 0.0]], 0)
         """
-        if "flat" in self._cache:
-            return self._cache["flat"]  # type: ignore[return-value]
-        n = len(self.community)
-        lefts, rights = [sp.csr_matrix((n, 0))], [sp.csr_matrix((n, 0))]
-        explicit = sp.csr_matrix((n, n))
-        for term in self.terms:
-            w = self.weights[term]
-            factors, extra = self._factors(term)
-            for left, right in factors:
-                lefts.append(w * left)
-                rights.append(right)
-            if extra is not None:
-                explicit = explicit + w * extra
-        explicit = sp.csr_matrix(explicit)
-        explicit.setdiag(0.0)
-        explicit.eliminate_zeros()
-        out = tuple(sp.csr_matrix(sp.hstack(m, format="csr"), dtype=np.float64) for m in (lefts, rights)) + (explicit,)
-        for m in out:
-            m.sum_duplicates()
-            m.sort_indices()
-        self._cache["flat"] = out
-        return out  # type: ignore[return-value]
+        if "flat" not in self._cache:
+            parts = [(self.weights[term], self._factors(term)) for term in self.terms]
+            self._cache["flat"] = flatten(parts, len(self.community))
+        return self._cache["flat"]  # type: ignore[return-value]
 
     def top_pairs(self, k: int = 10, *, min_score: float = 0.0) -> pd.DataFrame:
         """Each member's ``k`` best partners (by score above ``min_score``), as unique pairs.
@@ -372,41 +319,7 @@ class Affinity:
         >>> affinity(c, similar=["city"]).explain("ana", "ben")
         ['ana offers seo, which ben needs', 'same city (Lyon)', 'new contact']
         """
-        c = self.community
-        cols = ["name", "offers", "needs", "goals"] + [t.split(":", 1)[1] for t in self.terms if ":" in t]
-        at = c.members.at  # a few cells, not whole rows: explain runs once per pair in reports
-        ra, rb = ({col: at[m, col] for col in cols} for m in (a, b))
-        reasons: list[tuple[float, str]] = []
-        for term in self.terms:
-            w = self.weights[term]
-            if term == "complementarity":
-                for x, y in ((ra, rb), (rb, ra)):
-                    covered = [s for s in x["offers"] if s in set(y["needs"])]
-                    if covered:
-                        reasons.append((w * len(covered), f"{x['name']} offers {', '.join(covered)}, which {y['name']} needs"))
-            elif term == "goals":
-                shared = [g for g in ra["goals"] if g in set(rb["goals"])]
-                if shared:
-                    reasons.append((w * len(shared), "shared goal " + ", ".join(repr(g) for g in shared)))
-            elif term.startswith("similar:"):
-                attr = term.split(":", 1)[1]
-                if _same(ra[attr], rb[attr]):
-                    reasons.append((w, f"same {attr} ({ra[attr]})"))
-            elif term.startswith("spread:"):
-                attr = term.split(":", 1)[1]
-                if not _same(ra[attr], rb[attr]):
-                    reasons.append((w, f"different {attr} ({ra[attr]} / {rb[attr]})"))
-            elif term == "pairs":
-                v = float(self._pairwise("pairs", c.index_of([a]), c.index_of([b]))[0])
-                if v:
-                    reasons.append((w * v, f"organizer's pair weight {v:+g}"))
-        if "novelty" in self.weights:
-            times = -float(self._pairwise("novelty", c.index_of([a]), c.index_of([b]))[0])
-            reasons.append((-self.weights["novelty"] * times, f"already met {times:g} time(s)" if times else "new contact"))
-        else:
-            reasons.append((0.0, "new contact"))
-        reasons.sort(key=lambda r: -r[0])
-        return [text for _, text in reasons]
+        return explain_pair(self, a, b)
 
     def times_met(self, members: Sequence[str] | None = None) -> sp.csr_matrix:
         """Sparse symmetric matrix of how many times each pair already met (from the history)."""
@@ -482,12 +395,3 @@ def affinity(
         weights["pairs"] = float(pair_weight)
     return Affinity(community, weights, explicit=explicit, met=met)
 
-
-def _term_key(term: str) -> tuple[int, str]:
-    return (TERM_ORDER.index(term.split(":", 1)[0]), term)
-
-
-def _same(x: object, y: object) -> bool:
-    if pd.isna(x) or pd.isna(y):
-        return False
-    return x == y
