@@ -290,44 +290,18 @@ class Community:
 
     # ------------------------------------------------------------------ directory
     def who_can_help(self, topic: str, *, limit: int | None = 10, cutoff: float = 0.75) -> pd.DataFrame:
-        """Members who offer a skill, ranked: exact label first, then close labels.
+        """Members who offer a skill (any spelling), ranked: exact label first, then close labels.
 
-        Parameters
-        ----------
-        topic : str
-            A skill, in any spelling (``"S.E.O."`` finds ``seo``).
-        limit : int or None
-            At most this many rows (None: all).
-        cutoff : float
-            Minimum similarity (0-1) for a close label ("local seo" for "seo") to count.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``member``, ``name``, ``skill``, ``match`` (1.0 exact), ``reason``
-            (:func:`matchmaking.model.directory.who_can_help`).
+        At most ``limit`` rows; ``cutoff`` is the least similarity of a close label. The table
+        and its columns: :func:`matchmaking.model.directory.who_can_help`.
         """
         return directory.who_can_help(self, topic, limit=limit, cutoff=cutoff)
 
-    def helpers_for(
-        self, member: str, *, limit: int | None = 10, same: Sequence[str] = ("city",)
-    ) -> pd.DataFrame:
+    def helpers_for(self, member: str, *, limit: int | None = 10, same: Sequence[str] = ("city",)) -> pd.DataFrame:
         """Members who offer what ``member`` needs, ranked by needs covered, then shared goals.
 
-        Parameters
-        ----------
-        member : str
-            The member id.
-        limit : int or None
-            At most this many rows.
-        same : sequence of str
-            Attributes where a shared value ranks a helper higher (missing ones are skipped).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``member``, ``name``, ``covers`` (list of needs), ``shared_goals``,
-            ``score``, ``reason`` (:func:`matchmaking.model.directory.helpers_for`).
+        A shared value of an attribute in ``same`` ranks a helper higher. The table and its
+        columns: :func:`matchmaking.model.directory.helpers_for`.
         """
         return directory.helpers_for(self, member, limit=limit, same=same)
 

@@ -67,6 +67,8 @@ class PlanEditor:
     (1.0, 0.0, [], {1: 2})
     >>> ed.undo()["total"], ed.where("a")
     (1.0, {1: 1})
+    >>> ed.rounds, ed.round_index(1)
+    ([1], 0)
     """
 
     def __init__(
@@ -152,7 +154,7 @@ class PlanEditor:
         caps = self.rules.get("capacities")
         if self.kind == "seating" and caps is not None:
             return list(range(1, len(caps) + 1))
-        rows = self.slots if round is None else self.slots[[self._round(round)]]
+        rows = self.slots if round is None else self.slots[[self.round_index(round)]]
         top = int(rows.max()) if rows.size else 0
         return list(range(1, top + 2))
 
@@ -228,17 +230,20 @@ class PlanEditor:
             raise InputError(f"{member!r} is not in this plan", column="member")
         return self._pos[member]
 
-    def _round(self, round: int) -> int:
+    def round_index(self, round: int) -> int:
+        """The position of ``round`` in :attr:`rounds`; :class:`InputError` for a round the plan does not have."""
         try:
             return self.rounds.index(int(round))
         except ValueError:
             raise InputError(f"the plan has no round {round} (rounds {self.rounds[0]}..{self.rounds[-1]})",
                              column="round") from None
 
+    _round = round_index  # the old private name, until widgets/panels.py calls round_index
+
     def _rounds_of(self, i: int, round: int | None) -> list[int]:
         if round is None:
             return [k for k in range(len(self.rounds)) if self.slots[k, i] >= 0]
-        k = self._round(round)
+        k = self.round_index(round)
         if self.slots[k, i] < 0:
             raise InputError(f"{self.members[i]} is not in round {round}", column="member")
         return [k]
