@@ -144,7 +144,8 @@ def _tighter_bound(prob: SeatingProblem, state: SeatingState, search: Tracker, b
     search.enter("bound")
     left = min(max(search.monitor.deadline - time.perf_counter(), 0.05), params.bound_seconds)
     fixed = iterations is not None and int(prob.capacities.sum()) <= FIXED_EFFORT_SIZE
-    return sdp_bound(prob, time_limit=left, max_iter=params.bound_iterations if fixed else None, target=objective)
+    effort = params.bound_iterations if fixed else (0 if iterations is not None else None)  # 0: the degree bound only
+    return sdp_bound(prob, time_limit=left, max_iter=effort, target=objective)
 
 
 def _exact_case(prob: SeatingProblem, params: SeatingParams) -> bool:
