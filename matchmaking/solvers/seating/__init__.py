@@ -61,6 +61,7 @@ from matchmaking.solvers.control import Callback, Monitor, StoppingCriterion, ch
 from matchmaking.solvers.seating.bound import forced_repeats, seating_bound
 from matchmaking.solvers.seating.engine import solve
 from matchmaking.solvers.seating.groups import Budget, GroupSearch
+from matchmaking.solvers.seating.mixed import MixedSearch, round_extras
 from matchmaking.solvers.seating.params import SeatingParams
 from matchmaking.solvers.seating.problem import SeatingProblem, build_problem, movable
 from matchmaking.solvers.seating.repair import repair_repeats
@@ -111,6 +112,11 @@ def warm_up() -> float:
         np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=5000))
     GroupSearch(E, sizes, np.ones(12, dtype=bool), sizes, sizes, population=2).anneal(
         np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=4000), share=0.5)
+    # the same on the whole value of a round (needs and spread too)
+    x = round_extras(prob, state.tab, 0, np.arange(12))
+    for big in (12, 4):  # tabu and crossover; annealing only
+        MixedSearch(E, sizes, np.ones(12, dtype=bool), sizes - 1, sizes + 1, x, population=2, stall=20, big=big).run(
+            np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=5000))
     return time.perf_counter() - t
 
 

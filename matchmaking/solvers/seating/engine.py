@@ -32,6 +32,7 @@ from matchmaking.solvers.seating.bound import (
 from matchmaking.solvers.seating.fairness import raise_minimum
 from matchmaking.solvers.seating.lns import lns_search, resolve_tables
 from matchmaking.solvers.seating.params import SeatingParams
+from matchmaking.solvers.seating.problem import movable
 from matchmaking.solvers.seating.repair import repair_repeats
 from matchmaking.solvers.seating.rounds import is_pairwise, search_rounds
 from matchmaking.solvers.seating.search import anneal
@@ -93,8 +94,19 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
             search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]))
         else:
             method.append("sa")
+            mixed = _mixed_rounds(prob, params)
+            end, cap = search.deadline, search.max_iterations
+            if mixed:  # the annealing first, then the rounds re-seated in turn on their whole value
+                search.deadline = time.perf_counter() + params.anneal_share * max(end - time.perf_counter(), 0.0)
+                if cap is not None:
+                    search.max_iterations = search.iterations + int(params.anneal_share * (cap - search.iterations))
             anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners,
                    cool=params.cool, p_move=params.p_move, p_group=params.p_group)
+            search.deadline, search.max_iterations = end, cap
+            if mixed and not search.stopped:
+                method.append("rounds")
+                search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]),
+                              mixed=True)
         search.deadline = deadline
     state.load(search.best_tab)
     proven = False
@@ -146,6 +158,14 @@ def _tighter_bound(prob: SeatingProblem, state: SeatingState, search: Tracker, b
     fixed = iterations is not None and int(prob.capacities.sum()) <= FIXED_EFFORT_SIZE
     effort = params.bound_iterations if fixed else (0 if iterations is not None else None)  # 0: the degree bound only
     return sdp_bound(prob, time_limit=left, max_iter=effort, target=objective)
+
+
+def _mixed_rounds(prob: SeatingProblem, params: SeatingParams) -> bool:
+    """Whether the rounds are re-seated in turn on their whole value after the annealing: ``anneal_share < 1``
+    and every free round has from 2 to ``mixed_size`` members who may move (bigger rounds anneal throughout)."""
+    free = movable(prob)
+    sizes = [int(free[r].sum()) for r in range(prob.rounds) if r not in prob.locked_rounds]
+    return params.anneal_share < 1 and bool(sizes) and max(sizes) >= 2 and max(sizes) <= params.mixed_size
 
 
 def _exact_case(prob: SeatingProblem, params: SeatingParams) -> bool:

@@ -58,6 +58,12 @@ class SeatingParams:
         Children without a new best before the pool is rebuilt around its best seating.
     round_sweeps : int
         With several rounds: turns of every round (more if the time allows).
+    anneal_share : float
+        With needs or spread terms: share of the search the annealing over every round gets before
+        the rounds are re-seated in turn on their whole value.
+    mixed_size : int
+        Largest round (free members) re-seated there (a tabu iteration costs O(members x tables x
+        table size)); events with a bigger round anneal for the whole search (measured better at 2,000).
     exact_size : int
         Largest single-round event (every seat taken) that CP-SAT solves whole.
     exact_share : float
@@ -101,6 +107,8 @@ class SeatingParams:
     group_tenure: int = 2
     group_restart: int = 60
     round_sweeps: int = 3
+    anneal_share: float = 0.4
+    mixed_size: int = 800
     exact_size: int = 40
     exact_share: float = 0.9
     bound_share: float = 0.1
@@ -108,7 +116,8 @@ class SeatingParams:
     bound_iterations: int = 150
 
     def __post_init__(self) -> None:
-        shares = {"guide", "p_move", "p_group", "repair_share", "lns_share", "exact_share", "bound_share"}
+        shares = {"guide", "p_move", "p_group", "repair_share", "lns_share", "exact_share", "bound_share",
+                  "anneal_share"}
         for f in fields(self):
             value = getattr(self, f.name)
             column = f"params.{f.name}"

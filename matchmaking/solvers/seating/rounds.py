@@ -22,6 +22,7 @@ import numpy as np
 
 from matchmaking.solvers.seating.groups import Budget, GroupSearch
 from matchmaking.solvers.seating.kernel.groups import FORBIDDEN
+from matchmaking.solvers.seating.mixed import MixedSearch, round_extras
 from matchmaking.solvers.seating.problem import movable
 
 if TYPE_CHECKING:
@@ -67,12 +68,14 @@ def round_values(prob: SeatingProblem, tab: np.ndarray, r: int, penalty: float) 
 
 
 def _bounds(prob: SeatingProblem, r: int, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest size of each table of round ``r``: within one seat of the balanced size."""
+    """Smallest and largest size of each table of round ``r``: within one seat of the balanced size
+    (``prob.targets``, so that turns do not drift), widened to the current sizes ``target``."""
+    balanced = prob.targets[r]
     open_ = target > 0
-    lo = np.full(len(target), max(prob.min_size, 1, int(target[open_].min(initial=prob.n)) - 1), dtype=np.int64)
-    hi = np.where(open_, np.minimum(prob.capacities, target + 1), 0).astype(np.int64)
-    lo = np.minimum(lo, target)
-    return lo, hi
+    lo = np.full(len(target), max(prob.min_size, 1, int(balanced[balanced > 0].min(initial=prob.n)) - 1),
+                 dtype=np.int64)
+    hi = np.where(open_, np.minimum(prob.capacities, balanced + 1), 0).astype(np.int64)
+    return np.minimum(lo, target), np.maximum(hi, target)
 
 
 class _Publisher:
@@ -95,8 +98,12 @@ class _Publisher:
             state.load(self.search.best_tab)
 
 
-def search_rounds(search: Tracker, params: SeatingParams, seed: int, *, min_repeats: int) -> None:
-    """Re-seat the free rounds of ``search``'s state in turn until the budget ends (see the module)."""
+def search_rounds(search: Tracker, params: SeatingParams, seed: int, *, min_repeats: int, mixed: bool = False) -> None:
+    """Re-seat the free rounds of ``search``'s state in turn until the budget ends (see the module).
+
+    With ``mixed`` (needs or spread terms in the objective) each round's search is
+    :class:`.mixed.MixedSearch`, on the whole value of the round given the others.
+    """
     state, p = search.state, search.state.p
     free = movable(p)
     rounds = [r for r in range(p.rounds) if r not in p.locked_rounds and free[r].sum() >= 2]
@@ -120,9 +127,14 @@ def search_rounds(search: Tracker, params: SeatingParams, seed: int, *, min_repe
         if search.max_iterations is not None:
             effort = max((search.max_iterations - search.iterations) // left_turns, 1)
         budget = Budget(min(deadline, search.deadline), effort, keep_going=search.record)
-        gs = GroupSearch(E, target, free[r, idx], lo, hi, seed=seed * 1000 + turn, population=params.population,
-                         stall=params.group_stall, tenure=params.group_tenure, restart=params.group_restart,
-                         heat=(0.6, 0.08) if turn <= len(rounds) else (0.15, 0.04))  # later turns: start warm
+        kw = {"seed": seed * 1000 + turn, "population": params.population, "stall": params.group_stall,
+              "tenure": params.group_tenure, "restart": params.group_restart,
+              "heat": (0.6, 0.08) if turn <= len(rounds) else (0.15, 0.04)}  # later turns: start warm
+        if mixed:
+            gs = MixedSearch(E, target, free[r, idx], lo, hi, round_extras(p, state.tab, r, idx), big=params.mixed_size,
+                             **kw)
+        else:
+            gs = GroupSearch(E, target, free[r, idx], lo, hi, **kw)
         show = _Publisher(search, r, idx)
         g, _ = gs.run(g0, budget, on_best=show)
         search.iterations += budget.spent

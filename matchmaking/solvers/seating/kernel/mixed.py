@@ -1,0 +1,363 @@
+"""Compiled tabu search over one round whose value has need and spread terms besides the pairs (numba).
+
+The pairs are kept as in :mod:`.groups` (``GW[k, t]``, the sum of the pair values ``E[k, j]``
+of ``k`` with the members ``j`` at table ``t``). The other terms of the round, given the other
+rounds, are
+
+- **needs**: member ``i``'s need ``k`` is *open* (``UO[i, k]``) when no tablemate of another
+  round offers it; in this round it counts ``needs_w`` when someone at ``i``'s table offers it;
+- **spread**: each table earns ``sw[x]`` per distinct value of attribute ``x`` beyond the first.
+
+Per table ``t`` and label ``k`` the state counts the offers ``TO[t, k]``, the open needs
+``NE[t, k]`` and the members with both ``NO[t, k]``; per attribute the value counts ``SC`` and
+the distinct values ``D``. Then the change of those terms when ``i`` leaves table ``a`` or
+joins table ``b`` costs O(labels of ``i``) (:func:`leave_delta`, :func:`join_delta`):
+
+- leaving ``a``, ``i`` loses its open needs that nobody else at ``a`` offers; for each label
+  ``k`` ``i`` offers, the open needs of ``a`` lose their cover when ``i`` was the only one
+  offering it there (``TO = 1``: ``NE - UO[i, k]`` members), or the other offerer's own open
+  need when ``i`` was its only cover (``TO = 2``: ``NO - UO[i, k]``);
+- joining ``b`` is the mirror image.
+
+A swap of ``i`` (table ``a``) and ``j`` (table ``b``) is exactly ``i`` leaving ``a``, joining
+``b``, then ``j`` leaving ``b`` and joining ``a`` on the counts with ``i`` already moved; the
+neighbourhood loop moves ``i`` in the counts once per table ``b`` and evaluates every ``j``
+there. Labels are stored as CSR lists: ``uptr, uidx`` the open needs, ``optr, oidx`` the offers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from matchmaking.solvers.seating.kernel.core import rand, randint
+from matchmaking.solvers.seating.kernel.groups import FORBIDDEN, _move, _swap
+
+
+@nb.njit(cache=True)
+def count(i, t, s, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D):
+    """Add (``s = 1``) or take away (``s = -1``) member ``i`` at table ``t`` in the counts."""
+    for u in range(optr[i], optr[i + 1]):
+        TO[t, oidx[u]] += s
+    for u in range(uptr[i], uptr[i + 1]):
+        k = uidx[u]
+        NE[t, k] += s
+        if OFF[i, k]:
+            NO[t, k] += s
+    for x in range(codes.shape[0]):
+        v = codes[x, i]
+        if v < 0:
+            continue
+        if s > 0:
+            if SC[x, t, v] == 0:
+                D[x, t] += 1
+            SC[x, t, v] += 1
+        else:
+            SC[x, t, v] -= 1
+            if SC[x, t, v] == 0:
+                D[x, t] -= 1
+
+
+@nb.njit(cache=True)
+def counts_init(g, m, optr, oidx, uptr, uidx, OFF, codes, V):
+    """The counts ``TO, NE, NO`` (m x K) and ``SC`` (A x m x V), ``D`` (A x m) of the seating ``g``."""
+    K = OFF.shape[1]
+    A = codes.shape[0]
+    TO = np.zeros((m, K), np.int64)
+    NE = np.zeros((m, K), np.int64)
+    NO = np.zeros((m, K), np.int64)
+    SC = np.zeros((A, m, V), np.int64)
+    D = np.zeros((A, m), np.int64)
+    for i in range(g.shape[0]):
+        count(i, g[i], 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+    return TO, NE, NO, SC, D
+
+
+@nb.njit(cache=True)
+def leave_delta(i, a, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D):
+    """Change of the need and spread terms when ``i`` leaves table ``a`` (the counts hold ``i`` at ``a``)."""
+    dc = 0
+    for u in range(uptr[i], uptr[i + 1]):
+        k = uidx[u]
+        if TO[a, k] - OFF[i, k] > 0:
+            dc -= 1
+    for u in range(optr[i], optr[i + 1]):
+        k = oidx[u]
+        c = TO[a, k]
+        if c == 1:
+            dc -= NE[a, k] - UO[i, k]
+        elif c == 2:
+            dc -= NO[a, k] - UO[i, k]
+    ds = 0.0
+    for x in range(codes.shape[0]):
+        v = codes[x, i]
+        if v >= 0 and SC[x, a, v] == 1 and D[x, a] >= 2:
+            ds -= sw[x]
+    return needs_w * dc + ds
+
+
+@nb.njit(cache=True)
+def join_delta(i, b, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D):
+    """Change of the need and spread terms when ``i`` joins table ``b`` (the counts do not hold ``i``)."""
+    dc = 0
+    for u in range(uptr[i], uptr[i + 1]):
+        if TO[b, uidx[u]] > 0:
+            dc += 1
+    for u in range(optr[i], optr[i + 1]):
+        k = oidx[u]
+        c = TO[b, k]
+        if c == 0:
+            dc += NE[b, k]
+        elif c == 1:
+            dc += NO[b, k]
+    ds = 0.0
+    for x in range(codes.shape[0]):
+        v = codes[x, i]
+        if v >= 0 and SC[x, b, v] == 0 and D[x, b] >= 1:
+            ds += sw[x]
+    return needs_w * dc + ds
+
+
+@nb.njit(cache=True)
+def extra_value(g, m, needs_w, sw, optr, oidx, uptr, uidx, OFF, codes, V):
+    """The need and spread terms of the seating ``g`` (open needs covered, distinct values beyond one)."""
+    TO, NE, NO, SC, D = counts_init(g, m, optr, oidx, uptr, uidx, OFF, codes, V)
+    dc = 0
+    for i in range(g.shape[0]):
+        for u in range(uptr[i], uptr[i + 1]):
+            k = uidx[u]
+            if TO[g[i], k] - OFF[i, k] > 0:
+                dc += 1
+    ds = 0.0
+    for x in range(codes.shape[0]):
+        for t in range(m):
+            if D[x, t] > 1:
+                ds += sw[x] * (D[x, t] - 1)
+    return needs_w * dc + ds
+
+
+@nb.njit(cache=True)
+def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes,
+               TO, NE, NO, SC, D, max_iter, stall, tenure_lo, tenure_hi, tabu, info, cur, best, best_g, rng):
+    """Tabu search over the whole round value: at most ``max_iter`` iterations, each the best admissible swap or move.
+
+    As :func:`.groups.tabu_groups` (tabu tenure on returning to a table left, aspiration, random
+    ties, ``info`` = (iteration, iterations since the best, moves made), stop after ``stall``
+    iterations without a new best), with the exact change of the need and spread terms added
+    to every candidate. A swap is evaluated in full only when its pair change, plus what its
+    second member gains by joining (with the first gone, at most ``dmax`` more than now; leaving
+    never gains with non-negative weights), can beat the best candidate. Returns the iterations made.
+    """
+    n = g.shape[0]
+    m = GW.shape[1]
+    it = info[0]
+    since = info[1]
+    start = it
+    stop = it + max_iter
+    value = cur[0]
+    prune = needs_w >= 0.0
+    for x in range(sw.shape[0]):
+        prune = prune and sw[x] >= 0.0
+    JJ = np.zeros((n, m))  # JJ[j, t]: j joining table t (kept for the two tables each move changes)
+    for j in range(n):
+        if free[j]:
+            for t in range(m):
+                JJ[j, t] = join_delta(j, t, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
+    while it < stop and since < stall:
+        it += 1
+        bd = -1e300
+        bi = -1
+        bj = -1
+        bb = -1
+        ties = 0
+        for i in range(n):
+            if not free[i]:
+                continue
+            a = g[i]
+            gia = GW[i, a]
+            li = leave_delta(i, a, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
+            dmax = 0.0
+            if prune:
+                for u in range(optr[i], optr[i + 1]):
+                    dmax += needs_w * NE[a, oidx[u]]
+                for x in range(codes.shape[0]):
+                    v = codes[x, i]
+                    if v >= 0 and SC[x, a, v] == 1:
+                        dmax += sw[x]
+            count(i, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            ri = E[i]
+            for b in range(m):
+                if b == a or size[b] == 0 and hi[b] == 0:
+                    continue
+                gi = GW[i, b] - gia + li + JJ[i, b]  # b's counts do not hold i
+                tabu_i = tabu[i, b] > it
+                if (size[b] + 1 <= hi[b] and size[a] - 1 >= lo[a] and gi >= bd and gi > 0.5 * FORBIDDEN
+                        and (not tabu_i or value + gi > best[0] + 1e-9)):
+                    if gi > bd:
+                        bd, bi, bj, bb, ties = gi, i, -1, b, 1
+                    else:
+                        ties += 1
+                        if rand(rng) * ties < 1.0:
+                            bi, bj, bb = i, -1, b
+                if size[b] == 0:
+                    continue
+                counted = False
+                for q in range(size[b]):
+                    j = mem[b, q]
+                    if not free[j]:
+                        continue
+                    d = gi + GW[j, a] - GW[j, b] - 2.0 * ri[j]
+                    if d < 0.5 * FORBIDDEN or prune and d + JJ[j, a] + dmax < bd:
+                        continue
+                    if not counted:
+                        count(i, b, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+                        counted = True
+                    d += (leave_delta(j, b, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
+                          + join_delta(j, a, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D))
+                    if d < bd:
+                        continue
+                    if (tabu_i or tabu[j, a] > it) and value + d <= best[0] + 1e-9:
+                        continue
+                    if d > bd:
+                        bd, bi, bj, bb, ties = d, i, j, b, 1
+                    else:
+                        ties += 1
+                        if rand(rng) * ties < 1.0:
+                            bi, bj, bb = i, j, b
+                if counted:
+                    count(i, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            count(i, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+        if bi < 0:
+            break
+        a = g[bi]
+        count(bi, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+        count(bi, bb, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+        if bj < 0:
+            _move(E, g, GW, mem, size, pos, bi, bb)
+        else:
+            count(bj, bb, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            count(bj, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            _swap(E, g, GW, mem, pos, bi, bj)
+            tabu[bj, bb] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
+        tabu[bi, a] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
+        for j in range(n):
+            if free[j]:
+                JJ[j, a] = join_delta(j, a, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
+                JJ[j, bb] = join_delta(j, bb, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
+        value += bd
+        info[2] += 1
+        if value > best[0] + 1e-9:
+            best[0] = value
+            best_g[:] = g
+            since = 0
+        else:
+            since += 1
+    cur[0] = value
+    info[0] = it
+    info[1] = since
+    return it - start
+
+
+@nb.njit(cache=True)
+def anneal_mixed(E, g, GW, mem, size, pos, mov, free, lo, hi, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes,
+                 TO, NE, NO, SC, D, p_move, n_iter, t_from, t_to, cur, best, best_g, rng, partners, guide):
+    """``n_iter`` annealing proposals on the whole round value, as :func:`.groups.anneal_groups`.
+
+    The pair change is O(1) from the table-major sums; the need and spread change is exact in
+    O(labels) (``i``'s move is made in the counts, ``j``'s evaluated on them, undone when
+    rejected). Returns the accepted proposals.
+    """
+    n = g.shape[0]
+    n_mov = mov.shape[0]
+    m = GW.shape[1]
+    if n_mov < 2:
+        return 0
+    GT = np.ascontiguousarray(GW.T)
+    P = partners.shape[1]
+    ratio = t_to / t_from if t_from > 0 else 1.0
+    temp = t_from
+    accepted = 0
+    value = cur[0]
+    for it in range(n_iter):
+        if it % 256 == 0:
+            temp = t_from * ratio ** (it / n_iter)
+        i = mov[randint(rng, n_mov)]
+        a = g[i]
+        j = -1
+        if p_move > 0.0 and rand(rng) < p_move:
+            b = randint(rng, m)
+            if b == a or size[a] - 1 < lo[a] or size[b] + 1 > hi[b]:
+                continue
+            d = GT[b, i] - GT[a, i]
+        else:
+            if P > 0 and rand(rng) < guide:
+                b = g[partners[i, randint(rng, P)]]
+                if b == a or size[b] == 0:
+                    continue
+                j = mem[b, randint(rng, size[b])]
+                if not free[j]:
+                    continue
+            else:
+                j = mov[randint(rng, n_mov)]
+                b = g[j]
+                if b == a:
+                    continue
+            d = GT[b, i] - GT[a, i] + GT[a, j] - GT[b, j] - 2.0 * E[i, j]
+        if d < 0.5 * FORBIDDEN:
+            continue
+        d += leave_delta(i, a, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
+        count(i, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+        d += join_delta(i, b, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
+        count(i, b, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+        if j >= 0:
+            d += leave_delta(j, b, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
+            count(j, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            d += join_delta(j, a, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
+            count(j, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+        if d < 0.0 and rand(rng) >= math.exp(d / temp):
+            if j >= 0:
+                count(j, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+                count(j, b, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            count(i, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            count(i, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            continue
+        ga = GT[a]
+        gb = GT[b]
+        ri = E[i]
+        if j < 0:
+            for k in range(n):
+                ga[k] -= ri[k]
+                gb[k] += ri[k]
+            last = mem[a, size[a] - 1]
+            p = pos[i]
+            mem[a, p] = last
+            pos[last] = p
+            size[a] -= 1
+            mem[b, size[b]] = i
+            pos[i] = size[b]
+            size[b] += 1
+            g[i] = b
+        else:
+            rj = E[j]
+            for k in range(n):
+                x = ri[k] - rj[k]
+                ga[k] -= x
+                gb[k] += x
+            pi = pos[i]
+            pj = pos[j]
+            mem[a, pi] = j
+            pos[j] = pi
+            mem[b, pj] = i
+            pos[i] = pj
+            g[i] = b
+            g[j] = a
+        value += d
+        accepted += 1
+        if value > best[0] + 1e-9:
+            best[0] = value
+            best_g[:] = g
+    GW[:, :] = GT.T
+    cur[0] = value
+    return accepted

@@ -1,0 +1,109 @@
+"""The round search on the whole value (needs and spread too, issue 14): exact round values and sums."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import matchmaking as mm
+from matchmaking.solvers.seating import SeatingState, build_problem
+from matchmaking.solvers.seating.groups import Budget
+from matchmaking.solvers.seating.kernel import groups as G
+from matchmaking.solvers.seating.kernel import mixed as X
+from matchmaking.solvers.seating.kernel.core import rng_state
+from matchmaking.solvers.seating.mixed import MixedSearch, round_extras
+from matchmaking.solvers.seating.rounds import round_values
+
+
+def _problem():
+    c = mm.datasets.synthetic_community(24, seed=5)
+    hist = pd.DataFrame({"a": c.ids[:3], "b": c.ids[3:6]})
+    prob = build_problem(c, tables=4, table_size=6, rounds=3, spread=["sector"], history=hist,
+                         attendance={2: c.ids[2:]})
+    rng = np.random.default_rng(1)
+    tab = np.full((3, prob.n), -1)
+    for r in range(3):
+        here = np.flatnonzero(prob.attend[r])
+        tab[r, here] = rng.permutation(np.arange(len(here)) % 4)
+    return prob, tab, rng
+
+
+def _value(E, x, g, m):
+    return G.group_value(E, g) + X.extra_value(g, m, x["needs_w"], x["sw"], x["optr"], x["oidx"], x["uptr"],
+                                               x["uidx"], x["OFF"], x["codes"], x["V"])
+
+
+def test_round_value_with_needs_and_spread_prices_exactly_what_reseating_a_round_changes() -> None:
+    prob, tab, rng = _problem()
+    assert prob.needs.any() and prob.spread_codes
+    state = SeatingState(prob)
+    state.load(tab)
+    for r in range(3):
+        idx, E = round_values(prob, tab, r, prob.objective.repeat_penalty)
+        x = round_extras(prob, tab, r, idx)
+        for _ in range(5):
+            g = rng.permutation(tab[r, idx])
+            other = tab.copy()
+            other[r, idx] = g
+            moved = SeatingState(prob)
+            moved.load(other)
+            assert moved.total() - state.total() == pytest.approx(_value(E, x, g, 4) - _value(E, x, tab[r, idx], 4))
+
+
+@pytest.mark.parametrize("moves", [False, True])
+def test_mixed_annealing_and_tabu_keep_the_sums_exact_and_the_rules(moves: bool) -> None:
+    prob, tab, _ = _problem()
+    r, m = 0, 4
+    idx, E = round_values(prob, tab, r, prob.objective.repeat_penalty)
+    x = round_extras(prob, tab, r, idx)
+    g = tab[r, idx].copy()
+    n = len(g)
+    free = np.ones(n, dtype=bool)
+    free[[0, 5]] = False
+    fixed = g[[0, 5]].copy()
+    target = np.bincount(g, minlength=m)
+    lo, hi = (target - 1, target + 1) if moves else (target, target)
+    args = (x["optr"], x["oidx"], x["uptr"], x["uidx"], x["OFF"])
+    GW = G.gw_init(E, g, m)
+    mem, size, pos = G.tables_of(g, m, n + 1)
+    counts = X.counts_init(g, m, *args, x["codes"], x["V"])
+    cur = np.asarray([_value(E, x, g, m)])
+    best, best_g = cur.copy(), g.copy()
+    mov = np.flatnonzero(free)
+    partners = np.argsort(-E, axis=1)[:, :5].astype(np.int64)
+    X.anneal_mixed(E, g, GW, mem, size, pos, mov, free, lo, hi, x["needs_w"], x["sw"], *args, x["UO"], x["codes"],
+                   *counts, 0.3 if moves else 0.0, 20_000, 5.0, 0.5, cur, best, best_g, rng_state(1), partners, 0.5)
+    assert cur[0] == pytest.approx(_value(E, x, g, m)) and best[0] == pytest.approx(_value(E, x, best_g, m))
+    for have, want in zip(counts, X.counts_init(g, m, *args, x["codes"], x["V"]), strict=True):
+        assert (have == want).all()
+    tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
+    made = X.tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, x["needs_w"], x["sw"], *args, x["UO"], x["codes"],
+                        *counts, 200, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(2))
+    assert made == 200
+    assert cur[0] == pytest.approx(_value(E, x, g, m)) and best[0] == pytest.approx(_value(E, x, best_g, m))
+    assert np.allclose(GW, G.gw_init(E, g, m))
+    for have, want in zip(counts, X.counts_init(g, m, *args, x["codes"], x["V"]), strict=True):
+        assert (have == want).all()
+    sizes = np.bincount(g, minlength=m)
+    assert (sizes >= lo).all() and (sizes <= hi).all() and (moves or (sizes == target).all())
+    assert (g[[0, 5]] == fixed).all() and (best_g[[0, 5]] == fixed).all()
+
+
+def test_mixed_search_improves_a_round_and_repeats_with_a_fixed_effort() -> None:
+    prob, tab, _ = _problem()
+    idx, E = round_values(prob, tab, 1, prob.objective.repeat_penalty)
+    x = round_extras(prob, tab, 1, idx)
+    g0 = tab[1, idx]
+    target = np.bincount(g0, minlength=4)
+
+    def run():
+        s = MixedSearch(E, target, np.ones(len(idx), bool), target, target, x, seed=3, population=4, stall=50)
+        return s.run(g0, Budget(float("inf"), effort=20_000))
+
+    (g1, v1), (g2, v2) = run(), run()
+    assert (g1 == g2).all() and v1 == v2 == pytest.approx(_value(E, x, g1, 4)) and v1 > _value(E, x, g0, 4)
+    assert (np.bincount(g1, minlength=4) == target).all()
+    annealed = MixedSearch(E, target, np.ones(len(idx), bool), target, target, x, seed=3, big=4)  # annealing only
+    g3, v3 = annealed.run(g0, Budget(float("inf"), effort=20_000))
+    assert v3 == pytest.approx(_value(E, x, g3, 4)) and v3 > _value(E, x, g0, 4)
