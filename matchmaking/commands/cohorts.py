@@ -6,11 +6,14 @@ import argparse
 
 from matchmaking.commands.common import (
     add_common,
+    add_outputs,
+    check_report,
     declare_paths,
     load_history,
     non_negative_int,
     positive_int,
     split_names,
+    write_plan_report,
 )
 
 
@@ -35,8 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--move-budget", type=non_negative_int, default=0, metavar="K", help="moves of existing members allowed")
     p.add_argument("--workers", type=positive_int, default=1, metavar="W", help="processes solving blocks in parallel")
     add_common(p)
-    p.add_argument("--out", required=True, metavar="COHORTS.csv", help="output file cohort,member")
-    p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
+    add_outputs(p, out_help="output file cohort,member", out_metavar="COHORTS.csv")
     p.add_argument("--write-infeasible", action="store_true",
                    help="write the plan even when it breaks a hard rule (default: write nothing, exit 1)")
     p.set_defaults(run=run)
@@ -50,10 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from matchmaking.solvers.cohorts import form_cohorts
 
     community = Community.from_csv(args.members)
-    if args.report:
-        from matchmaking.reports import report_paths
-
-        report_paths(args.report, "cohorts")  # a bad --report fails before the solve
+    check_report(args, "cohorts")
     requests = args.constraints or None  # the path: conflicts then name their rows
     previous = None
     if args.previous:
@@ -74,10 +73,7 @@ def run(args: argparse.Namespace) -> int:
               "(--write-infeasible writes the plan anyway)")
         return 1
     plan.to_csv(args.out)
-    if args.report:
-        from matchmaking.reports import write_report
-
-        write_report(plan, args.report, community, inputs=[args.members, args.out])
+    write_plan_report(plan, args, community)
     print(f"cohorts written to {args.out}" + (" (it breaks hard rules)" if violations else ""))
     return 1 if violations else 0
 

@@ -56,7 +56,50 @@ def load_history(path: str | None, *, must_exist: bool = True) -> object:
     return MeetingHistory(path)
 
 
+#: ``--report`` of every solving verb.
+REPORT_HELP = ("room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx "
+               "or .csv")
+
+
+def add_outputs(parser: argparse.ArgumentParser, *, out_help: str, out_metavar: str | None = None) -> None:
+    """Add ``--out`` (the plan file, required) and ``--report`` (a room-ready report, optional)."""
+    parser.add_argument("--out", required=True, metavar=out_metavar, help=out_help)
+    parser.add_argument("--report", metavar="PATH", help=REPORT_HELP)
+
+
+def check_report(args: argparse.Namespace, kind: str) -> None:
+    """Refuse a bad ``--report`` (an unknown format, a missing folder) before the solve starts."""
+    if getattr(args, "report", None):
+        from matchmaking.reports import report_paths
+
+        report_paths(args.report, kind)
+
+
+def write_plan_report(plan: object, args: argparse.Namespace, community: object, **options: object) -> dict | None:
+    """Write the ``--report`` of ``plan`` (None when none was asked): its paths by format.
+
+    ``options`` go to :func:`matchmaking.reports.write_report` (``hosts=``, ``color_by=``...); the
+    members file and the plan file are the report's inputs.
+    """
+    if not getattr(args, "report", None):
+        return None
+    from matchmaking.reports import write_report
+
+    return write_report(plan, args.report, community, inputs=[args.members, args.out], **options)
+
+
 # --------------------------------------------------------------------------- option types
+
+
+def _number(text: str, convert: type, minimum: float, *, strict: bool, words: str) -> int | float:
+    """``text`` as a finite ``convert`` (int or float) above ``minimum`` (``strict``) or at least it."""
+    try:
+        value = convert(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and (value > minimum if strict else value >= minimum)):
+        raise argparse.ArgumentTypeError(f"must be {words}, not {text!r}")
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -71,24 +114,16 @@ def positive_int(text: str) -> int:
     ...
     argparse.ArgumentTypeError: must be a whole number >= 1, not '-3'
     """
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
-    return value
+    return int(_number(text, int, 1, strict=False, words="a whole number >= 1"))
 
 
 def non_negative_int(text: str) -> int:
-    """An argparse type: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text!r}")
-    return value
+    """An argparse type: a whole number >= 0.
+
+    >>> non_negative_int("0")
+    0
+    """
+    return int(_number(text, int, 0, strict=False, words="a whole number >= 0"))
 
 
 def positive_float(text: str) -> float:
@@ -103,24 +138,16 @@ def positive_float(text: str) -> float:
     ...
     argparse.ArgumentTypeError: must be a number > 0, not '-1'
     """
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a number > 0, not {text!r}")
-    return value
+    return float(_number(text, float, 0, strict=True, words="a number > 0"))
 
 
 def non_negative_float(text: str) -> float:
-    """An argparse type: a finite number >= 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, not {text!r}")
-    return value
+    """An argparse type: a finite number >= 0.
+
+    >>> non_negative_float("0")
+    0.0
+    """
+    return float(_number(text, float, 0, strict=False, words="a number >= 0"))
 
 
 # --------------------------------------------------------------------------- input and output paths

@@ -7,10 +7,13 @@ import time
 
 from matchmaking.commands.common import (
     add_common,
+    add_outputs,
+    check_report,
     declare_paths,
     load_history,
     positive_int,
     split_names,
+    write_plan_report,
 )
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
@@ -44,8 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--k", type=positive_int, default=2, help="welcome: veterans each newcomer meets (default 2)")
     p.add_argument("--hosts-per-round", type=positive_int, default=1, help="welcome: newcomers a veteran hosts a round")
     add_common(p)
-    p.add_argument("--out", required=True, help="plan file to write (round,group,member)")
-    p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
+    add_outputs(p, out_help="plan file to write (round,group,member)")
     p.set_defaults(run=run)
     declare_paths(p, inputs=("members", "pairs", "constraints", "history", "ranks", "snooze"), outputs=("out", "report"),
                   folders=("report",))
@@ -104,10 +106,7 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()  # --time-limit holds for the whole command, reading and writing included
     community = Community.from_csv(args.members)
-    if args.report:
-        from matchmaking.reports import report_paths
-
-        report_paths(args.report, "pairs")  # a bad --report fails before the solve
+    check_report(args, "pairs")
     candidates: int | str = args.candidates
     if candidates not in ("auto", "all"):
         try:
@@ -151,9 +150,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"time limit {args.time_limit:g} s for the command: {budget:.1f} s for the solve, the rest for reading "
               "and writing the files")
     print(f"plan written to {args.out}")
-    if args.report:
-        from matchmaking.reports import write_report
-
-        paths = write_report(plan, args.report, community, inputs=[args.members, args.out])
+    if (paths := write_plan_report(plan, args, community)) is not None:
         print("report written to " + ", ".join(str(p) for p in paths.values()))
     return 0

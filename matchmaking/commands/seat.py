@@ -5,13 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from matchmaking.commands.common import (
-    add_common,
-    declare_paths,
-    load_history,
-    positive_int,
-    split_names,
-)
+from matchmaking.commands import common
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 
@@ -33,14 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--spread", help="attributes to mix at each table (comma-separated)")
     p.add_argument("--attendance", metavar="F", help="table member,round: who attends which round (default: all)")
     p.add_argument("--locked", metavar="PLAN", help="plan of rounds already held (round,table,member): kept as is")
-    add_common(p)
-    p.add_argument("--iterations", type=positive_int, metavar="N",
+    common.add_common(p)
+    p.add_argument("--iterations", type=common.positive_int, metavar="N",
                    help="a fixed search effort of N annealing moves: the same seed then gives the same plan on "
                    "any machine (the time limit still applies)")
-    p.add_argument("--out", required=True, help="plan file to write (round,table,member)")
-    p.add_argument("--report", metavar="PATH", help="room-ready report: a folder (index.html, <kind>.pdf, <kind>.xlsx) or one file .html, .pdf, .xlsx or .csv")
+    common.add_outputs(p, out_help="plan file to write (round,table,member)")
     p.set_defaults(run=run)
-    declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),
+    common.declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),
                   outputs=("out", "report"),
                   folders=("report",))
 
@@ -52,10 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from matchmaking.solvers.seating import seat
 
     community = Community.from_csv(args.members)
-    if args.report:
-        from matchmaking.reports import report_paths
-
-        report_paths(args.report, "seating")  # a bad --report fails before the solve
+    common.check_report(args, "seating")
     capacities = None
     if args.capacities:
         try:
@@ -65,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if capacities is None and (args.tables is None or args.table_size is None):
         raise InputError("give --tables and --table-size, or --capacities", column="--tables")
     requests = args.constraints or None  # read by seat (file rows in its messages)
-    hosts = split_names(args.hosts) or None
+    hosts = common.split_names(args.hosts) or None
     attendance = None
     if args.attendance:
         attendance = read_table(args.attendance)  # rounds parsed by seat, naming file, row and column
@@ -76,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         if len(rows) == len(locked):
             locked[ROW] = rows.to_numpy()
         locked.attrs["file"] = source_name(args.locked)
-    spread = split_names(args.spread) or None
+    spread = common.split_names(args.spread) or None
 
     def progress(info: Progress) -> None:
         value = "-" if info.objective is None else f"{info.objective:.2f}"
@@ -85,16 +75,13 @@ def run(args: argparse.Namespace) -> int:
     plan = seat(
         community, tables=None if capacities else args.tables, table_size=args.table_size, capacities=capacities,
         min_table_size=args.min_table_size, rounds=args.rounds, attendance=attendance, requests=requests,
-        hosts=hosts, locked=locked, pairs=args.pairs, history=load_history(args.history), spread=spread,
+        hosts=hosts, locked=locked, pairs=args.pairs, history=common.load_history(args.history), spread=spread,
         time_limit=args.time_limit, seed=args.seed, callback=progress, iterations=args.iterations,
     )
     plan.to_csv(args.out)
     print(plan.summary())
     print(f"plan written to {args.out}")
-    if args.report:
-        from matchmaking.reports import write_report
-
-        paths = write_report(plan, args.report, community, hosts=hosts, color_by=spread[0] if spread else None,
-                             inputs=[args.members, args.out])
+    paths = common.write_plan_report(plan, args, community, hosts=hosts, color_by=spread[0] if spread else None)
+    if paths is not None:
         print("report written to " + ", ".join(str(p) for p in paths.values()))
     return 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from matchmaking.errors import InputError
+from matchmaking.solvers.params import Params
 
 
 @dataclass(frozen=True)
-class CohortParams:
+class CohortParams(Params):
     """Tuning of :func:`~matchmaking.solvers.cohorts.form_cohorts` (the defaults are the tested ones).
 
     Attributes
@@ -68,6 +69,8 @@ class CohortParams:
     min_block_seconds: float = 0.1
     bound_share: float = 0.15
 
+    label = "cohort"
+
     def __post_init__(self) -> None:
         positive = {"penalty", "patience", "screened_swaps", "min_block_seconds"}
         for f in fields(self):
@@ -82,23 +85,3 @@ class CohortParams:
         for name in ("reserve_share", "bound_share"):
             if getattr(self, name) >= 1:
                 raise InputError(f"must be below 1, not {getattr(self, name)!r}", column=name)
-
-    @classmethod
-    def coerce(cls, params: CohortParams | dict | None) -> CohortParams:
-        """``None`` (defaults), a :class:`CohortParams` or a dict of its fields.
-
-        Examples
-        --------
-        >>> CohortParams.coerce({"exact_max": 0}).exact_max
-        0
-        """
-        if params is None:
-            return cls()
-        if isinstance(params, cls):
-            return params
-        if isinstance(params, dict):
-            unknown = sorted(set(params) - {f.name for f in fields(cls)})
-            if unknown:
-                raise InputError(f"unknown cohort parameter(s) {unknown}; see CohortParams", column="params")
-            return cls(**params)
-        raise InputError(f"params must be a CohortParams or a dict, not {type(params).__name__}", column="params")

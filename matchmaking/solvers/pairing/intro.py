@@ -44,6 +44,7 @@ from matchmaking.solvers.pairing._common import (
     integer_weights,
 )
 from matchmaking.solvers.pairing.intro_blocks import match_in_blocks
+from matchmaking.solvers.params import check_number, check_whole
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,9 @@ class IntroParams:
     repair_size: int = 1500
 
     def __post_init__(self) -> None:
-        for name in ("candidates", "bound_candidates", "max_full_pairs", "max_all_pairs", "whole_max",
-                     "block_size", "repair_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise InputError(f"IntroParams.{name} must be a whole number >= 1, not {value!r}", column=name)
-        if not (isinstance(self.blossom_rate, (int, float)) and 0 < self.blossom_rate < math.inf):
-            raise InputError(f"IntroParams.blossom_rate must be > 0, not {self.blossom_rate!r}", column="blossom_rate")
+        check_whole(self, ["candidates", "bound_candidates", "max_full_pairs", "max_all_pairs", "whole_max",
+                           "block_size", "repair_size"], prefix="IntroParams.")
+        check_number(self, "blossom_rate", low_open=True, prefix="IntroParams.")
 
 
 def check_candidates(candidates: object) -> int | str:

@@ -17,7 +17,6 @@ against every other, earlier and later).
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from matchmaking.solvers.pairing._common import (
     integer_weights,
     max_weight_matching,
 )
+from matchmaking.solvers.params import check_number, check_whole
 
 
 @dataclass(frozen=True)
@@ -69,17 +69,11 @@ class RouletteParams:
     exact_effort: float = 10.0
 
     def __post_init__(self) -> None:
-        for name in ("max_members", "candidates", "patience", "exact_max_pairs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise InputError(f"RouletteParams.{name} must be a whole number >= 1, not {value!r}", column=name)
+        check_whole(self, ["max_members", "candidates", "patience", "exact_max_pairs"], prefix="RouletteParams.")
         if not self.steering or any(not (isinstance(x, (int, float)) and x >= 0) for x in self.steering):
             raise InputError("RouletteParams.steering must be levels >= 0", column="steering")
-        if not (isinstance(self.exact_effort, (int, float)) and 0 < self.exact_effort < math.inf):
-            raise InputError(f"RouletteParams.exact_effort must be > 0, not {self.exact_effort!r}", column="exact_effort")
-        if not (isinstance(self.exact_share, (int, float)) and 0 < self.exact_share <= 1):
-            raise InputError(f"RouletteParams.exact_share must be in (0, 1], not {self.exact_share!r}",
-                             column="exact_share")
+        check_number(self, "exact_effort", low_open=True, prefix="RouletteParams.")
+        check_number(self, "exact_share", high=1, low_open=True, prefix="RouletteParams.")
 
 
 class RouletteProblem:

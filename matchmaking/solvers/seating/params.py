@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 from matchmaking.errors import InputError
+from matchmaking.solvers.params import Params, check_number, check_whole
 
 __all__ = ["SeatingParams"]
 
 
 @dataclass(frozen=True)
-class SeatingParams:
+class SeatingParams(Params):
     """Tuning of :func:`matchmaking.seat` (``params=``); the defaults are what the benchmarks measured.
 
     Attributes
@@ -115,41 +115,19 @@ class SeatingParams:
     bound_seconds: float = 30.0
     bound_iterations: int = 150
 
+    label = "seating"
+
     def __post_init__(self) -> None:
         shares = {"guide", "p_move", "p_group", "repair_share", "lns_share", "exact_share", "bound_share",
                   "anneal_share"}
         for f in fields(self):
-            value = getattr(self, f.name)
-            column = f"params.{f.name}"
             if f.type in ("int", int):
-                if isinstance(value, bool) or not isinstance(value, int) or value < (0 if f.name == "exact_size" else 1):
-                    raise InputError(f"{f.name} must be a whole number >= 1, not {value!r}", column=column)
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise InputError(f"{f.name} must be a number, not {value!r}", column=column)
-            if f.name in shares and not 0 <= value <= 1:
-                raise InputError(f"{f.name} must be between 0 and 1, not {value!r}", column=column)
-            if f.name not in shares and value <= 0:
-                raise InputError(f"{f.name} must be > 0, not {value!r}", column=column)
+                check_whole(self, [f.name], minimum=0 if f.name == "exact_size" else 1, column_prefix="params.")
+            elif f.name in shares:
+                check_number(self, f.name, high=1, column_prefix="params.")
+            else:
+                check_number(self, f.name, low_open=True, column_prefix="params.")
         if self.population < 2:
             raise InputError(f"population must be at least 2, not {self.population!r}", column="params.population")
         if self.cool < 1:
             raise InputError(f"cool must be >= 1 (the temperature falls), not {self.cool!r}", column="params.cool")
-
-    @classmethod
-    def coerce(cls, params: SeatingParams | dict | None) -> SeatingParams:
-        """``params=`` as a :class:`SeatingParams`: None (the defaults), an instance, or a dict of fields.
-
-        >>> SeatingParams.coerce({"lns_tables": 3}).lns_tables
-        3
-        """
-        if params is None:
-            return cls()
-        if isinstance(params, cls):
-            return params
-        if isinstance(params, dict):
-            unknown = sorted(set(params) - {f.name for f in fields(cls)})
-            if unknown:
-                raise InputError(f"unknown seating parameter(s) {unknown}", column="params")
-            return cls(**params)
-        raise InputError(f"params must be a SeatingParams or a dict, not {type(params).__name__}", column="params")
