@@ -54,3 +54,23 @@ def expect_problems():
         assert not missing and not unexpected, f"missing {missing}; unexpected {unexpected}"
 
     return check
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the command line in this process: ``code, text = cli("seat", path, ...)``.
+
+    Arguments are turned into text; the exit code is argparse's where it refuses an option value,
+    and the text is what was printed to stdout and stderr.
+    """
+    from matchmaking.cli import main
+
+    def run(*argv: object) -> tuple[int, str]:
+        try:
+            code = main([str(a) for a in argv])
+        except SystemExit as exc:  # argparse refuses an option value
+            code = exc.code
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    return run

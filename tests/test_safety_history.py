@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +13,6 @@ import pytest
 
 import matchmaking.history_store as store
 from matchmaking import Community
-from matchmaking.cli import main
 from matchmaking.errors import InputError
 from matchmaking.history import MeetingHistory
 from matchmaking.scoring.pairs_file import history_counts
@@ -26,15 +27,6 @@ def folder(tmp_path: Path) -> Path:
     (tmp_path / "m.csv").write_text(MEMBERS)
     (tmp_path / "plan.csv").write_text(PLAN)
     return tmp_path
-
-
-def _run(capsys, *argv) -> tuple[int, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse refuses an option value
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out + out.err
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -57,41 +49,43 @@ def _rollback_journal(path: Path) -> None:
     con.close()
 
 
-def test_reading_takes_no_write_lock_and_waits_for_no_writer(folder, capsys, monkeypatch):
+@contextlib.contextmanager
+def _writer(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another connection holding the write lock (``BEGIN IMMEDIATE``) until the block ends."""
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        yield writer
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_reading_takes_no_write_lock_and_waits_for_no_writer(folder, cli, monkeypatch):
     db = folder / "h.db"
     _ledger(db)
     monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 1.0)
     import matchmaking.history as hist
 
     monkeypatch.setattr(hist, "BUSY_TIMEOUT_S", 1.0, raising=False)
-    writer = sqlite3.connect(db, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another process is writing
-    writer.execute("INSERT INTO meta VALUES ('x', 'y')")
-    try:
+    with _writer(db) as writer:  # another process is writing
+        writer.execute("INSERT INTO meta VALUES ('x', 'y')")
         t0 = time.perf_counter()
-        code, text = _run(capsys, "history", db, "events")
+        code, text = cli("history", db, "events")
         assert code == 0 and "e0" in text
         assert len(MeetingHistory(db).pair_counts(["m0-00", "m0-04"])) == 1
         assert time.perf_counter() - t0 < 0.9
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
 
 
-def test_a_writer_held_too_long_ends_in_a_clear_error(folder, capsys, monkeypatch):
+def test_a_writer_held_too_long_ends_in_a_clear_error(folder, cli, monkeypatch):
     db = folder / "h.db"
     _ledger(db)
     monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.3)
-    writer = sqlite3.connect(db, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")
-    try:
+    with _writer(db):
         with pytest.raises(TimeoutError, match="busy"):
             MeetingHistory(db).record(folder / "plan.csv", event="x")
-        code, text = _run(capsys, "history", db, "record", folder / "plan.csv")
+        code, text = cli("history", db, "record", folder / "plan.csv")
         assert code == 1 and "busy" in text and "Traceback" not in text
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
     assert len(MeetingHistory(db)) == 1
 
 
@@ -105,22 +99,22 @@ def _corrupt(db: Path) -> None:
     db.write_bytes(bytes(data))
 
 
-def test_a_corrupt_page_is_detected_before_use(folder, capsys):
+def test_a_corrupt_page_is_detected_before_use(folder, cli):
     db = folder / "h.db"
     _ledger(db, events=6)
     _corrupt(db)
     before = db.read_bytes()
     for argv in (["record", folder / "plan.csv", "--event", "new"], ["met", "m1-01"], ["stale"], ["events"]):
-        code, text = _run(capsys, "history", db, *argv)
+        code, text = cli("history", db, *argv)
         assert code == 2 and "damaged" in text and "Traceback" not in text
-    code, text = _run(capsys, "seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--history", db,
+    code, text = cli("seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--history", db,
                       "--time-limit", "1", "--out", folder / "p.csv")
     assert code == 2 and "damaged" in text and not (folder / "p.csv").exists()
     assert db.read_bytes() == before
 
 
 @pytest.mark.parametrize("journal", ["delete", "wal"])
-def test_a_foreign_sqlite_database_is_refused_untouched(folder, capsys, journal):
+def test_a_foreign_sqlite_database_is_refused_untouched(folder, cli, journal):
     other = folder / "app.db"
     con = sqlite3.connect(other, isolation_level=None)
     con.execute(f"PRAGMA journal_mode={journal}")
@@ -128,17 +122,17 @@ def test_a_foreign_sqlite_database_is_refused_untouched(folder, capsys, journal)
     con.execute("INSERT INTO contacts VALUES ('Ana', '06')")
     con.close()
     before = _files(folder)
-    code, text = _run(capsys, "seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--history", other,
+    code, text = cli("seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--history", other,
                       "--time-limit", "1", "--out", folder / "p.csv")
     assert code == 2 and "another application's" in text
-    code, text = _run(capsys, "history", other, "record", folder / "plan.csv")
+    code, text = cli("history", other, "record", folder / "plan.csv")
     assert code == 2 and "another application's" in text
     with pytest.raises(InputError, match="another application's"):
         MeetingHistory(other)
     assert _files(folder) == before  # not a byte changed, no -wal/-shm added
 
 
-def test_a_newer_schema_is_refused_untouched(folder, capsys):
+def test_a_newer_schema_is_refused_untouched(folder, cli):
     db = folder / "h.db"
     _ledger(db)
     con = sqlite3.connect(db, isolation_level=None)
@@ -146,14 +140,14 @@ def test_a_newer_schema_is_refused_untouched(folder, capsys):
     con.close()
     _rollback_journal(db)
     before = _files(folder)
-    code, text = _run(capsys, "history", db, "record", folder / "plan.csv")
+    code, text = cli("history", db, "record", folder / "plan.csv")
     assert code == 2 and "newer" in text
-    code, text = _run(capsys, "history", db, "events")
+    code, text = cli("history", db, "events")
     assert code == 2 and "newer" in text
     assert _files(folder) == before  # the header still says rollback journal: no switch to WAL
 
 
-def test_refused_record_and_stale_change_nothing(folder, capsys):
+def test_refused_record_and_stale_change_nothing(folder, cli):
     db = folder / "h.db"
     _ledger(db)
     _rollback_journal(db)
@@ -161,16 +155,16 @@ def test_refused_record_and_stale_change_nothing(folder, capsys):
     bad.write_text("round,table,member\n1,1,a\n1,2,a\n")
     before = _files(folder)
     del before["bad.csv"]
-    code, text = _run(capsys, "history", db, "record", bad)
+    code, text = cli("history", db, "record", bad)
     assert code == 2 and "bad.csv, row 3, column 'member'" in text and "twice" in text
     bad.write_text("round,table,member\n1,x,a\n")
-    code, text = _run(capsys, "history", db, "record", bad)
+    code, text = cli("history", db, "record", bad)
     assert code == 2 and "row 2, column 'table'" in text
-    code, text = _run(capsys, "history", db, "record", folder / "plan.csv", "--date", "notadate")
+    code, text = cli("history", db, "record", folder / "plan.csv", "--date", "notadate")
     assert code == 2 and "ISO date" in text
-    code, text = _run(capsys, "history", db, "record", folder / "plan.csv", "--event", "e0")  # e0 holds another plan
+    code, text = cli("history", db, "record", folder / "plan.csv", "--event", "e0")  # e0 holds another plan
     assert code == 2 and "already recorded" in text
-    code, text = _run(capsys, "history", db, "stale", "--events", "0")
+    code, text = cli("history", db, "stale", "--events", "0")
     assert code == 2
     with pytest.raises(InputError, match="at least 1"):
         MeetingHistory(db).stale(0)
@@ -179,15 +173,15 @@ def test_refused_record_and_stale_change_nothing(folder, capsys):
     assert after == before
     missing = folder / "new.db"
     bad.write_text("round,table,member\n1,0,a\n")
-    assert _run(capsys, "history", missing, "record", bad)[0] == 2
+    assert cli("history", missing, "record", bad)[0] == 2
     assert not missing.exists()  # a refused first record creates no ledger
 
 
-def test_a_missing_history_is_an_error_when_reading_and_never_created(folder, capsys):
+def test_a_missing_history_is_an_error_when_reading_and_never_created(folder, cli):
     typo = folder / "typo.db"
     for argv in (["seat", folder / "m.csv", "--tables", "2", "--table-size", "3", "--time-limit", "1"],
                  ["pairs", folder / "m.csv", "--mode", "roulette"], ["cohorts", folder / "m.csv", "--size", "2-3"]):
-        code, text = _run(capsys, *argv, "--history", typo, "--out", folder / "p.csv")
+        code, text = cli(*argv, "--history", typo, "--out", folder / "p.csv")
         assert code == 2 and "history file not found" in text
     assert not typo.exists() and not (folder / "p.csv").exists()
     h = MeetingHistory(typo)  # the library: an empty ledger until the first record, nothing created by reads
@@ -201,10 +195,10 @@ def test_a_missing_history_is_an_error_when_reading_and_never_created(folder, ca
     ["cohorts", "--size", "2-3", "--time-limit", "1"],
     ["pairs", "--mode", "roulette", "--rounds", "2", "--time-limit", "1"],
 ])
-def test_a_bad_history_count_names_file_row_and_column(folder, capsys, count, verb):
+def test_a_bad_history_count_names_file_row_and_column(folder, cli, count, verb):
     met = folder / "met.csv"
     met.write_text(f"a,b,count\na,b,2\nc,d,{count}\n")
-    code, text = _run(capsys, verb[0], folder / "m.csv", *verb[1:], "--history", met, "--out", folder / "p.csv")
+    code, text = cli(verb[0], folder / "m.csv", *verb[1:], "--history", met, "--out", folder / "p.csv")
     assert code == 2, text
     assert f"{met}, row 3, column 'count'" in text and "Traceback" not in text
     assert not (folder / "p.csv").exists()

@@ -28,15 +28,6 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _run(capsys, *argv: str) -> tuple[int, str]:
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:  # argparse refuses an option value
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out + out.err
-
-
 def _plan(folder: Path) -> Path:
     plan = folder / "plan.csv"
     plan.write_text("round,table,member\n1,1,a\n1,1,b\n1,1,c\n1,2,d\n1,2,e\n1,2,f\n")
@@ -47,7 +38,7 @@ def _plan(folder: Path) -> Path:
     "seat-out-members", "cohorts-out-members", "seat-report-members", "pairs-pairs-out",
     "out-report-same", "link-to-members", "history-export-db", "squad-out-members",
 ])
-def test_an_output_equal_to_an_input_is_refused_before_solving(folder, capsys, monkeypatch, case):
+def test_an_output_equal_to_an_input_is_refused_before_solving(folder, capsys, monkeypatch, case, cli):
     m = folder / "m.csv"
     w = folder / "w.csv"
     w.write_text("a,b,weight\na,b,1\n")
@@ -69,26 +60,26 @@ def test_an_output_equal_to_an_input_is_refused_before_solving(folder, capsys, m
     import matchmaking.solvers.seating as seating
 
     monkeypatch.setattr(seating, "seat", lambda *a, **k: pytest.fail("solved before refusing the output"))
-    code, text = _run(capsys, *argv)
+    code, text = cli(*argv)
     assert code == 2
     assert "would destroy the input" in text or "would overwrite the other" in text
     assert {p: p.read_bytes() for p in before} == before
     assert not (folder / "p.csv").exists()
 
 
-def test_missing_folder_and_folder_as_output_are_clear_errors(folder, capsys):
+def test_missing_folder_and_folder_as_output_are_clear_errors(folder, cli):
     m = folder / "m.csv"
-    code, text = _run(capsys, "seat", m, *SEAT, "--out", folder / "nowhere" / "p.csv")
+    code, text = cli("seat", m, *SEAT, "--out", folder / "nowhere" / "p.csv")
     assert code == 2 and "does not exist" in text and "Traceback" not in text
     assert not (folder / "nowhere").exists()
     (folder / "adir").mkdir()
-    code, text = _run(capsys, "seat", m, *SEAT, "--out", folder / "adir")
+    code, text = cli("seat", m, *SEAT, "--out", folder / "adir")
     assert code == 2 and "is a folder" in text and "Errno" not in text
     with pytest.raises(mio.InputError, match="does not exist"):  # the library too
         mio.write_table(pd.DataFrame({"a": [1]}), folder / "nowhere" / "x.csv")
 
 
-def test_a_later_failing_output_leaves_none_of_them(folder, capsys, monkeypatch):
+def test_a_later_failing_output_leaves_none_of_them(folder, cli, monkeypatch):
     from matchmaking.reports import render
 
     old = folder / "p.csv"
@@ -101,26 +92,26 @@ def test_a_later_failing_output_leaves_none_of_them(folder, capsys, monkeypatch)
         return real(path, write)
 
     monkeypatch.setattr(render, "atomic_write", broken)
-    code, _ = _run(capsys, "seat", folder / "m.csv", *SEAT, "--out", old, "--report", folder / "r.html")
+    code, _ = cli("seat", folder / "m.csv", *SEAT, "--out", old, "--report", folder / "r.html")
     assert code == 1
     assert old.read_text() == "previous plan\n"
     assert sorted(p.name for p in folder.iterdir()) == ["m.csv", "p.csv"]  # no temp file left either
 
 
-def test_both_outputs_written_when_all_goes_well(folder, capsys):
-    code, _ = _run(capsys, "seat", folder / "m.csv", *SEAT, "--out", folder / "p.csv", "--report", folder / "r.html")
+def test_both_outputs_written_when_all_goes_well(folder, cli):
+    code, _ = cli("seat", folder / "m.csv", *SEAT, "--out", folder / "p.csv", "--report", folder / "r.html")
     assert code == 0
     assert (folder / "p.csv").read_text().startswith("round,table,member")
     assert "<html" in (folder / "r.html").read_text()
 
 
-def test_out_on_a_symlink_writes_its_target_and_keeps_the_link(folder, capsys):
+def test_out_on_a_symlink_writes_its_target_and_keeps_the_link(folder, cli):
     real = folder / "plans" / "real.csv"
     real.parent.mkdir()
     real.write_text("old\n")
     link = folder / "current.csv"
     link.symlink_to(real)
-    code, _ = _run(capsys, "seat", folder / "m.csv", *SEAT, "--out", link)
+    code, _ = cli("seat", folder / "m.csv", *SEAT, "--out", link)
     assert code == 0
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert real.read_text().startswith("round,table,member")

@@ -17,6 +17,8 @@ weight ``w[k] > 0``):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import rustworkx as rx
 import scipy.sparse as sp
@@ -54,6 +56,28 @@ def two_matching(
     return sigma, value
 
 
+def cycles(sigma: np.ndarray) -> Iterator[list[int]]:
+    """The cycles of the permutation ``sigma``, each from its smallest node (fixed points included).
+
+    Examples
+    --------
+    >>> list(cycles(np.array([1, 2, 0, 3, 5, 4])))
+    [[0, 1, 2], [3], [4, 5]]
+    """
+    seen = np.zeros(len(sigma), dtype=bool)
+    for start in range(len(sigma)):
+        if seen[start]:
+            continue
+        cycle = [start]
+        seen[start] = True
+        u = int(sigma[start])
+        while u != start:
+            cycle.append(u)
+            seen[u] = True
+            u = int(sigma[u])
+        yield cycle
+
+
 def round_cycles(sigma: np.ndarray, weight: dict[tuple[int, int], int]) -> np.ndarray:
     """A matching from a double-cover solution: ``mate[u]`` (-1 = unmatched).
 
@@ -66,19 +90,8 @@ def round_cycles(sigma: np.ndarray, weight: dict[tuple[int, int], int]) -> np.nd
     >>> round_cycles(np.array([1, 2, 0]), w).tolist()  # the triangle 0 -> 1 -> 2 -> 0: keep 1-2
     [-1, 2, 1]
     """
-    n = len(sigma)
-    mate = np.full(n, -1, dtype=np.int64)
-    seen = np.zeros(n, dtype=bool)
-    for start in range(n):
-        if seen[start]:
-            continue
-        cycle = [start]
-        seen[start] = True
-        u = int(sigma[start])
-        while u != start:
-            cycle.append(u)
-            seen[u] = True
-            u = int(sigma[u])
+    mate = np.full(len(sigma), -1, dtype=np.int64)
+    for cycle in cycles(sigma):
         if len(cycle) == 2:
             a, b = cycle
             mate[a], mate[b] = b, a
@@ -138,20 +151,9 @@ def blossom(n: int, i: np.ndarray, j: np.ndarray, w: np.ndarray, *, max_cardinal
 
 def odd_cycle_nodes(sigma: np.ndarray) -> np.ndarray:
     """Nodes on odd cycles (length >= 3) of a double-cover solution: where the rounding loses."""
-    n = len(sigma)
-    seen = np.zeros(n, dtype=bool)
     out: list[int] = []
-    for start in range(n):
-        if seen[start] or sigma[start] == start:
-            continue
-        cycle = [start]
-        seen[start] = True
-        u = int(sigma[start])
-        while u != start:
-            cycle.append(u)
-            seen[u] = True
-            u = int(sigma[u])
-        if len(cycle) % 2 == 1:
+    for cycle in cycles(sigma):
+        if len(cycle) % 2 == 1 and len(cycle) > 1:
             out += cycle
     return np.asarray(out, dtype=np.int64)
 

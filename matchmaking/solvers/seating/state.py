@@ -84,23 +84,7 @@ class SeatingState:
             dr = self._repeat_flags(i, m, c, 1)
             self.C[i, m] = c + 1
             self.C[m, i] = c + 1
-            nc = self.NC[i]
-            for k in self.need_list[i]:
-                got = offered.get(k, 0)
-                if got:
-                    if nc[k] == 0:
-                        dc += 1
-                    nc[k] += got
-            offs = self.offer_set[i]
-            if offs:
-                NC = self.NC
-                for j in mates:
-                    ncj = NC[j]
-                    for k in self.need_list[j]:
-                        if k in offs:
-                            if ncj[k] == 0:
-                                dc += 1
-                            ncj[k] += 1
+            dc = self._needs_change(i, mates, offered, +1)
         for k in self.offer_list[i]:
             offered[k] = offered.get(k, 0) + 1
         ds = self._spread_change(i, r, t, +1) if self.codes else 0.0
@@ -127,29 +111,39 @@ class SeatingState:
             dr = -self._repeat_flags(i, m, c, 2)
             self.C[i, m] = c - 1
             self.C[m, i] = c - 1
-            nc = self.NC[i]
-            for k in self.need_list[i]:
-                got = offered.get(k, 0)
-                if got:
-                    nc[k] -= got
-                    if nc[k] == 0:
-                        dc -= 1
-            offs = self.offer_set[i]
-            if offs:
-                NC = self.NC
-                for j in mates:
-                    ncj = NC[j]
-                    for k in self.need_list[j]:
-                        if k in offs:
-                            ncj[k] -= 1
-                            if ncj[k] == 0:
-                                dc -= 1
+            dc = self._needs_change(i, mates, offered, -1)
         ds = self._spread_change(i, r, t, -1) if self.codes else 0.0
         self.tab[r, i] = -1
         self.pairs += dp
         self.covered += dc
         self.repeats += dr
         return dp + self.needs_w * dc + ds, dr
+
+    def _needs_change(self, i: int, mates: list[int], offered: dict, sign: int) -> int:
+        """Update the need counts when ``i`` joins (``sign=+1``) or leaves (-1) ``mates``; needs covered gained.
+
+        ``offered`` counts the offers at the table without ``i``: they cover ``i``'s needs, and
+        ``i``'s offers cover its mates' needs.
+        """
+        dc = 0
+        nc = self.NC[i]
+        for k in self.need_list[i]:
+            got = offered.get(k, 0)
+            if got:
+                before = nc[k]
+                nc[k] = before + sign * got
+                dc += (nc[k] > 0) - (before > 0)
+        offs = self.offer_set[i]
+        if offs:
+            NC = self.NC
+            for j in mates:
+                ncj = NC[j]
+                for k in self.need_list[j]:
+                    if k in offs:
+                        before = ncj[k]
+                        ncj[k] = before + sign
+                        dc += (ncj[k] > 0) - (before > 0)
+        return int(dc)
 
     def _spread_change(self, i: int, r: int, t: int, sign: int) -> float:
         """Update the value counts of table ``t``; the change of the spread terms.

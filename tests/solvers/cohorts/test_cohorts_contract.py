@@ -88,16 +88,6 @@ def test_requests_are_kept_and_check_agrees_with_score(towns, tmp_path, capsys):
     assert scored["violations"] == tampered.check() and len(scored["violations"]) >= 3
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                       dashboard_address=None, silence_logs=40)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
 def test_dask_blocks_give_the_same_plan(towns, client):
     here = mm.form_cohorts(towns, seed=2, time_limit=10, **RULES)
     there = mm.form_cohorts(towns, seed=2, time_limit=10, client=client, **RULES)

@@ -107,16 +107,6 @@ def test_requests_are_honoured_kept_and_checked_like_score(people, tmp_path, cap
     assert [v for v in scored if v.startswith(("together", "apart", "pin"))] == asked
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                       dashboard_address=None, silence_logs=40)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
 def test_a_batch_on_dask(people, client):
     askers = people.ids[:5]
     plan = mm.help_squad(people, askers, k=6, time_limit=10, client=client)

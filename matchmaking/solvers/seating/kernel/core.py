@@ -67,6 +67,28 @@ def rng_state(seed: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Elementary moves: seat i at table t / unseat i; each returns (pairs, covered, spread, repeats) deltas
 # ---------------------------------------------------------------------------------------------
+@nb.njit(cache=True, inline="always")
+def joins(c, f, w):
+    """(pair value, repeats) gained when a pair that met ``c`` times (flags ``f``, value ``w``) meets again.
+
+    The value counts at the first meeting; a meeting beyond the first is a repeat unless the
+    pair is kept together, and every meeting of a pair that met before is one.
+    """
+    dr = 1 if c > 0 and not (f & TOGETHER) else 0
+    if f & MET:
+        dr += 1
+    return (w if c == 0 else 0.0), dr
+
+
+@nb.njit(cache=True, inline="always")
+def leaves(c, f, w):
+    """(pair value, repeats) lost when a pair that met ``c >= 1`` times meets once less (see :func:`joins`)."""
+    dr = 1 if c > 1 and not (f & TOGETHER) else 0
+    if f & MET:
+        dr += 1
+    return (w if c == 1 else 0.0), dr
+
+
 @nb.njit(cache=True)
 def _account(acc, dp, dc, ds, dr):
     """Add the deltas to the running totals ``acc``; return them."""
@@ -87,13 +109,9 @@ def add(i, r, t, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
     for q in range(s):
         m = mem[r, t, q]
         c = C[i, m]
-        f = F[i, m]
-        if c == 0:
-            dp += W[i, m]
-        elif not (f & TOGETHER):
-            dr += 1
-        if f & MET:
-            dr += 1
+        gp, gr = joins(c, F[i, m], W[i, m])
+        dp += gp
+        dr += gr
         C[i, m] = c + 1
         C[m, i] = c + 1
         # i's offers cover the needs of m
@@ -150,13 +168,9 @@ def remove(i, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
     for q in range(s):
         m = mem[r, t, q]
         c = C[i, m]
-        f = F[i, m]
-        if c == 1:
-            dp -= W[i, m]
-        elif not (f & TOGETHER):
-            dr -= 1
-        if f & MET:
-            dr -= 1
+        lp, lr = leaves(c, F[i, m], W[i, m])
+        dp -= lp
+        dr -= lr
         C[i, m] = c - 1
         C[m, i] = c - 1
         for u in range(nptr[m], nptr[m + 1]):
@@ -245,22 +259,10 @@ def swap_delta(i, j, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, 
             m = mem[r, t, q]
             if m == out_:
                 continue
-            c = C[out_, m]  # out_ leaves m
-            f = F[out_, m]
-            if c == 1:
-                dp -= W[out_, m]
-            elif not (f & TOGETHER):
-                dr -= 1
-            if f & MET:
-                dr -= 1
-            c = C[in_, m]  # in_ joins m
-            f = F[in_, m]
-            if c == 0:
-                dp += W[in_, m]
-            elif not (f & TOGETHER):
-                dr += 1
-            if f & MET:
-                dr += 1
+            lp, lr = leaves(C[out_, m], F[out_, m], W[out_, m])  # out_ leaves m
+            gp, gr = joins(C[in_, m], F[in_, m], W[in_, m])  # in_ joins m
+            dp += gp - lp
+            dr += gr - lr
     dc = 0
     if nptr[-1] > 0:
         for side in range(2):

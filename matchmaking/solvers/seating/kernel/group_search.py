@@ -1,0 +1,195 @@
+"""The local searches of the grouping problem (numba): simulated annealing and tabu search.
+
+See :mod:`matchmaking.solvers.seating.kernel.groups`: both keep ``GW`` so that a swap or a move
+is evaluated in O(1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from matchmaking.solvers.seating.kernel.core import rand, randint
+from matchmaking.solvers.seating.kernel.group_state import (
+    FORBIDDEN,
+    move_member,
+    relink_move,
+    relink_swap,
+    swap_members,
+)
+
+
+@nb.njit(cache=True)
+def anneal_groups(E, g, GW, mem, size, pos, mov, free, lo, hi, p_move, n_iter, t_from, t_to, cur, best, best_g, rng,
+                  partners, guide):
+    """``n_iter`` annealing proposals, the temperature falling geometrically from ``t_from`` to ``t_to``.
+
+    A proposal takes a random movable member ``mov[z]``; with probability ``p_move`` it moves
+    to a random table when both sizes stay within ``lo``/``hi``, else it swaps with a random
+    movable member of another table: with probability ``guide`` a member of the table of one of
+    its best ``partners`` (n x P), which aims the proposals where they pay. ``cur[0]`` is the
+    current value, ``best[0]`` and ``best_g`` the best seen. ``GW`` is kept. Returns the
+    accepted proposals.
+
+    The walk runs on a table-major copy of ``GW`` (m x n): an accepted proposal then updates two
+    contiguous rows, which is most of the cost on big rounds.
+    """
+    n = g.shape[0]
+    n_mov = mov.shape[0]
+    m = GW.shape[1]
+    if n_mov < 2:
+        return 0
+    GT = np.ascontiguousarray(GW.T)
+    P = partners.shape[1]
+    ratio = t_to / t_from if t_from > 0 else 1.0
+    temp = t_from
+    accepted = 0
+    value = cur[0]
+    for it in range(n_iter):
+        if it % 256 == 0:
+            temp = t_from * ratio ** (it / n_iter)
+        i = mov[randint(rng, n_mov)]
+        a = g[i]
+        if p_move > 0.0 and rand(rng) < p_move:
+            b = randint(rng, m)
+            if b == a or size[a] - 1 < lo[a] or size[b] + 1 > hi[b]:
+                continue
+            d = GT[b, i] - GT[a, i]
+            j = -1
+        else:
+            if P > 0 and rand(rng) < guide:
+                b = g[partners[i, randint(rng, P)]]
+                if b == a or size[b] == 0:
+                    continue
+                j = mem[b, randint(rng, size[b])]
+                if not free[j]:
+                    continue
+            else:
+                j = mov[randint(rng, n_mov)]
+                b = g[j]
+                if b == a:
+                    continue
+            d = GT[b, i] - GT[a, i] + GT[a, j] - GT[b, j] - 2.0 * E[i, j]
+        if d < 0.0 and (d < 0.5 * FORBIDDEN or rand(rng) >= math.exp(d / temp)):
+            continue
+        ga = GT[a]
+        gb = GT[b]
+        ri = E[i]
+        if j < 0:
+            for k in range(n):
+                ga[k] -= ri[k]
+                gb[k] += ri[k]
+            relink_move(g, mem, size, pos, i, a, b)
+        else:
+            rj = E[j]
+            for k in range(n):
+                x = ri[k] - rj[k]
+                ga[k] -= x
+                gb[k] += x
+            relink_swap(g, mem, pos, i, j, a, b)
+        value += d
+        accepted += 1
+        if value > best[0] + 1e-9:
+            best[0] = value
+            best_g[:] = g
+    GW[:, :] = GT.T
+    cur[0] = value
+    return accepted
+
+
+@nb.njit(cache=True)
+def tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_lo, tenure_hi, tabu, info, cur,
+                best, best_g, rng):
+    """Tabu search: at most ``max_iter`` iterations, each making the best admissible swap or move.
+
+    A member that leaves table ``a`` may not return to it for ``tenure_lo`` to ``tenure_hi``
+    iterations (``tabu[i, a]`` holds the iteration it may again), unless the move beats the
+    best plan (aspiration). Ties are broken at random. Stops after ``stall`` iterations without
+    a new best of this search. ``info`` = (iteration, iterations since the best, moves found)
+    carries the search across calls. Returns the iterations made.
+    """
+    n = g.shape[0]
+    m = GW.shape[1]
+    mg = np.empty((m, m))
+    it = info[0]
+    since = info[1]
+    start = it
+    stop = it + max_iter
+    value = cur[0]
+    while it < stop and since < stall:
+        it += 1
+        for b in range(m):  # mg[b, a]: the most a member of b gains by going to a
+            for a in range(m):
+                mg[b, a] = -1e300
+            for q in range(size[b]):
+                j = mem[b, q]
+                if not free[j]:
+                    continue
+                for a in range(m):
+                    v = GW[j, a] - GW[j, b]
+                    if v > mg[b, a]:
+                        mg[b, a] = v
+        bd = -1e300
+        bi = -1
+        bj = -1
+        bb = -1
+        ties = 0
+        for i in range(n):
+            if not free[i]:
+                continue
+            a = g[i]
+            gia = GW[i, a]
+            for b in range(m):
+                if b == a:
+                    continue
+                gi = GW[i, b] - gia
+                tabu_i = tabu[i, b] > it
+                if (size[b] + 1 <= hi[b] and size[a] - 1 >= lo[a] and gi >= bd and gi > 0.5 * FORBIDDEN
+                        and (not tabu_i or value + gi > best[0] + 1e-9)):
+                    if gi > bd:
+                        bd, bi, bj, bb, ties = gi, i, -1, b, 1
+                    else:
+                        ties += 1
+                        if rand(rng) * ties < 1.0:
+                            bi, bj, bb = i, -1, b
+                if gi + mg[b, a] < bd:
+                    continue
+                ri = E[i]
+                for q in range(size[b]):
+                    j = mem[b, q]
+                    if not free[j]:
+                        continue
+                    d = gi + GW[j, a] - GW[j, b] - 2.0 * ri[j]
+                    if d < bd or d < 0.5 * FORBIDDEN:
+                        continue
+                    if (tabu_i or tabu[j, a] > it) and value + d <= best[0] + 1e-9:
+                        continue
+                    if d > bd:
+                        bd, bi, bj, bb, ties = d, i, j, b, 1
+                    else:
+                        ties += 1
+                        if rand(rng) * ties < 1.0:
+                            bi, bj, bb = i, j, b
+        if bi < 0:
+            break
+        a = g[bi]
+        if bj < 0:
+            move_member(E, g, GW, mem, size, pos, bi, bb)
+        else:
+            swap_members(E, g, GW, mem, pos, bi, bj)
+            tabu[bj, bb] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
+        tabu[bi, a] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
+        value += bd
+        info[2] += 1
+        if value > best[0] + 1e-9:
+            best[0] = value
+            best_g[:] = g
+            since = 0
+        else:
+            since += 1
+    cur[0] = value
+    info[0] = it
+    info[1] = since
+    return it - start
