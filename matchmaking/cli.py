@@ -43,7 +43,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def _guarded() -> Iterator[None]:
+def guarded() -> Iterator[None]:
     """Terminal output sanitized, and SIGTERM/SIGHUP turned into a clean exit, for one run."""
     from matchmaking.commands.common import SafeStream
 
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    with _guarded():
+    with guarded():
         return _run(args)
 
 

@@ -238,11 +238,11 @@ def test_bad_options_raise_input_errors_and_write_nothing(tiny: mm.Community, tm
 def test_a_long_pdf_laid_out_in_two_parts_keeps_every_page_in_order(event: mm.Community, tmp_path: Path) -> None:
     from matchmaking.reports.build import plan_documents
     from matchmaking.reports.context import plan_context
-    from matchmaking.reports.render import _split, documents_pdf
+    from matchmaking.reports.render import documents_pdf, split_documents
 
     plan = mm.Plan("seating", rotation_plan(event.ids, 1, TABLES), objective=0.0)
     docs = plan_documents(plan_context(plan, event))
-    parts = _split(docs, 2)
+    parts = split_documents(docs, 2)
     assert len(parts) == 2 and all(parts)
     flat = [(d.template, item) for part in parts for d in part for item in (d.data[d.items] if d.items else [d])]
     assert flat == [(d.template, item) for d in docs for item in (d.data[d.items] if d.items else [d])]

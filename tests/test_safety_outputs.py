@@ -148,7 +148,7 @@ def test_a_stale_temp_file_of_a_killed_writer_is_cleaned_by_the_next_write(tmp_p
 _SLOW_WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from matchmaking.cli import _guarded
+    from matchmaking.cli import guarded
     from matchmaking.model.io import atomic_write, output_batch
 
     def slow(p: Path) -> None:
@@ -156,7 +156,7 @@ _SLOW_WRITER = textwrap.dedent("""
         print("writing", flush=True)
         time.sleep(30)
 
-    with _guarded(), output_batch():
+    with guarded(), output_batch():
         atomic_write(sys.argv[1], slow)
 """)
 

@@ -14,13 +14,13 @@ def test_upload_builds_the_panel_and_bad_files_name_file_row_column(tmp_path):
     studio = Studio(tmp_path / "folder")
     assert "Upload a members file" in studio.panel_box.children[0].value
     good = mm.datasets.synthetic_members(20, seed=2).to_csv(index=False).encode()
-    studio._uploaded({"new": ({"name": "../evil/members.csv", "content": memoryview(good)},)})
+    studio.uploaded({"new": ({"name": "../evil/members.csv", "content": memoryview(good)},)})
     assert (tmp_path / "folder" / "uploads" / "members.csv").exists()
     assert "20 members" in studio.file_info.value and studio.panel.kind == "seating"
     studio.choice.value = "cohorts"
     assert studio.panel.kind == "cohorts" and studio.panel_box.children == (studio.panel,)
     bad = b"id,name\nm1,Ana\nm1,Ben\n"
-    studio._uploaded({"new": ({"name": "dup.csv", "content": memoryview(bad)},)})
+    studio.uploaded({"new": ({"name": "dup.csv", "content": memoryview(bad)},)})
     assert "dup.csv, row 3, column &#x27;id&#x27;: duplicate id" in studio.file_info.value
     assert studio.panel.kind == "cohorts"  # the last good file stays loaded
 

@@ -229,7 +229,7 @@ def test_board_shows_names_hosts_and_colours(event):
     assert chip["host"] and chip["name"] == event.members.loc[host, "name"]
     panel.board.selected = host
     assert "table 1" in panel.explanation.value
-    panel._board_edit("move", host, 2, 1)  # a host dragged away: flagged, not refused
+    panel.board_edit("move", host, 2, 1)  # a host dragged away: flagged, not refused
     assert any("host" in p for p in panel.problems)
     label = panel.names.label(host)  # the summary names people, the problem list keeps ids
     assert f"host {label} must stay at table 1" in panel.summary.value and f"move {label} to table 2" in panel.summary.value
@@ -275,7 +275,7 @@ def test_member_data_stays_inert_in_cards_explanations_and_messages(tiny_frame):
     assert not any("<script" in v or "<img" in v for v in shown)
     chip = next(m for g in panel.board.data["rounds"][0]["groups"] for m in g["members"] if m["id"] == "ben")
     assert chip["name"] == evil  # as data: the board draws it with textContent, never as HTML
-    assert "textContent = " in mm.widgets.board._ESM and "innerHTML" not in mm.widgets.board._ESM
+    assert "textContent = " in mm.widgets.board.ESM and "innerHTML" not in mm.widgets.board.ESM
 
 
 def test_cohorts_and_pairing_panels_pass_requests_not_the_old_constraints_name():

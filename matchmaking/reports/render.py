@@ -140,7 +140,7 @@ def documents_pdf(documents: Sequence[Document], *, title: str, workers: int | N
         workers = min(2, os.cpu_count() or 1)
     if workers <= 1 or sum(d.sheets for d in documents) < min_sheets:
         return pdf_bytes(render_documents(documents, title=title))
-    htmls = [render_documents(part, title=title) for part in _split(documents, workers)]
+    htmls = [render_documents(part, title=title) for part in split_documents(documents, workers)]
     import multiprocessing
     import sys
     from concurrent.futures import ProcessPoolExecutor
@@ -151,7 +151,7 @@ def documents_pdf(documents: Sequence[Document], *, title: str, workers: int | N
     return join_pdfs(parts)
 
 
-def _split(documents: Sequence[Document], n: int) -> list[list[Document]]:
+def split_documents(documents: Sequence[Document], n: int) -> list[list[Document]]:
     """Cut the sheets of ``documents`` into ``n`` runs of about equal cost, in order."""
     for i, doc in enumerate(documents):
         doc.anchor = doc.anchor or f"doc{i + 1}"

@@ -25,7 +25,8 @@ PALETTE = ("#cfe3f7", "#fde2c4", "#d5efd0", "#f6d2d8", "#e3d9f2", "#fff3b0", "#d
            "#f0d9f5", "#dfe6c8", "#f9d7b9", "#d9dce9")
 OTHER = "#e8e8e8"
 
-_ESM = r"""
+#: The board's browser code (an anywidget ES module): text goes in with textContent, never as HTML.
+ESM = r"""
 function render({ model, el }) {
   el.classList.add("mm-board");
   const send = (msg) => model.send(msg);
@@ -136,7 +137,7 @@ class PlanBoard(anywidget.AnyWidget):
     (``"move"``, target = group) or on another chip (``"swap"``, target = member).
     """
 
-    _esm = _ESM
+    _esm = ESM
     _css = _CSS
     cards_json = traitlets.Unicode("{}").tag(sync=True)  # one string: far cheaper to send than nested dicts
     selected = traitlets.Unicode("").tag(sync=True)

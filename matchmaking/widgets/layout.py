@@ -45,21 +45,21 @@ def build_layout(panel: PlanPanel, sections: list[tuple[str, list[w.Widget]]]) -
     panel.lock_round_button = w.Button(description="Lock round", icon="lock")
     panel.unlock_button = w.Button(description="Unlock all", icon="unlock")
     panel.export_button = w.Button(description="Export plan", icon="download")
-    panel.board = PlanBoard(on_edit=panel._board_edit)
+    panel.board = PlanBoard(on_edit=panel.board_edit)
     panel.solve_button.on_click(lambda _: panel.solve())
     panel.stop_button.on_click(lambda _: panel.stop())
-    panel.undo_button.on_click(lambda _: panel._ui(panel.undo))
-    panel.move_button.on_click(lambda _: panel._ui(lambda: panel.move(
+    panel.undo_button.on_click(lambda _: panel.run_ui(panel.undo))
+    panel.move_button.on_click(lambda _: panel.run_ui(lambda: panel.move(
         panel.board.selected, panel.move_to.value, panel.board.round if panel.has_rounds else None)))
-    panel.swap_button.on_click(lambda _: panel._ui(lambda: panel.swap(
+    panel.swap_button.on_click(lambda _: panel.run_ui(lambda: panel.swap(
         panel.board.selected, panel.swap_with.value, panel.board.round if panel.has_rounds else None)))
-    panel.lock_member_button.on_click(lambda _: panel._ui(lambda: panel.lock(member=panel.board.selected)))
-    panel.lock_round_button.on_click(lambda _: panel._ui(lambda: panel.lock(round=panel.board.round)))
-    panel.unlock_button.on_click(lambda _: panel._ui(panel.unlock))
-    panel.export_button.on_click(lambda _: panel._ui(lambda: export_in_background(panel)))
-    panel.color_by.observe(lambda _: panel._ui(panel._redraw), names="value")
-    panel.board.observe(panel._show_selected, names="selected")
-    panel.board.observe(lambda _: panel._ui(panel._redraw), names="round")
+    panel.lock_member_button.on_click(lambda _: panel.run_ui(lambda: panel.lock(member=panel.board.selected)))
+    panel.lock_round_button.on_click(lambda _: panel.run_ui(lambda: panel.lock(round=panel.board.round)))
+    panel.unlock_button.on_click(lambda _: panel.run_ui(panel.unlock))
+    panel.export_button.on_click(lambda _: panel.run_ui(lambda: export_in_background(panel)))
+    panel.color_by.observe(lambda _: panel.run_ui(panel.redraw), names="value")
+    panel.board.observe(panel.show_selected, names="selected")
+    panel.board.observe(lambda _: panel.run_ui(panel.redraw), names="round")
     boxes = [w.VBox([w.HTML(f"<b>{t}</b>"), *ws]) for t, ws in sections]
     boxes.append(w.VBox([w.HTML("<b>Solve</b>"), panel.time_limit, panel.seed]))
     settings = w.GridBox(boxes, layout=w.Layout(grid_template_columns="repeat(auto-fill, 470px)",
@@ -77,31 +77,31 @@ def build_layout(panel: PlanPanel, sections: list[tuple[str, list[w.Widget]]]) -
                      panel.message, panel.summary, lock_bar, edit_bar, panel.board, panel.explanation,
                      w.HBox([panel.export_button]), panel.downloads]
     panel.add_class("mm-panel")
-    panel._redraw()
-    panel._show_selected()
+    panel.redraw()
+    panel.show_selected()
 
 
 def export_in_background(panel: PlanPanel) -> None:
     """The spreadsheets at once; the printable report (slow on a large event) in the background."""
-    from matchmaking.widgets.panel import words
+    from matchmaking.widgets.panel_view import words
 
-    plan = panel._need_plan()
+    plan = panel.need_plan()
     kept = panel.folder is not None
     target = panel.folder if kept else Path(tempfile.mkdtemp(prefix="matchmaking-export-"))
     paths = panel.export(target, report=False)
     said = f"written: {', '.join(str(p) for p in paths.values())}" if kept else \
         "downloads ready (nothing kept: give the panel a folder= to keep files)"
-    panel._say(said + "; preparing the printable report in the background...", "info")
+    panel.say(said + "; preparing the printable report in the background...", "info")
     panel.export_button.disabled = True
 
     def done(job: SolveJob) -> None:
         try:
             if job.error is not None:
-                panel._say("the printable report could not be written: " + words(job.error), "error")
+                panel.say("the printable report could not be written: " + words(job.error), "error")
             else:
                 paths, note = job.result
                 panel.downloads.value = D.download_links(paths, target) + D.message_html(note, "note")
-                panel._say(said + ("; the printable report is ready" if not note else ""), "info")
+                panel.say(said + ("; the printable report is ready" if not note else ""), "info")
         finally:
             panel.export_button.disabled = False
             if not kept:

@@ -11,8 +11,6 @@ the library (:class:`~matchmaking.widgets.jobs.SolveJob`,
 
 from __future__ import annotations
 
-import html
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,14 +26,14 @@ from matchmaking.plans.edit import PlanEditor
 from matchmaking.plans.plan import GROUP_WORD, Plan
 from matchmaking.scoring.requests import Requests
 from matchmaking.widgets import display as D
-from matchmaking.widgets.board import board_data, sparkline_svg
 from matchmaking.widgets.fields import MemberNames, float_field, int_field, weight_slider
 from matchmaking.widgets.jobs import SolveJob
 from matchmaking.widgets.layout import build_layout
+from matchmaking.widgets.panel_view import PanelDisplay, words
 from matchmaking.widgets.requests_editor import RequestsEditor
 
 
-class PlanPanel(w.VBox):
+class PlanPanel(PanelDisplay, w.VBox):
     """Base of the solving panels (see the module docstring). Subclasses define :meth:`engine_kwargs`."""
 
     kind = "seating"
@@ -133,7 +131,7 @@ class PlanPanel(w.VBox):
         """Start solving in the background with the current settings; returns at once."""
         with self._lock:
             if self.busy:
-                self._say("already solving: Stop first, or wait", "warn")
+                self.say("already solving: Stop first, or wait", "warn")
                 return
             self.error = None
             try:
@@ -146,7 +144,7 @@ class PlanPanel(w.VBox):
             self._job_version = self._version
             self.job = SolveJob(self.engine, args, kwargs, on_done=self._finished)
             self._set_busy(True)
-            self._say("solving in the background... (the kernel stays free; Stop keeps the best plan so far)", "note")
+            self.say("solving in the background... (the kernel stays free; Stop keeps the best plan so far)", "note")
             self.job.start()
             threading.Thread(target=self._tick, args=(self.job,), daemon=True).start()
 
@@ -154,7 +152,7 @@ class PlanPanel(w.VBox):
         """Stop the solve: the engine returns the best plan found so far."""
         if self.busy:
             self.job.stop()  # type: ignore[union-attr]
-            self._say("stopping: the best plan found so far is kept", "note")
+            self.say("stopping: the best plan found so far is kept", "note")
 
     def wait(self, timeout: float | None = None) -> Plan:
         """Wait for the solve and return the plan; re-raises a failed solve's error."""
@@ -189,14 +187,14 @@ class PlanPanel(w.VBox):
         The next :meth:`solve` re-plans the rest around the locks (and around the hand edits
         inside them).
         """
-        self._need_plan()
+        self.need_plan()
         if round is None and member is None:
             raise InputError("lock(round=R) holds a round; lock(member=M) keeps a member where they are")
         if member is not None:
             self.lock_member(self.names.member(member), round)
         else:
             self.lock_round(int(round))  # type: ignore[arg-type]
-        self._redraw()
+        self.redraw()
 
     def unlock(self, round: int | None = None, member: str | None = None) -> None:
         """Release a lock (no arguments: every lock)."""
@@ -207,12 +205,12 @@ class PlanPanel(w.VBox):
             self.locked_members.pop(self.names.member(member), None)
         elif round is not None:
             self.locked_rounds.discard(int(round))
-        self._redraw()
+        self.redraw()
 
     def export(self, folder: str | Path | None = None, stem: str = "plan", *, report: bool = True) -> dict[str, Path]:
         """Write the plan as CSV and Excel (formula-safe) and, with ``report``, its printable report
         (``plan.report``: HTML, PDF, Excel) into ``folder``; the panel shows them as downloads."""
-        plan = self._need_plan()
+        plan = self.need_plan()
         target = Path(folder) if folder is not None else self.folder
         if target is None:
             raise InputError("export needs a folder", column="folder")
@@ -236,7 +234,7 @@ class PlanPanel(w.VBox):
             except Exception as exc:  # noqa: BLE001
                 self._failed(exc)
         self._set_busy(False)
-        self._show_progress(job, final=True)
+        self.show_progress(job, final=True)
 
     def _adopt(self, plan: Plan) -> None:
         options = self.editor_options(plan)
@@ -246,8 +244,8 @@ class PlanPanel(w.VBox):
         self.stale = self._version != self._job_version
         self._delta = None
         stopped = " (stopped early: best plan so far)" if self.job is not None and self.job.stop_requested else ""
-        self._say(f"solved{stopped}: {plan.status}, objective {plan.objective:,.2f} in {plan.time:.1f} s", "info")
-        self._redraw()
+        self.say(f"solved{stopped}: {plan.status}, objective {plan.objective:,.2f} in {plan.time:.1f} s", "info")
+        self.redraw()
 
     def _failed(self, exc: BaseException) -> None:
         self.error = exc
@@ -255,31 +253,17 @@ class PlanPanel(w.VBox):
             text = words(exc)
         else:
             text = f"{type(exc).__name__}: {exc}"
-        self._say("could not solve: " + text, "error")
+        self.say("could not solve: " + text, "error")
         self._set_busy(False)
 
     def _tick(self, job: SolveJob) -> None:
         while job.running:
-            self._show_progress(job)
+            self.show_progress(job)
             time.sleep(0.3)
 
-    def _show_progress(self, job: SolveJob, final: bool = False) -> None:
-        limit = max(float(self.time_limit.value), 1e-9)
-        self.progress.value = 1.0 if final else min(job.elapsed / limit, 1.0)
-        rec = job.last
-        bits = [f"{job.elapsed:.1f} s"]
-        if rec.get("phase") and not (final and rec.get("phase") == "done"):
-            bits.append(str(rec["phase"]))
-        for key in ("objective", "bound", "repeats"):
-            v = rec.get(key)
-            if isinstance(v, (int, float)):
-                bits.append(f"{key} {v:,.1f}" if isinstance(v, float) else f"{key} {v}")
-        state = "done" if final else ("stopping" if job.stop_requested else "solving")
-        self.progress_text.value = D.message_html(f"{state}: " + " · ".join(bits), "note")
-        self.chart.value = sparkline_svg(job.history[-400:])
-
     # ------------------------------------------------------------------ internals: editing
-    def _need_plan(self) -> Plan:
+    def need_plan(self) -> Plan:
+        """The current plan; an InputError when there is none yet (solve first)."""
         if self.editor is None:
             raise InputError("no plan yet: solve first")
         return self.editor.plan
@@ -297,49 +281,38 @@ class PlanPanel(w.VBox):
             raise InputError(f"{self.names.label(member)} is locked in place: unlock them first", column="member")
 
     def _edit(self, action: Callable[[PlanEditor], dict[str, float]]) -> dict[str, float]:
-        self._need_plan()
+        self.need_plan()
         ed = self.editor
         assert ed is not None
         t0 = time.perf_counter()
         before = ed.objective_value
         out = action(ed)
         self._delta = ed.objective_value - before
-        self._redraw()
+        self.redraw()
         self.last_edit_seconds = time.perf_counter() - t0
-        last = self._named(ed.history[-1].what if ed.history else "back to the solver's plan")
-        self._say(f"{last}: objective {before:,.2f} -> {ed.objective_value:,.2f}", "info")
+        last = self.named(ed.history[-1].what if ed.history else "back to the solver's plan")
+        self.say(f"{last}: objective {before:,.2f} -> {ed.objective_value:,.2f}", "info")
         return out
 
-    def _named(self, text: str) -> str:
-        """Member ids in ``text`` written as "Name (id)" (for display)."""
-        ids = set(re.findall(r"[\w.@'-]+", text)) & set(self.names.labels)
-        if not ids:
-            return text
-        pattern = "|".join(re.escape(m) for m in sorted(ids, key=len, reverse=True))
-        return re.sub(rf"(?<![\w.@'-])(?:{pattern})(?![\w.@'-])", lambda mo: self.names.label(mo.group(0)), text)
+    def board_edit(self, kind: str, member: str, target: Any, round: int) -> None:
+        """A drag on the board: ``kind`` "move" (``target`` a table) or "swap" (``target`` a member).
 
-    def _board_edit(self, kind: str, member: str, target: Any, round: int) -> None:
+        A refused edit is shown in the message line, not raised.
+        """
         try:
             if kind == "move":
                 self.move(member, int(target), round if self.has_rounds else None)
             else:
                 self.swap(member, str(target), round if self.has_rounds else None)
         except InputError as exc:
-            self._say(words(exc), "error")
+            self.say(words(exc), "error")
 
     # ------------------------------------------------------------------ internals: display
-    def _say(self, text: str, level: str = "info") -> None:
-        self.message.value = D.message_html(text, level)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.solve_button.disabled = busy
-        self.stop_button.disabled = not busy
-
     def _changed(self, *_: object) -> None:
         self._version += 1
         if self.editor is not None and not self.stale:
             self.stale = True
-            self._redraw(board=False)
+            self.redraw(board=False)
 
     def _sync_weights(self, *_: object) -> None:
         """One slider per objective term of the current settings (kept when a term stays)."""
@@ -359,60 +332,7 @@ class PlanPanel(w.VBox):
         ed = self.requests_editor
         ed.items += [("together", *p) for p in requests.together] + [("apart", *p) for p in requests.apart]
         ed.items += [("pin", *p) for p in requests.pins]
-        ed.listing.options = [ed._words(i) for i in ed.items]
-
-    def _redraw(self, board: bool = True) -> None:
-        ed = self.editor
-        plan = ed.plan if ed is not None else None
-        with self._lock:
-            self.summary.value = D.summary_html(
-                plan, ed.breakdown if ed else None, ed.problems if ed else [], delta=self._delta, stale=self.stale,
-                solver_objective=ed.base.objective if ed and not ed.history else None, named=self._named)
-            self.undo_button.disabled = not (ed and ed.history)
-            if not board or ed is None:
-                return
-            rounds = ed.rounds if self.has_rounds else [1]
-            options = [(f"{self.word} {g}", g) for g in ed.groups_allowed()]
-            if list(self.move_to.options) != options:  # re-setting them resets the choice in the browser
-                self.move_to.options = options
-            self.lock_round_button.disabled = not self.has_rounds
-            if self.board.round not in rounds:
-                self.board.round = rounds[0]
-            self.board.data = board_data(
-                ed._frame, self.community, word=self.word, color_by=self.color_by.value or None,
-                locked_rounds=self.locked_rounds, locked_members=self.locked_members, flagged=ed.flags(),
-                shown=self.board.round if self.has_rounds else None, **self.board_options())
-            self._show_selected()
-
-    def _show_selected(self, *_: object) -> None:
-        m = self.board.selected
-        if not m or self.editor is None:
-            self.explanation.value = '<span style="color:#666">Click a member to see why they sit there.</span>'
-            return
-        plan = self.editor.plan
-        try:
-            text = plan.explain(m)
-        except Exception as exc:  # noqa: BLE001 - an explanation must never break the panel
-            text = f"(no explanation: {exc})"
-        self.explanation.value = D.explanation_html(self.names.label(m), self._named(text))
-        self.selected_label.value = f"<b>{html.escape(self.names.label(m))}</b>"
-        here = self.editor.where(m).get(self.board.round if self.has_rounds else 1) if m in self.editor.members else None
-        if here is not None and here in [v for _, v in self.move_to.options]:
-            self.move_to.value = here
-
-    def _ui(self, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except InputError as exc:
-            self._say(words(exc), "error")
-
-
-def words(exc: BaseException) -> str:
-    """An error for a person: its message, with file and row when it names them (not a bare column)."""
-    if isinstance(exc, InputError) and exc.file is None and exc.row is None:
-        return exc.message
-    return str(exc)
-
+        ed.refresh(notify=False)
 
 def group_rows(plan: Plan, column: str, values: Iterable[int]) -> pd.DataFrame:
     """The rows of a plan whose ``column`` is in ``values`` (e.g. the rounds held)."""

@@ -168,8 +168,12 @@ class RequestsEditor(w.VBox):
         return f"{item[0]}: {label(item[1])} and {label(item[2])}"
 
     def _show(self) -> None:
+        self.refresh()
+
+    def refresh(self, *, notify: bool = True) -> None:
+        """List :attr:`items` again (after they were changed directly); ``notify`` calls ``on_change``."""
         self.listing.options = [self._words(i) for i in self.items]
-        if self.on_change is not None:
+        if notify and self.on_change is not None:
             self.on_change()
 
 

@@ -84,7 +84,7 @@ class Studio(w.VBox):
         self.choice = w.ToggleButtons(options=list(KINDS), value="seating", description="plan",
                                       style={"description_width": "40px"})
         self.panel_box = w.VBox()
-        self.upload.observe(self._uploaded, names="value")
+        self.upload.observe(self.uploaded, names="value")
         self.choice.observe(lambda _: self._build_panel(), names="value")
         intro = ("<h2 style='margin:4px 0'>Matchmaking studio</h2>"
                  "<p>1. Upload the members file (CSV or Excel: one row a member, an <code>id</code> column; "
@@ -111,7 +111,8 @@ class Studio(w.VBox):
         self._build_panel()
         return community
 
-    def _uploaded(self, change: dict[str, Any]) -> None:
+    def uploaded(self, change: dict[str, Any]) -> None:
+        """The upload box's observer: keep the first file under ``folder/uploads`` (a safe name) and load it."""
         files = change["new"]
         if not files:
             return
