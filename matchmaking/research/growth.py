@@ -90,7 +90,7 @@ class GrowthModel:
     path_samples: int = 64
 
     def validate(self) -> GrowthModel:
-        """Check every parameter; returns self. Raises ``ValueError`` naming the parameter."""
+        """Check every parameter; returns self. Raises :class:`~matchmaking.errors.InputError` naming the parameter."""
         checks = {
             "members": self.members >= 2, "events": self.events >= 1, "initial": 0 <= self.initial <= 1,
             "attendance": 0 <= self.attendance <= 1, "table_size": self.table_size >= 2, "rounds": min(np.atleast_1d(self.rounds)) >= 1,

@@ -74,12 +74,13 @@ def _replay(schedule: pd.DataFrame, position: Mapping[str, int]) -> list[np.ndar
 
 def _check_plan(plan: object, attendees: set[str], name: str) -> pd.DataFrame:
     if not isinstance(plan, pd.DataFrame) or not {"round", "table", "member"} <= set(plan.columns):
-        raise ValueError(f"strategy {name!r} must return a DataFrame round,table,member")
+        raise InputError(f"strategy {name!r} must return a DataFrame round,table,member", column="strategy")
     unknown = set(plan["member"]) - attendees
     if unknown:
-        raise ValueError(f"strategy {name!r} seated people who are not attending: {sorted(unknown)[:5]}")
+        raise InputError(f"strategy {name!r} seated people who are not attending: {sorted(unknown)[:5]}",
+                         column="strategy")
     if plan.duplicated(["round", "member"]).any():
-        raise ValueError(f"strategy {name!r} seated someone twice in the same round")
+        raise InputError(f"strategy {name!r} seated someone twice in the same round", column="strategy")
     return plan
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 
 Strategy = Callable[..., pd.DataFrame]
@@ -38,7 +39,7 @@ def table_layout(n: int, table_size: int) -> np.ndarray:
     [1, 1, 1, 1, 2, 2, 2, 3, 3, 3]
     """
     if table_size < 2:
-        raise ValueError("table_size must be at least 2")
+        raise InputError("table_size must be at least 2", column="table_size")
     if n == 0:
         return np.zeros(0, dtype=int)
     tables = -(-n // table_size)
@@ -180,7 +181,7 @@ def mingling_seating(familiar: float = 0.3) -> Strategy:
     A model of unorganised conference breaks, used to calibrate the tie model on real data.
     """
     if not 0 <= familiar <= 1:
-        raise ValueError("familiar must be between 0 and 1")
+        raise InputError("familiar must be between 0 and 1", column="familiar")
 
     def mingling(
         attendees: Community, history: pd.DataFrame, rng: np.random.Generator, *, table_size: int, rounds: int
@@ -243,5 +244,6 @@ def resolve(strategy: str | Strategy) -> tuple[str, Strategy]:
         return getattr(strategy, "__name__", type(strategy).__name__), strategy
     key = str(strategy).lower().replace("optimized", "optimised")
     if key not in BUILTIN:
-        raise ValueError(f"unknown strategy {strategy!r}; choose from {sorted(BUILTIN)} or pass a function")
+        raise InputError(f"unknown strategy {strategy!r}; choose from {sorted(BUILTIN)} or pass a function",
+                         column="strategy")
     return key, BUILTIN[key]()

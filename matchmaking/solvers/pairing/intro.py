@@ -139,12 +139,12 @@ def candidate_graph(
     Examples
     --------
     >>> import pandas as pd
-    >>> from matchmaking import Community, affinity
-    >>> c = Community.from_frame(pd.DataFrame({"id": list("abc"), "offers": ["x", "", ""],
-    ...     "needs": ["", "x", "x"]}))
-    >>> table, complete = candidate_graph(affinity(c, goals=0))
+    >>> import matchmaking as mm
+    >>> people = pd.DataFrame({"id": ["ana", "ben", "cy", "dee"], "offers": ["seo", "", "tax", ""],
+    ...                        "needs": ["", "seo", "", "tax"]})
+    >>> table, complete = candidate_graph(mm.affinity(mm.Community.from_frame(people), goals=0))
     >>> table.values.tolist(), complete
-    ([['a', 'b', 1.0], ['a', 'c', 1.0]], True)
+    ([['ana', 'ben', 1.0], ['cy', 'dee', 1.0]], True)
     """
     params = params or IntroParams()
     candidates = check_candidates(candidates)
