@@ -146,9 +146,7 @@ class SeatingPanel(PlanPanel):
 
     def lock_round(self, round: int) -> None:
         assert self.editor is not None
-        rounds = self.editor.rounds
-        if int(round) not in rounds:
-            raise InputError(f"the plan has no round {round} (rounds {rounds[0]}..{rounds[-1]})", column="round")
+        self.editor.round_index(round)  # an InputError for a round the plan does not have
         self.locked_rounds.add(int(round))
 
     def lock_member(self, member: str, round: int | None) -> None:
