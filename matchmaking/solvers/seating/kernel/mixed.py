@@ -33,7 +33,7 @@ import numba as nb
 import numpy as np
 
 from matchmaking.solvers.seating.kernel.core import rand, randint
-from matchmaking.solvers.seating.kernel.groups import FORBIDDEN, _move, _swap
+from matchmaking.solvers.seating.kernel.groups import FORBIDDEN, move_member, swap_members
 
 
 @nb.njit(cache=True)
@@ -235,11 +235,11 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
         count(bi, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
         count(bi, bb, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
         if bj < 0:
-            _move(E, g, GW, mem, size, pos, bi, bb)
+            move_member(E, g, GW, mem, size, pos, bi, bb)
         else:
             count(bj, bb, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
             count(bj, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-            _swap(E, g, GW, mem, pos, bi, bj)
+            swap_members(E, g, GW, mem, pos, bi, bj)
             tabu[bj, bb] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
         tabu[bi, a] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
         for j in range(n):
