@@ -56,8 +56,8 @@ class PlanEditor:
     --------
     >>> import pandas as pd
     >>> from matchmaking import Community, Objective, Plan, affinity
-    >>> c = Community.from_frame(pd.DataFrame({"id": list("abcd"),
-    ...     "offers": ["x", "", "", ""], "needs": ["", "x", "", ""]}))
+    >>> members = pd.DataFrame({"id": list("abcd"), "offers": ["x", "", "", ""], "needs": ["", "x", "", ""]})
+    >>> c = Community.from_frame(members)
     >>> plan = Plan("seating", pd.DataFrame({"round": 1, "table": [1, 1, 2, 2], "member": list("abcd")}),
     ...             objective=1.0, objective_fn=Objective(affinity(c)))
     >>> ed = PlanEditor(plan, rules={"capacities": [2, 2]})
