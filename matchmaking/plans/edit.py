@@ -238,8 +238,6 @@ class PlanEditor:
             raise InputError(f"the plan has no round {round} (rounds {self.rounds[0]}..{self.rounds[-1]})",
                              column="round") from None
 
-    _round = round_index  # the old private name, until widgets/panels.py calls round_index
-
     def _rounds_of(self, i: int, round: int | None) -> list[int]:
         if round is None:
             return [k for k in range(len(self.rounds)) if self.slots[k, i] >= 0]
