@@ -7,9 +7,11 @@ escapes every value (autoescape on), so member data is inert in HTML whatever it
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -78,7 +80,19 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["thousands"] = lambda v: f"{v:,.0f}".replace(",", "\u202f")
+    env.filters["nobreak"] = nobreak
     return env
+
+
+def nobreak(text: object) -> str:
+    """``text`` with no-break spaces, so that a name is never cut at the end of a line.
+
+    Examples
+    --------
+    >>> nobreak("Zoé l'Hôte") == "Zoé\u00a0l'Hôte"
+    True
+    """
+    return str(text).replace(" ", "\u00a0")
 
 
 def render(template: str, **context: Any) -> str:
@@ -118,7 +132,26 @@ def pdf_bytes(html: str) -> bytes:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
     fetcher = weasyprint.URLFetcher(allowed_protocols=("data",), timeout=1)
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    with _no_cycle_collection():
+        return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while WeasyPrint lays out a document.
+
+    Layout keeps every box of every page alive until the PDF is written; each full collection
+    walks all of them, which made the layout time grow with the square of the page count (300
+    itineraries: 52 ms a page instead of 30). Reference counting still frees what it can; the
+    cycles left go at the next collection once it runs again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def documents_pdf(documents: Sequence[Document], *, title: str, workers: int | None = None,
@@ -144,6 +177,8 @@ def documents_pdf(documents: Sequence[Document], *, title: str, workers: int | N
     import multiprocessing
     import sys
     from concurrent.futures import ProcessPoolExecutor
+
+    import weasyprint  # noqa: F401  (imported once here: the forked processes inherit it)
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     with ProcessPoolExecutor(len(htmls), mp_context=context) as pool:

@@ -119,8 +119,8 @@ def summary(s: Seating) -> Document:
         figures.append({"src": plots.mix(mix_table, ctx.colors, title=f"{ctx.color_by} at each table",
                                          group_word="table", panels="panel"),
                         "alt": f"mix of {ctx.color_by} per table", "wide": True})
-    return Document("summary.html.j2", "Seating: summary", {
-        "lines": lines, "figures": figures, "notes": list(plan.notes), "record": record_line(plan)})
+    return Document("summary.html.j2", "Seating: summary", {  # its vector plots: as long as 15 itineraries
+        "lines": lines, "figures": figures, "notes": list(plan.notes), "record": record_line(plan)}, cost=15.0)
 
 
 def _needs(s: Seating, members: list[str]) -> tuple[int, int, pd.Series]:
