@@ -60,6 +60,26 @@ def test_report_verb_marks_hosts_and_writes_one_format(files: dict, tmp_path: Pa
     assert ids and "hosts this table" in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_an_exported_plan_reports_its_hosts_and_leads_from_the_files_alone(files: dict, tmp_path: Path) -> None:
+    m = str(files["members"])
+    plan = pd.read_csv(files["seating"])
+    hosts = [plan.query("round == 1 and table == @t")["member"].iloc[0] for t in (1, 2, 3)]
+    assert main(["report", m, str(files["seating"]), "--out", str(tmp_path / "a"), "--format", "csv",
+                 "--hosts", ",".join(hosts)]) == 0
+    exported = tmp_path / "a" / "seating.csv"
+    assert main(["report", m, str(exported), "--out", str(tmp_path / "b"), "--format", "html"]) == 0
+    html = (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
+    names = pd.read_csv(files["members"]).set_index("id")["name"]
+    assert all(f"★ {names[h]} hosts this table" in html for h in hosts)
+    assert main(["report", m, str(files["cohorts"]), "--out", str(tmp_path / "c"), "--format", "csv",
+                 "--leads", hosts[0]]) == 0
+    assert main(["report", m, str(tmp_path / "c" / "cohorts.csv"), "--out", str(tmp_path / "d"),
+                 "--format", "html"]) == 0
+    assert "led by" in (tmp_path / "d" / "index.html").read_text(encoding="utf-8")
+    assert main(["report", m, str(files["cohorts"]), "--out", str(tmp_path / "e"), "--format", "html"]) == 0
+    assert "led by" not in (tmp_path / "e" / "index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--color-by", "colour"], "no attribute 'colour'"),
     (["--format", "html,docx"], "unknown format 'docx'"),

@@ -24,8 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="formats among html,pdf,xlsx,csv, comma-separated (default html,pdf,xlsx)")
     p.add_argument("--color-by", metavar="ATTR", help="attribute that colours the charts and whose mix is plotted "
                    "(default sector, city or stage when present)")
-    p.add_argument("--hosts", metavar="IDS", help="seating: members hosting tables 1, 2, ... (comma-separated ids)")
-    p.add_argument("--leads", metavar="SEL", help="cohorts: who leads a cohort (e.g. role=lead, or ids a,b,c)")
+    p.add_argument("--hosts", metavar="IDS", help="seating: members hosting tables 1, 2, ... (comma-separated ids; "
+                   "default: the plan file's host column, as our exports write it)")
+    p.add_argument("--leads", metavar="SEL", help="cohorts: who leads a cohort (e.g. role=lead, or ids a,b,c; "
+                   "default: the plan file's lead column)")
     p.add_argument("--attributes", metavar="COLS", help="attribute columns of the exports and rosters")
     add_common(p, solve=False)
     p.set_defaults(run=run)
@@ -39,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from matchmaking.plans.io import read_plan
     from matchmaking.plans.plan import Plan
     from matchmaking.reports.build import report_paths, write_report
+    from matchmaking.reports.exports import read_roles
     from matchmaking.scoring.objective import default_objective
     from matchmaking.scoring.requests import Requests
 
@@ -60,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     leads = args.leads if args.leads and any(op in args.leads for op in "=<>") else (split_names(args.leads) or None)
     if isinstance(leads, list):
         community.check_members(leads, file="--leads", column="id", rows=list(range(1, len(leads) + 1)))
+    if hosts is None or leads is None:  # the plan file's own host / lead columns (an export of ours)
+        marked_hosts, marked_leads = read_roles(args.plan)
+        hosts = hosts if hosts is not None else (marked_hosts if kind == "seating" and marked_hosts else None)
+        leads = leads if leads is not None else (marked_leads if kind == "cohorts" and marked_leads else None)
     paths = write_report(
         plan, args.out, community, formats=args.format,
         color_by=args.color_by, hosts=hosts, leads=leads, attributes=split_names(args.attributes) or None,

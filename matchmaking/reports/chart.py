@@ -16,6 +16,7 @@ WIDTH, HEIGHT = 277.0, 168.0
 FONT = 2.6  # name size (mm), about 7.5 pt
 CHARS = 14  # longest name drawn in full on the chart (cards and itineraries show it whole)
 CHAR_W = 0.55 * FONT  # average glyph width of DejaVu Sans
+DOT_GAP = 0.8  # space between a seat's dot and the name beside it
 
 
 def chart_pages(tables: Sequence[tuple[int, list[dict]]], *, width: float = WIDTH,
@@ -69,13 +70,13 @@ def _seats(people: list[dict], cx: float, cy: float, r: float, ring: float) -> l
     for k, person in enumerate(people):
         theta = -math.pi / 2 + 2 * math.pi * k / max(n, 1)
         c, s = math.cos(theta), math.sin(theta)
-        if c > 0.25:
-            anchor, lift = "start", 0.0
+        if c > 0.25:  # on the right: the name starts clear of its seat's dot
+            anchor, lift, clear = "start", 0.0, DOT_GAP
         elif c < -0.25:
-            anchor, lift = "end", 0.0
+            anchor, lift, clear = "end", 0.0, -DOT_GAP
         else:  # near the top or the bottom: centred, pushed out so that it clears its neighbours
-            anchor, lift = "middle", FONT * 0.8
-        x = cx + (ring + lift) * c
+            anchor, lift, clear = "middle", FONT * 0.8, 0.0
+        x = cx + (ring + lift) * c + clear
         y = cy + (ring + lift) * s + FONT * 0.35  # baseline: the text's middle on the ring
         name = short(person["name"], CHARS)
         out.append({"x": _mm(x), "y": _mm(y), "anchor": anchor, "host": bool(person.get("host")),

@@ -8,10 +8,11 @@ through :func:`matchmaking.model.io.read_table` as written (see ``csv_text`` and
 from __future__ import annotations
 
 import io
+import os
 
 import pandas as pd
 
-from matchmaking.model.io import csv_text, workbook_frame
+from matchmaking.model.io import csv_text, read_table, workbook_frame
 from matchmaking.reports.context import PlanContext
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
@@ -42,6 +43,39 @@ def export_frame(ctx: PlanContext, attributes: list[str] | None = None) -> pd.Da
     if ctx.leads:
         out["lead"] = ["yes" if m in ctx.leads else "" for m in out["member"]]
     return out
+
+
+MARKS = frozenset({"yes", "y", "true", "1", "x", "★"})
+
+
+def read_roles(source: str | os.PathLike | pd.DataFrame) -> tuple[dict[str, int], list[str]]:
+    """The hosts (``member -> table``) and cohort leads that a plan file marks, as the exports write them.
+
+    A ``host`` column marks who hosts the table of their row, a ``lead`` column who leads; a cell
+    of ``yes`` (or ``y``, ``true``, ``1``, ``x``) marks, anything else does not. A file without
+    these columns marks nobody. ``matchmaking report`` reads them, so that a plan exported with
+    its hosts prints them again from the files alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_roles(pd.DataFrame({"round": [1, 1, 2], "table": [3, 3, 3], "member": ["a", "b", "a"],
+    ...                          "host": ["yes", "", "Yes"]}))
+    ({'a': 3}, [])
+    >>> read_roles(pd.DataFrame({"cohort": [1, 1], "member": ["a", "b"], "lead": ["", "x"]}))
+    ({}, ['b'])
+    """
+    table = read_table(source)
+    hosts: dict[str, int] = {}
+    leads: list[str] = []
+    marked = {c: table[c].str.strip().str.casefold().isin(MARKS) for c in ("host", "lead") if c in table}
+    if "host" in marked and "table" in table:
+        for member, number in zip(table.loc[marked["host"], "member"], table.loc[marked["host"], "table"],
+                                  strict=True):
+            hosts.setdefault(str(member), int(float(number)))
+    if "lead" in marked:
+        leads = list(dict.fromkeys(str(m) for m in table.loc[marked["lead"], "member"]))
+    return hosts, leads
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
