@@ -56,7 +56,8 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     state = SeatingState(prob)
     greedy(state, rng, range(prob.rounds))
     method = ["greedy"]
-    design = design_start(prob, rng, deadline=monitor.start + params.repair_share * monitor.time_limit)
+    design = design_start(prob, rng, deadline=monitor.start + params.repair_share * monitor.time_limit,
+                          keep_going=lambda: monitor.report("design"))
     if design is not None:
         greedy_tab, greedy_key = state.tab.copy(), state.key()
         state.load(design)

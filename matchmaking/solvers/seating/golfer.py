@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -105,10 +106,14 @@ class GolferSearch:
                                self.cap, self.bad, self.free, self.best_tab, self.rng, t_min, t_span, stall, kicks,
                                self.tabu_until, self.info))
 
-    def run_until(self, max_iter: int, deadline: float = math.inf, chunk: int = 2000) -> int:
-        """Iterate in chunks until zero conflicts, ``max_iter`` iterations or the ``deadline``."""
+    def run_until(self, max_iter: int, deadline: float = math.inf, chunk: int = 2000,
+                  keep_going: Callable[[], bool] | None = None) -> int:
+        """Iterate in chunks until zero conflicts, ``max_iter`` iterations, the ``deadline``, or
+        ``keep_going()`` (asked between chunks) returns False."""
         done = 0
         while self.best_conflicts > 0 and done < max_iter and time.perf_counter() < deadline:
+            if keep_going is not None and not keep_going():
+                break
             done += self.run(min(chunk, max_iter - done))
         return done
 
@@ -160,14 +165,16 @@ def _develop(rep: np.ndarray, k: int, c: int) -> np.ndarray:
 
 
 def cyclic_design(n_tables: int, size: int, rounds: int, *, seed: int = 0, max_iter: int = 200_000,
-                  deadline: float = math.inf) -> np.ndarray | None:
+                  deadline: float = math.inf, keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A schedule of ``n_tables`` tables of ``size`` for ``rounds`` rounds where no pair meets twice.
 
     Tries the cyclic symmetries of the module docstring, the largest ``k`` first, each with
     an equal share of ``max_iter`` tabu iterations on its representative rounds; the result
     is developed and checked. Returns a rounds x ``n_tables * size`` array of tables (design
     points as columns), or None when no symmetric schedule was found in the effort (or none
-    can exist by counting).
+    can exist by counting: beyond one round a table takes at most one member of each table of
+    the first round, so ``size`` may not exceed ``n_tables``). ``keep_going`` is asked between
+    chunks of the search (a user's stop or callback); False ends it.
 
     Examples
     --------
@@ -177,7 +184,7 @@ def cyclic_design(n_tables: int, size: int, rounds: int, *, seed: int = 0, max_i
     """
     T, s, R = int(n_tables), int(size), int(rounds)
     N = T * s
-    if s < 2 or R < 1 or R * (s - 1) > N - 1:
+    if s < 2 or R < 1 or R * (s - 1) > N - 1 or (R > 1 and s > T):
         return None
     options = []
     for k in range(R, 1, -1):
@@ -194,12 +201,12 @@ def cyclic_design(n_tables: int, size: int, rounds: int, *, seed: int = 0, max_i
             continue
         rep = np.asarray([rng.permutation(np.arange(N) % T) for _ in range(R // k)], dtype=np.int64)
         search = GolferSearch(rep, T, cls, cap, list(range(R // k)), seed=int(rng.integers(1 << 62)))
-        search.run_until(share, deadline)
+        search.run_until(share, deadline, keep_going=keep_going)
         if search.best_conflicts == 0:
             tab = _develop(search.best_tab, k, c)
             if not _repeats(tab):
                 return tab
-        if time.perf_counter() >= deadline:
+        if time.perf_counter() >= deadline or (keep_going is not None and not keep_going()):
             break
     return None
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -234,7 +234,8 @@ def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20, *,
-                 deadline: float = math.inf, effort: int = 300_000) -> np.ndarray | None:
+                 deadline: float = math.inf, effort: int = 300_000,
+                 keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A zero-repeat seating from the affine resolvable design over GF(q), when the event fits.
 
     With ``q`` tables (a prime power) and at most ``s <= q`` per table, members become points
@@ -252,7 +253,7 @@ def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20
 
     Where the field design does not apply, a cyclic design found by the golfer search
     (:func:`matchmaking.solvers.seating.golfer.cyclic_design`, at most ``effort`` tabu
-    iterations and the ``deadline``) is relabelled the same way (:func:`cyclic_start`).
+    iterations, the ``deadline`` and ``keep_going``) is relabelled the same way (:func:`cyclic_start`).
     """
     n, T = prob.n, prob.n_tables
     if prob.locked_rounds or any(len(b) > 1 for b in prob.blocks) or prob.met_before.any():
@@ -262,7 +263,7 @@ def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20
         return None
     tab = _field_start(prob, rng, tries) if s <= T else None
     if tab is None and T * s <= CYCLIC_SIZE:
-        tab = cyclic_start(prob, rng, s, tries, deadline=deadline, effort=effort)
+        tab = cyclic_start(prob, rng, s, tries, deadline=deadline, effort=effort, keep_going=keep_going)
     return tab
 
 
@@ -343,7 +344,8 @@ def _relabel(prob: SeatingProblem, rng: np.random.Generator, group: np.ndarray,
 
 
 def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: int = 20, *,
-                 deadline: float = math.inf, effort: int = 300_000) -> np.ndarray | None:
+                 deadline: float = math.inf, effort: int = 300_000,
+                 keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A zero-repeat seating from a cyclic design of ``T`` tables of ``s`` (see :func:`design_start`).
 
     The fixed members (pins, hosts) take design points whose blocks agree with their tables in
@@ -354,7 +356,8 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
     from matchmaking.solvers.seating.golfer import cyclic_design
 
     T, R = prob.n_tables, prob.rounds
-    group = cyclic_design(T, s, R, seed=int(rng.integers(1 << 62)), max_iter=effort, deadline=deadline)
+    group = cyclic_design(T, s, R, seed=int(rng.integers(1 << 62)), max_iter=effort, deadline=deadline,
+                          keep_going=keep_going)
     if group is None:
         return None
     fixed = [int(i) for i in np.flatnonzero((prob.fixed >= 0).any(axis=0))]
