@@ -33,6 +33,7 @@ import numba as nb
 import numpy as np
 
 from matchmaking.solvers.seating.kernel.core import rand, randint
+from matchmaking.solvers.seating.kernel.group_state import relink_move, relink_swap
 from matchmaking.solvers.seating.kernel.groups import FORBIDDEN, move_member, swap_members
 
 
@@ -330,29 +331,14 @@ def anneal_mixed(E, g, GW, mem, size, pos, mov, free, lo, hi, needs_w, sw, optr,
             for k in range(n):
                 ga[k] -= ri[k]
                 gb[k] += ri[k]
-            last = mem[a, size[a] - 1]
-            p = pos[i]
-            mem[a, p] = last
-            pos[last] = p
-            size[a] -= 1
-            mem[b, size[b]] = i
-            pos[i] = size[b]
-            size[b] += 1
-            g[i] = b
+            relink_move(g, mem, size, pos, i, a, b)
         else:
             rj = E[j]
             for k in range(n):
                 x = ri[k] - rj[k]
                 ga[k] -= x
                 gb[k] += x
-            pi = pos[i]
-            pj = pos[j]
-            mem[a, pi] = j
-            pos[j] = pi
-            mem[b, pj] = i
-            pos[i] = pj
-            g[i] = b
-            g[j] = a
+            relink_swap(g, mem, pos, i, j, a, b)
         value += d
         accepted += 1
         if value > best[0] + 1e-9:
