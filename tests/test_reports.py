@@ -253,3 +253,24 @@ def test_a_long_pdf_laid_out_in_two_parts_keeps_every_page_in_order(event: mm.Co
     headings = [p.strip().splitlines()[0].strip() for p in pages[2 + TABLES:]]
     names = event.members["name"]
     assert [h.split(" (")[0] for h in headings] == [names[m] for m in sorted(event.ids, key=lambda m: (names[m].casefold(), m))]
+
+
+@pytest.mark.parametrize("kind", ["cohorts", "pairs"])
+def test_hostile_names_are_inert_in_rosters_and_pairings(hostile: tuple, tmp_path: Path, kind: str) -> None:
+    c = hostile[0]
+    ids = c.ids
+    frame = (pd.DataFrame({"cohort": [1 + i % 2 for i in range(len(ids))], "member": ids}) if kind == "cohorts" else
+             pd.DataFrame({"round": [1] * len(ids), "group": [1 + i // 2 for i in range(len(ids))], "member": ids}))
+    plan = mm.Plan(kind, frame, objective=0.0)
+    paths = write_report(plan, tmp_path, c, formats="html,pdf,xlsx,csv", leads=[ids[0]] if kind == "cohorts" else None,
+                         workers=1)
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<b>Ben</b>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    text = "".join(pdf_pages(paths["pdf"]))
+    assert all(name in text for name in HOSTILE)
+    for sheet in openpyxl.load_workbook(paths["xlsx"]).worksheets:
+        values = {cell.value for row in sheet.iter_rows() for cell in row}
+        assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+        assert "'=HYPERLINK(\"http://evil.example\",\"clic\")" in values
+    raw = paths["csv"].read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in raw and "\n=" not in raw and ",=" not in raw

@@ -159,7 +159,7 @@ def charts(s: Seating) -> Document:
         for i, page in enumerate(parts):
             pages.append({"round": r, "part": f"{i + 1} of {len(parts)}" if len(parts) > 1 else "", "svg": page})
     return Document("seating_chart.html.j2", "Seating: room charts", {
-        "pages": pages, "legend": s.ctx.legend, "color_by": s.ctx.color_by}, items="pages", cost=6.0)
+        "pages": pages, "legend": s.ctx.legend, "color_by": s.ctx.color_by}, items="pages", cost=7.0)
 
 
 def cards(s: Seating) -> Document:
