@@ -74,3 +74,14 @@ def cli(capsys):
         return code, out.out + out.err
 
     return run
+
+
+@pytest.fixture(scope="module")
+def client():
+    """For the engines' tests: a Dask client on an in-process LocalCluster (one worker, two threads), for the ``client=`` tests."""
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                       dashboard_address=None, silence_logs=40)
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
