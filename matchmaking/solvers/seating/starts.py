@@ -27,6 +27,8 @@ __all__ = ["CYCLIC_SIZE", "cyclic_start", "design_start", "galois_field", "greed
 
 #: Largest event (tables x seats) for which :func:`design_start` searches a cyclic design.
 CYCLIC_SIZE = 128
+#: Largest event (tables x seats) for which it then tries CP-SAT on symmetric structures.
+SYMMETRIC_SIZE = 48
 
 
 def greedy(state: SeatingState, rng: np.random.Generator, rounds: Iterable[int], *, random_order: bool = False) -> None:
@@ -348,16 +350,26 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
                  keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A zero-repeat seating from a cyclic design of ``T`` tables of ``s`` (see :func:`design_start`).
 
+    The design comes from the local search on pair orbits
+    (:func:`~matchmaking.solvers.seating.golfer.cyclic_design`), else from CP-SAT on the
+    representatives of other symmetric structures
+    (:func:`~matchmaking.solvers.seating.symmetric.symmetric_design`, ``effort / 100,000``
+    seconds of deterministic time per structure).
+
     The fixed members (pins, hosts) take design points whose blocks agree with their tables in
     every round (a small backtracking: two members fixed in one round share a block exactly
     when they share a table), then :func:`_relabel` renumbers the tables of each round and
     drops the absent. Returns None when no design was found or no relabelling fits.
     """
     from matchmaking.solvers.seating.golfer import cyclic_design
+    from matchmaking.solvers.seating.symmetric import symmetric_design
 
     T, R = prob.n_tables, prob.rounds
-    group = cyclic_design(T, s, R, seed=int(rng.integers(1 << 62)), max_iter=effort, deadline=deadline,
-                          keep_going=keep_going)
+    seed = int(rng.integers(1 << 62))
+    group = cyclic_design(T, s, R, seed=seed, max_iter=effort, deadline=deadline, keep_going=keep_going)
+    if group is None and T * s <= SYMMETRIC_SIZE and (keep_going is None or keep_going()):
+        group = symmetric_design(T, s, R, seed=seed, effort=effort / 100_000, deadline=deadline,
+                                 keep_going=keep_going)
     if group is None:
         return None
     fixed = [int(i) for i in np.flatnonzero((prob.fixed >= 0).any(axis=0))]

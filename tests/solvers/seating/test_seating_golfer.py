@@ -77,3 +77,13 @@ def test_6_3_8_with_hosts_and_absences_is_repeat_free_and_reproducible() -> None
     assert ids[0] not in set(rows.loc[rows["round"] == 2, "member"])
     again = mm.seat(c, **kw)
     pd.testing.assert_frame_equal(plan.assignments, again.assignments)
+
+
+def test_symmetric_structures_are_solved_or_refuted_exactly() -> None:
+    from matchmaking.solvers.seating.symmetric import Structure, solve_structure
+
+    tab = solve_structure(6, 3, 8, Structure(4, (4, 4, 4, 4, 1, 1), (4, 4), 0), effort=20.0)
+    assert tab is not None and tab.shape == (8, 18) and repeated_pairs(tab) == 0
+    assert all(np.bincount(row, minlength=6).tolist() == [3] * 6 for row in tab)
+    # Z_15 on two columns with two fixed points, rounds in orbits of 5: no 8-4-10 schedule has it
+    assert solve_structure(8, 4, 10, Structure(15, (15, 15, 1, 1), (5, 5), 2), effort=20.0) is None
