@@ -114,9 +114,8 @@ def warm_up() -> float:
         np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=4000), share=0.5)
     # the same on the whole value of a round (needs and spread too)
     x = round_extras(prob, state.tab, 0, np.arange(12))
-    for big in (12, 4):  # tabu and crossover; annealing only
-        MixedSearch(E, sizes, np.ones(12, dtype=bool), sizes - 1, sizes + 1, x, population=2, stall=20, big=big).run(
-            np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=5000))
+    MixedSearch(E, sizes, np.ones(12, dtype=bool), sizes - 1, sizes + 1, x, population=2, stall=20).run(
+        np.arange(12) % 3, Budget(time.perf_counter() + 3600, effort=5000))
     return time.perf_counter() - t
 
 

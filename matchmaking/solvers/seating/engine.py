@@ -3,7 +3,9 @@
 1. starts (:mod:`.starts`): the greedy, or a zero-repeat design when the event fits one;
 2. the repeat repair (:mod:`.repair`) when zero repeats may be reachable;
 3. the improvement: for pair objectives each round in turn as a grouping problem
-   (:mod:`.rounds`, :mod:`.groups`), else the annealing over every term (:mod:`.search`);
+   (:mod:`.rounds`, :mod:`.groups`), else the annealing over every term (:mod:`.search`),
+   then (rounds up to ``SeatingParams.mixed_size`` free members) each round in turn by the
+   memetic tabu search on its whole value, needs and spread included (:mod:`.mixed`);
 4. CP-SAT (:mod:`.lns`): the whole round when one full round is small enough (proving it
    optimal), else (with needs or spread terms) re-solves of a few tables;
 5. fairness (:mod:`.fairness`) when asked.

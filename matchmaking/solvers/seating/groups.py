@@ -139,7 +139,6 @@ class GroupSearch:
         mem, size, pos = G.tables_of(g, self.m, self.slots)
         cur = np.asarray([self.value(g)])
         best, best_g = cur.copy(), g.copy()
-        context = self._context(g)
         scale = self._swap_scale(g, GW)
         t_hi, t_lo = heat[0] * scale, heat[1] * scale
         p_move = 0.1 if (self.lo < self.hi).any() else 0.0
@@ -161,23 +160,12 @@ class GroupSearch:
                     step = int(min(max(done / max(elapsed, 1e-6) * 0.05, 1000), 5_000_000))
                 f0 = elapsed / span
                 f1 = min(f0 + step / max(done / max(elapsed, 1e-6), 1.0) / span, 1.0) if done else f0
-            self._anneal_chunk(g, GW, mem, size, pos, p_move, step, t_hi * (t_lo / t_hi) ** f0,
-                               t_hi * (t_lo / t_hi) ** f1, cur, best, best_g, context)
+            G.anneal_groups(self.E, g, GW, mem, size, pos, self.mov, self.free, self.lo, self.hi, p_move, step,
+                            t_hi * (t_lo / t_hi) ** f0, t_hi * (t_lo / t_hi) ** f1, cur, best, best_g, self.rng,
+                            self.partners, self.guide)
             done += step
             budget.spend(step)
         return best_g, float(best[0])
-
-    def _context(self, g: np.ndarray) -> tuple:
-        """What the annealing keeps besides the pair sums (nothing here; the need and spread counts in
-        :class:`.mixed.MixedSearch`)."""
-        return ()
-
-    def _anneal_chunk(self, g: np.ndarray, GW: np.ndarray, mem: np.ndarray, size: np.ndarray, pos: np.ndarray,
-                      p_move: float, step: int, t_from: float, t_to: float, cur: np.ndarray, best: np.ndarray,
-                      best_g: np.ndarray, context: tuple) -> None:
-        """``step`` compiled annealing proposals from ``t_from`` to ``t_to`` (the pair values only here)."""
-        G.anneal_groups(self.E, g, GW, mem, size, pos, self.mov, self.free, self.lo, self.hi, p_move, step, t_from,
-                        t_to, cur, best, best_g, self.rng, self.partners, self.guide)
 
     def _swap_scale(self, g: np.ndarray, GW: np.ndarray) -> float:
         """The median absolute change of random swaps of free members at ``g`` (at least 1)."""

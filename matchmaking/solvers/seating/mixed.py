@@ -77,8 +77,8 @@ class MixedSearch(GroupSearch):
     extras : dict
         :func:`round_extras` of the round.
     **kw
-        Passed to :class:`.groups.GroupSearch`; ``big`` (default: the whole round) is the largest round
-        searched by tabu, bigger ones are annealed on the whole value.
+        Passed to :class:`.groups.GroupSearch` (no pair-only annealing first: ``big`` is the whole round;
+        the engine anneals every term over all rounds before, and bigger events anneal throughout).
 
     Examples
     --------
@@ -97,7 +97,7 @@ class MixedSearch(GroupSearch):
 
     def __init__(self, E: np.ndarray, target: np.ndarray, free: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                  extras: dict, **kw) -> None:
-        kw.setdefault("big", len(E) + 1)
+        kw["big"] = len(E) + 1
         super().__init__(E, target, free, lo, hi, **kw)
         self.x = extras
 
@@ -109,28 +109,6 @@ class MixedSearch(GroupSearch):
         x = self.x
         return super().value(g) + float(X.extra_value(g, self.m, x["needs_w"], x["sw"], *self._args(), x["codes"],
                                                       x["V"]))
-
-    def _context(self, g: np.ndarray) -> tuple:
-        return X.counts_init(g, self.m, *self._args(), self.x["codes"], self.x["V"])
-
-    def _anneal_chunk(self, g: np.ndarray, GW: np.ndarray, mem: np.ndarray, size: np.ndarray, pos: np.ndarray,
-                      p_move: float, step: int, t_from: float, t_to: float, cur: np.ndarray, best: np.ndarray,
-                      best_g: np.ndarray, context: tuple) -> None:
-        """``step`` annealing proposals on the whole value (:func:`.kernel.mixed.anneal_mixed`)."""
-        x = self.x
-        X.anneal_mixed(self.E, g, GW, mem, size, pos, self.mov, self.free, self.lo, self.hi, x["needs_w"], x["sw"],
-                       *self._args(), x["UO"], x["codes"], *context, p_move, step, t_from, t_to, cur, best, best_g,
-                       self.rng, self.partners, self.guide)
-
-    def run(self, g0: np.ndarray, budget: Budget, on_best=None) -> tuple[np.ndarray, float]:
-        """As :meth:`.groups.GroupSearch.run`; a round of more than ``big`` free members is annealed only
-        (one tabu iteration would cost too much there)."""
-        if len(self.mov) <= self.big:
-            return super().run(g0, budget, on_best)
-        g, v = self.anneal(np.asarray(g0, dtype=np.int64), budget, share=1.0, heat=self.heat)
-        if on_best is not None:
-            on_best(g, v)
-        return g, v
 
     def tabu(self, g: np.ndarray, budget: Budget, chunk: int = 20) -> tuple[np.ndarray, float]:
         """The tabu search on the whole value from ``g`` until it stalls (or the budget ends)."""

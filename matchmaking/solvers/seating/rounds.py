@@ -131,8 +131,7 @@ def search_rounds(search: Tracker, params: SeatingParams, seed: int, *, min_repe
               "tenure": params.group_tenure, "restart": params.group_restart,
               "heat": (0.6, 0.08) if turn <= len(rounds) else (0.15, 0.04)}  # later turns: start warm
         if mixed:
-            gs = MixedSearch(E, target, free[r, idx], lo, hi, round_extras(p, state.tab, r, idx), big=params.mixed_size,
-                             **kw)
+            gs = MixedSearch(E, target, free[r, idx], lo, hi, round_extras(p, state.tab, r, idx), **kw)
         else:
             gs = GroupSearch(E, target, free[r, idx], lo, hi, **kw)
         show = _Publisher(search, r, idx)

@@ -52,7 +52,7 @@ def test_round_value_with_needs_and_spread_prices_exactly_what_reseating_a_round
 
 
 @pytest.mark.parametrize("moves", [False, True])
-def test_mixed_annealing_and_tabu_keep_the_sums_exact_and_the_rules(moves: bool) -> None:
+def test_mixed_tabu_keeps_the_sums_exact_and_the_rules(moves: bool) -> None:
     prob, tab, _ = _problem()
     r, m = 0, 4
     idx, E = round_values(prob, tab, r, prob.objective.repeat_penalty)
@@ -70,13 +70,6 @@ def test_mixed_annealing_and_tabu_keep_the_sums_exact_and_the_rules(moves: bool)
     counts = X.counts_init(g, m, *args, x["codes"], x["V"])
     cur = np.asarray([_value(E, x, g, m)])
     best, best_g = cur.copy(), g.copy()
-    mov = np.flatnonzero(free)
-    partners = np.argsort(-E, axis=1)[:, :5].astype(np.int64)
-    X.anneal_mixed(E, g, GW, mem, size, pos, mov, free, lo, hi, x["needs_w"], x["sw"], *args, x["UO"], x["codes"],
-                   *counts, 0.3 if moves else 0.0, 20_000, 5.0, 0.5, cur, best, best_g, rng_state(1), partners, 0.5)
-    assert cur[0] == pytest.approx(_value(E, x, g, m)) and best[0] == pytest.approx(_value(E, x, best_g, m))
-    for have, want in zip(counts, X.counts_init(g, m, *args, x["codes"], x["V"]), strict=True):
-        assert (have == want).all()
     tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
     made = X.tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, x["needs_w"], x["sw"], *args, x["UO"], x["codes"],
                         *counts, 200, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(2))
@@ -104,6 +97,16 @@ def test_mixed_search_improves_a_round_and_repeats_with_a_fixed_effort() -> None
     (g1, v1), (g2, v2) = run(), run()
     assert (g1 == g2).all() and v1 == v2 == pytest.approx(_value(E, x, g1, 4)) and v1 > _value(E, x, g0, 4)
     assert (np.bincount(g1, minlength=4) == target).all()
-    annealed = MixedSearch(E, target, np.ones(len(idx), bool), target, target, x, seed=3, big=4)  # annealing only
-    g3, v3 = annealed.run(g0, Budget(float("inf"), effort=20_000))
-    assert v3 == pytest.approx(_value(E, x, g3, 4)) and v3 > _value(E, x, g0, 4)
+
+
+def test_seat_with_needs_and_spread_reseats_rounds_in_turn_keeps_the_rules_and_repeats_exactly() -> None:
+    c = mm.datasets.synthetic_community(30, seed=2)
+    ids = c.ids
+    req = mm.Requests(apart=[(ids[0], ids[1])], together=[(ids[4], ids[5])], pins=[(ids[2], 3, None)])
+    kw = dict(capacities=[6, 6, 5, 5, 5, 5], rounds=3, spread=["sector"], requests=req, hosts=[ids[3]],
+              attendance={2: ids[1:]}, time_limit=60, iterations=60_000, seed=1)
+    a, b = mm.seat(c, **kw), mm.seat(c, **kw)
+    assert "rounds" in a.method and a.assignments.equals(b.assignments)
+    assert a.check() == [] and a.metrics()["repeats"] == 0
+    annealed = mm.seat(c, **kw, params={"anneal_share": 1.0})
+    assert "rounds" not in annealed.method and annealed.check() == []

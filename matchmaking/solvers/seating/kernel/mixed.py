@@ -27,13 +27,10 @@ there. Labels are stored as CSR lists: ``uptr, uidx`` the open needs, ``optr, oi
 
 from __future__ import annotations
 
-import math
-
 import numba as nb
 import numpy as np
 
 from matchmaking.solvers.seating.kernel.core import rand, randint
-from matchmaking.solvers.seating.kernel.group_state import relink_move, relink_swap
 from matchmaking.solvers.seating.kernel.groups import FORBIDDEN, move_member, swap_members
 
 
@@ -259,91 +256,3 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
     info[0] = it
     info[1] = since
     return it - start
-
-
-@nb.njit(cache=True)
-def anneal_mixed(E, g, GW, mem, size, pos, mov, free, lo, hi, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes,
-                 TO, NE, NO, SC, D, p_move, n_iter, t_from, t_to, cur, best, best_g, rng, partners, guide):
-    """``n_iter`` annealing proposals on the whole round value, as :func:`.groups.anneal_groups`.
-
-    The pair change is O(1) from the table-major sums; the need and spread change is exact in
-    O(labels) (``i``'s move is made in the counts, ``j``'s evaluated on them, undone when
-    rejected). Returns the accepted proposals.
-    """
-    n = g.shape[0]
-    n_mov = mov.shape[0]
-    m = GW.shape[1]
-    if n_mov < 2:
-        return 0
-    GT = np.ascontiguousarray(GW.T)
-    P = partners.shape[1]
-    ratio = t_to / t_from if t_from > 0 else 1.0
-    temp = t_from
-    accepted = 0
-    value = cur[0]
-    for it in range(n_iter):
-        if it % 256 == 0:
-            temp = t_from * ratio ** (it / n_iter)
-        i = mov[randint(rng, n_mov)]
-        a = g[i]
-        j = -1
-        if p_move > 0.0 and rand(rng) < p_move:
-            b = randint(rng, m)
-            if b == a or size[a] - 1 < lo[a] or size[b] + 1 > hi[b]:
-                continue
-            d = GT[b, i] - GT[a, i]
-        else:
-            if P > 0 and rand(rng) < guide:
-                b = g[partners[i, randint(rng, P)]]
-                if b == a or size[b] == 0:
-                    continue
-                j = mem[b, randint(rng, size[b])]
-                if not free[j]:
-                    continue
-            else:
-                j = mov[randint(rng, n_mov)]
-                b = g[j]
-                if b == a:
-                    continue
-            d = GT[b, i] - GT[a, i] + GT[a, j] - GT[b, j] - 2.0 * E[i, j]
-        if d < 0.5 * FORBIDDEN:
-            continue
-        d += leave_delta(i, a, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
-        count(i, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-        d += join_delta(i, b, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
-        count(i, b, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-        if j >= 0:
-            d += leave_delta(j, b, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
-            count(j, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-            d += join_delta(j, a, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
-            count(j, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-        if d < 0.0 and rand(rng) >= math.exp(d / temp):
-            if j >= 0:
-                count(j, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-                count(j, b, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-            count(i, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-            count(i, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-            continue
-        ga = GT[a]
-        gb = GT[b]
-        ri = E[i]
-        if j < 0:
-            for k in range(n):
-                ga[k] -= ri[k]
-                gb[k] += ri[k]
-            relink_move(g, mem, size, pos, i, a, b)
-        else:
-            rj = E[j]
-            for k in range(n):
-                x = ri[k] - rj[k]
-                ga[k] -= x
-                gb[k] += x
-            relink_swap(g, mem, pos, i, j, a, b)
-        value += d
-        accepted += 1
-        if value > best[0] + 1e-9:
-            best[0] = value
-            best_g[:] = g
-    GW[:, :] = GT.T
-    cur[0] = value
-    return accepted
