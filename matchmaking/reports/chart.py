@@ -17,15 +17,17 @@ FONT = 2.6  # name size (mm), about 7.5 pt
 CHARS = 14  # longest name drawn in full on the chart (cards and itineraries show it whole)
 CHAR_W = 0.55 * FONT  # average glyph width of DejaVu Sans
 DOT_GAP = 0.8  # space between a seat's dot and the name beside it
+MAX_ZOOM = 2.2  # a room of few tables is drawn larger, up to this factor
 
 
 def chart_pages(tables: Sequence[tuple[int, list[dict]]], *, width: float = WIDTH,
                 height: float = HEIGHT) -> list[dict]:
     """Place ``(table number, people)`` on as many pages as needed; each page is a dict for the template.
 
-    Each person dict needs ``name``, ``host`` and ``color``. A page has ``width``, ``height``
-    (mm) and ``tables``: ``number``, ``cx``, ``cy``, ``r`` and ``seats`` (``x``, ``y``,
-    ``anchor``, ``label``, ``host``, ``color``, ``dx``, ``dy``: the seat's dot on the table edge).
+    Each person dict needs ``name``, ``host`` and ``color``. A page has its view box ``x``, ``y``,
+    ``width``, ``height`` (mm; narrower than the page when few tables are drawn larger) and
+    ``tables``: ``number``, ``cx``, ``cy``, ``r`` and ``seats`` (``x``, ``y``, ``anchor``,
+    ``label``, ``host``, ``color``, ``dx``, ``dy``: the seat's dot on the table edge).
 
     Examples
     --------
@@ -36,6 +38,9 @@ def chart_pages(tables: Sequence[tuple[int, list[dict]]], *, width: float = WIDT
     >>> seat = pages[0]["tables"][0]["seats"][0]
     >>> seat["anchor"], seat["label"]
     ('middle', '★ P0')
+    >>> few = chart_pages([(t, people) for t in (1, 2)])[0]  # two tables, drawn larger
+    >>> round(WIDTH / few["width"], 2), len(few["tables"])
+    (2.2, 2)
     """
     if not tables:
         return []
@@ -51,17 +56,26 @@ def chart_pages(tables: Sequence[tuple[int, list[dict]]], *, width: float = WIDT
     pages = []
     for start in range(0, len(tables), per_page):
         chunk = tables[start:start + per_page]
-        used_rows = math.ceil(len(chunk) / cols)
-        gap_x = width / cols
-        gap_y = min(height / rows, height / used_rows)
+        n = len(chunk)
+        # the grid that draws this page's tables largest: a few tables fill the page
+        use_cols = max(range(1, min(cols, n) + 1), key=lambda c: (
+            min(width / (c * cell_w), height / (math.ceil(n / c) * cell_h), MAX_ZOOM), c))
+        use_rows = math.ceil(n / use_cols)
         placed = []
         for k, (number, people) in enumerate(chunk):
-            cx = gap_x * (k % cols + 0.5)
-            cy = gap_y * (k // cols + 0.5)
+            cx = cell_w * (k % use_cols + 0.5)
+            cy = cell_h * (k // use_cols + 0.5)
             placed.append({"number": number, "cx": _mm(cx), "cy": _mm(cy), "r": _mm(r),
                            "font": _mm(min(2 * FONT, r * 0.9)), "seats": _seats(people, cx, cy, r, ring)})
-        pages.append({"width": width, "height": height, "tables": placed})
+        pages.append({"tables": placed, **_view(cell_w * use_cols, cell_h * use_rows, width, height)})
     return pages
+
+
+def _view(used_w: float, used_h: float, width: float, height: float) -> dict:
+    """The SVG viewBox around the tables drawn, so that a few tables fill the page (up to :data:`MAX_ZOOM`)."""
+    zoom = max(1.0, min(width / used_w, height / used_h, MAX_ZOOM))
+    w, h = width / zoom, height / zoom
+    return {"x": _mm((used_w - w) / 2), "y": _mm((used_h - h) / 2), "width": _mm(w), "height": _mm(h)}
 
 
 def _seats(people: list[dict], cx: float, cy: float, r: float, ring: float) -> list[dict]:
