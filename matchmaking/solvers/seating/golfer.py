@@ -82,6 +82,7 @@ class GolferSearch:
         cur = conflicts(self.tab, self.mem, self.size, self.cls, self.cnt, self.cap)
         self.info = np.asarray([0, 0, cur, cur], dtype=np.int64)
         self.best_tab = self.tab.copy()
+        self.pairs = len(np.unique(self.cls[np.triu_indices(n, 1)])) == n * (n - 1) // 2  # one class a pair
 
     @property
     def conflicts(self) -> int:
@@ -104,7 +105,7 @@ class GolferSearch:
         t_min, t_span, stall, kicks = self.params
         return int(golfer_tabu(int(n_iter), self.rounds, self.tab, self.mem, self.size, self.pos, self.cls, self.cnt,
                                self.cap, self.bad, self.free, self.best_tab, self.rng, t_min, t_span, stall, kicks,
-                               self.tabu_until, self.info))
+                               self.tabu_until, self.info, self.pairs))
 
     def run_until(self, max_iter: int, deadline: float = math.inf, chunk: int = 2000,
                   keep_going: Callable[[], bool] | None = None) -> int:

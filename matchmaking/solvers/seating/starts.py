@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -354,7 +355,8 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
     (:func:`~matchmaking.solvers.seating.golfer.cyclic_design`), else from CP-SAT on the
     representatives of other symmetric structures
     (:func:`~matchmaking.solvers.seating.symmetric.symmetric_design`, ``effort / 100,000``
-    seconds of deterministic time per structure).
+    seconds of deterministic time per structure); they stop a quarter and half of the way to
+    the ``deadline``.
 
     The fixed members (pins, hosts) take design points whose blocks agree with their tables in
     every round (a small backtracking: two members fixed in one round share a block exactly
@@ -366,9 +368,13 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
 
     T, R = prob.n_tables, prob.rounds
     seed = int(rng.integers(1 << 62))
-    group = cyclic_design(T, s, R, seed=seed, max_iter=effort, deadline=deadline, keep_going=keep_going)
+    # a quarter of the time to the deadline for the local search, up to half for CP-SAT: the
+    # repair that follows keeps the rest when no design exists (or none is found)
+    now = time.perf_counter()
+    window = max(deadline - now, 0.0) if math.isfinite(deadline) else math.inf
+    group = cyclic_design(T, s, R, seed=seed, max_iter=effort, deadline=now + window / 4, keep_going=keep_going)
     if group is None and T * s <= SYMMETRIC_SIZE and (keep_going is None or keep_going()):
-        group = symmetric_design(T, s, R, seed=seed, effort=effort / 100_000, deadline=deadline,
+        group = symmetric_design(T, s, R, seed=seed, effort=effort / 100_000, deadline=now + window / 2,
                                  keep_going=keep_going)
     if group is None:
         return None

@@ -71,6 +71,27 @@ def _delta(x, y, r, a, b, cls, cnt, cap, mem, size):
 
 
 @nb.njit(cache=True)
+def _count(x, r, t, skip, cls, cnt, cap, mem, size, joining):
+    """Conflicts ``x`` leaves at (``joining`` False) or brings to (True) table ``t`` of round ``r``, but ``skip``."""
+    d = 0
+    for q in range(size[r, t]):
+        m = mem[r, t, q]
+        if m == x or m == skip:  # noqa: SIM109
+            continue
+        c = cls[x, m]
+        if cnt[c] >= cap[c] + (0 if joining else 1):
+            d += 1
+    return d
+
+
+@nb.njit(cache=True)
+def _delta_pairs(x, y, r, a, b, cls, cnt, cap, mem, size):
+    """:func:`_delta` without writes, exact when every class is one pair (no class is touched twice)."""
+    return (_count(x, r, b, y, cls, cnt, cap, mem, size, True) + _count(y, r, a, x, cls, cnt, cap, mem, size, True)
+            - _count(x, r, a, -1, cls, cnt, cap, mem, size, False) - _count(y, r, b, -1, cls, cnt, cap, mem, size, False))
+
+
+@nb.njit(cache=True)
 def _allowed(x, y, r, a, b, bad, mem, size):
     """No apart pair at a table after the swap (``x`` to ``b``, ``y`` to ``a``)."""
     for q in range(size[r, b]):
@@ -116,7 +137,7 @@ def _in_conflict(x, r, tab, mem, size, cls, cnt, cap):
 
 @nb.njit(cache=True, nogil=True)
 def golfer_tabu(n_iter, rounds, tab, mem, size, pos, cls, cnt, cap, bad, free, best_tab, rng,
-                t_min, t_span, stall_limit, kicks, tabu_until, info):
+                t_min, t_span, stall_limit, kicks, tabu_until, info, pairs):
     """Conflict-directed tabu search on the conflicts (after Dotú and Van Hentenryck, 2005).
 
     Every iteration evaluates every swap, in every round of ``rounds``, of a free member in
@@ -127,7 +148,8 @@ def golfer_tabu(n_iter, rounds, tab, mem, size, pos, cls, cnt, cap, bad, free, b
     best, the search goes back to the best plan and makes ``kicks`` random swaps there. Stops
     at zero conflicts or after ``n_iter`` iterations; ``info`` = (iteration, iterations since
     the best, fewest conflicts, current conflicts) and ``tabu_until`` (R x n x T) carry the
-    search across calls, ``best_tab`` holds the best plan. Returns the iterations made.
+    search across calls, ``best_tab`` holds the best plan. ``pairs``: every class is one pair
+    (the swap deltas are then read without writing the counts). Returns the iterations made.
     """
     n = tab.shape[1]
     it = info[0]
@@ -150,7 +172,10 @@ def golfer_tabu(n_iter, rounds, tab, mem, size, pos, cls, cnt, cap, bad, free, b
                     b = tab[r, y]
                     if b < 0 or b == a or not free[r, y]:
                         continue
-                    d = _delta(x, y, r, a, b, cls, cnt, cap, mem, size)
+                    if pairs:
+                        d = _delta_pairs(x, y, r, a, b, cls, cnt, cap, mem, size)
+                    else:
+                        d = _delta(x, y, r, a, b, cls, cnt, cap, mem, size)
                     if d > best_d:
                         continue
                     if (tabu_until[r, x, b] > it or tabu_until[r, y, a] > it) and cur + d >= best:
