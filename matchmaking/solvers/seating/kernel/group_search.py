@@ -113,6 +113,12 @@ def tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_
     n = g.shape[0]
     m = GW.shape[1]
     mg = np.empty((m, m))
+    # a swap of i with j adds -2 E[i, j] to the two moves: at most neg[i] (0 unless i has negative pairs)
+    neg = np.zeros(n)
+    for i in range(n):
+        for k in range(n):
+            if -2.0 * E[i, k] > neg[i]:
+                neg[i] = -2.0 * E[i, k]
     it = info[0]
     since = info[1]
     start = it
@@ -154,7 +160,7 @@ def tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_
                         ties += 1
                         if rand(rng) * ties < 1.0:
                             bi, bj, bb = i, -1, b
-                if gi + mg[b, a] < bd:
+                if gi + mg[b, a] + neg[i] < bd:
                     continue
                 ri = E[i]
                 for q in range(size[b]):
