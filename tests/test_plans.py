@@ -114,3 +114,22 @@ def test_needs_covered_matches_a_group_by_group_count() -> None:
             got[m] |= needs[m] & mates
     assert covered == sum(len(v) for v in got.values()) and total == sum(len(v) for v in needs.values())
     assert share.to_dict() == pytest.approx({m: len(got[m]) / len(needs[m]) if needs[m] else 1.0 for m in c.ids})
+
+
+def test_a_workbook_of_one_sheet_a_round_reads_back_whole(tiny, plan_frame, tmp_path):
+    from matchmaking.plans.io import read_plan
+    from matchmaking.reports.exports import xlsx_bytes
+
+    book = tmp_path / "seating.xlsx"
+    book.write_bytes(xlsx_bytes(plan_frame, "seating"))  # our export: sheets "round 1", "round 2"
+    kind, plan = read_plan(book, tiny)
+    assert kind == "seating" and len(plan) == len(plan_frame) and sorted(plan["round"].unique()) == [1, 2]
+    assert len(read_plan(book, tiny, sheet="round 2")[1]) == 6
+    bad = plan_frame.copy()
+    bad.loc[8, "member"] = "zoe"  # round 2
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame({"note": ["printed on Monday"]}).to_excel(writer, sheet_name="notes", index=False)
+        for rnd, part in bad.groupby("round"):
+            part.to_excel(writer, sheet_name=f"round {rnd}", index=False)
+    with pytest.raises(mm.InputError, match=r"sheet 'round 2'.*row 4.*zoe"):
+        read_plan(book, tiny)

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.model.io import MAX_GROUP, ROW, read_table, source_name
+from matchmaking.model.io.read import EXCEL_SUFFIXES
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
 
 def read_plan(
-    source: str | os.PathLike | pd.DataFrame, community: Community, *, expect: str | None = None
+    source: str | os.PathLike | pd.DataFrame, community: Community, *, expect: str | None = None,
+    sheet: str | int | None = None,
 ) -> tuple[str, pd.DataFrame]:
     """Read and validate a plan: ``round,table,member``, ``cohort,member`` or ``round,group,member``.
 
     ``expect`` (``"seating"``, ``"cohorts"`` or ``"pairs"``): a plan of another kind is an error
-    (a cohorts file given as the locked rounds of a seating, say).
+    (a cohorts file given as the locked rounds of a seating, say). A workbook of several sheets
+    (our exports write one sheet a round) is read whole: every sheet with the plan's columns,
+    each checked on its own (errors name the sheet), sheets without them (notes) skipped;
+    ``sheet`` reads one sheet only.
 
     Returns
     -------
@@ -46,7 +52,14 @@ def read_plan(
     matchmaking.errors.InputError: DataFrame, row 1: a cohorts plan (cohort,member) where a seating plan (round,table,member) is expected
     """
     fname = "DataFrame" if isinstance(source, pd.DataFrame) else source_name(source)
-    table = read_table(source, name=fname)
+    if sheet is not None:
+        fname = f"{fname}, sheet {sheet!r}"
+    else:
+        sheets = workbook_sheets(source)
+        if len(sheets) > 1:
+            return _read_sheets(source, community, sheets, fname, expect)
+        sheet = 0
+    table = read_table(source, name=fname, sheet=sheet)
     kind = next((k for k, cols in GROUP_COLUMNS.items() if set(cols) | {"member"} <= set(table.columns)), None)
     if kind is None:
         raise InputError(
@@ -82,4 +95,40 @@ def read_plan(
             f"member {out['member'].iloc[pos]!r} placed twice in the same round", file=fname,
             row=int(table[ROW].iloc[pos]), column="member",
         )
+    return kind, out
+
+
+def workbook_sheets(source: str | os.PathLike | pd.DataFrame) -> list[str]:
+    """The sheet names of an Excel workbook (``[]`` for anything else, or a workbook that cannot be read)."""
+    if isinstance(source, pd.DataFrame) or Path(source).suffix.lower() not in EXCEL_SUFFIXES:
+        return []
+    try:
+        with pd.ExcelFile(source) as book:
+            return [str(name) for name in book.sheet_names]
+    except Exception:  # read_table names the file and the problem
+        return []
+
+
+def _read_sheets(source: str | os.PathLike, community: Community, sheets: list[str], fname: str,
+                 expect: str | None) -> tuple[str, pd.DataFrame]:
+    """The plan held by the sheets of a workbook that have plan columns, checked sheet by sheet."""
+    parts: list[tuple[str, str, pd.DataFrame]] = []
+    for name in sheets:
+        columns = set(read_table(source, name=f"{fname}, sheet {name!r}", sheet=name).columns)
+        if any(set(cols) | {"member"} <= columns for cols in GROUP_COLUMNS.values()):
+            kind, plan = read_plan(source, community, expect=expect, sheet=name)
+            parts.append((name, kind, plan))
+    if not parts:  # no sheet has a plan's columns: the first sheet's error names them
+        return read_plan(source, community, expect=expect, sheet=sheets[0])
+    kinds = {kind for _, kind, _ in parts}
+    if len(kinds) > 1:
+        found = ", ".join(f"{name!r}: {kind}" for name, kind, _ in parts)
+        raise InputError(f"the sheets hold plans of different kinds ({found})", file=fname)
+    kind = parts[0][1]
+    out = pd.concat([plan for _, _, plan in parts], ignore_index=True)
+    dup = out.duplicated(GROUP_COLUMNS[kind][:-1] + ["member"])
+    if dup.any():
+        pos = int(dup.to_numpy().argmax())
+        raise InputError(f"member {out['member'].iloc[pos]!r} is placed twice in the same round across the "
+                         "sheets", file=fname, column="member")
     return kind, out

@@ -41,7 +41,11 @@ def source_name(source: TableLike, default: str = "DataFrame") -> str:
     return os.fspath(source)
 
 
-def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
+#: File endings read as Excel workbooks.
+EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
+
+
+def read_table(source: TableLike, *, name: str | None = None, sheet: str | int = 0) -> pd.DataFrame:
     """Read a CSV, Excel or Parquet file (or take a DataFrame) as a table of strings.
 
     Column names are stripped of spaces. Empty cells become ``""``; rows with no value at all
@@ -57,6 +61,8 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
         :mod:`matchmaking.model.text`), ``.xlsx``, ``.parquet`` or a DataFrame.
     name : str, optional
         Name used in error messages; defaults to the path.
+    sheet : str or int, default 0
+        The sheet of a workbook to read (its name or position; the first by default).
 
     Raises
     ------
@@ -86,9 +92,9 @@ def read_table(source: TableLike, *, name: str | None = None) -> pd.DataFrame:
             raise InputError("this is a folder, not a file", file=fname)
         suffix = path.suffix.lower()
         try:
-            if suffix in {".xlsx", ".xlsm", ".xls"}:
+            if suffix in EXCEL_SUFFIXES:
                 frame, numbers = sheet_with_header(
-                    pd.read_excel(path, header=None, dtype=object, keep_default_na=False), fname)
+                    pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, keep_default_na=False), fname)
             elif suffix in {".parquet", ".pq"}:
                 frame = pd.read_parquet(path)
             else:
