@@ -58,8 +58,11 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     state = SeatingState(prob)
     greedy(state, rng, range(prob.rounds))
     method = ["greedy"]
-    design = design_start(prob, rng, deadline=monitor.start + params.repair_share * monitor.time_limit,
-                          keep_going=lambda: monitor.report("design"))
+    # the design search and the repair get a share of the time; with a fixed effort only their
+    # counts bound them (the time limit stays the hard stop), so the plan does not depend on the clock
+    soft = monitor.deadline if iterations is not None else monitor.start + params.repair_share * monitor.time_limit
+    design = design_start(prob, rng, deadline=soft, keep_going=lambda: monitor.report("design"),
+                          shares=iterations is None, **({} if iterations is None else {"effort": min(iterations, 300_000)}))
     if design is not None:
         greedy_tab, greedy_key = state.tab.copy(), state.key()
         state.load(design)
@@ -79,9 +82,10 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
         method.append("tabu")
         search.enter("repair")
         start = state.tab.copy()
-        repair_repeats(state, int(rng.integers(1 << 62)), min(monitor.start + params.repair_share * monitor.time_limit,
-                                                               deadline),
-                       max_iter=params.repair_iterations, give_up=params.repair_give_up, search=search,
+        repair_repeats(state, int(rng.integers(1 << 62)), min(soft, deadline),
+                       max_iter=params.repair_iterations if iterations is None else min(params.repair_iterations,
+                                                                                         iterations),
+                       give_up=params.repair_give_up, search=search,
                        tenure=params.tabu_tenure, stall_limit=params.tabu_stall)
         search.improved()
         if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
@@ -91,7 +95,8 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     if not search.stopped:
         search.enter("search")
         share = params.exact_share if exact else 0.0 if pairwise else params.lns_share  # kept for CP-SAT
-        search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
+        if iterations is None:  # (a fixed effort keeps the whole time as its hard stop)
+            search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
         if pairwise:
             method.append("groups")
             search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]))
@@ -100,8 +105,9 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
             mixed = _mixed_rounds(prob, params)
             end, cap = search.deadline, search.max_iterations
             if mixed:  # the annealing first, then the rounds re-seated in turn on their whole value
-                search.deadline = time.perf_counter() + params.anneal_share * max(end - time.perf_counter(), 0.0)
-                if cap is not None:
+                if cap is None:
+                    search.deadline = time.perf_counter() + params.anneal_share * max(end - time.perf_counter(), 0.0)
+                else:
                     search.max_iterations = search.iterations + int(params.anneal_share * (cap - search.iterations))
             anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners,
                    cool=params.cool, p_move=params.p_move, p_group=params.p_group)

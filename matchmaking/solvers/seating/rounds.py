@@ -85,9 +85,10 @@ class _Publisher:
         self.search, self.r, self.idx = search, r, idx
         self.base = search.state.tab.copy()
         self.last = time.perf_counter()
+        self.timed = search.max_iterations is None  # a fixed effort: only the end of a turn (no clock)
 
     def __call__(self, g: np.ndarray, _value: float = 0.0, *, force: bool = False) -> None:
-        if not force and time.perf_counter() - self.last < 0.5:
+        if not force and (not self.timed or time.perf_counter() - self.last < 0.5):
             return
         self.last = time.perf_counter()
         tab = self.base.copy()
@@ -124,8 +125,9 @@ def search_rounds(search: Tracker, params: SeatingParams, seed: int, *, min_repe
         lo, hi = _bounds(p, r, target)
         deadline = time.perf_counter() + max(search.deadline - time.perf_counter(), 0.0) / left_turns
         effort = None
-        if search.max_iterations is not None:
+        if search.max_iterations is not None:  # a fixed effort: counts share it, the clock is the hard stop
             effort = max((search.max_iterations - search.iterations) // left_turns, 1)
+            deadline = search.deadline
         budget = Budget(min(deadline, search.deadline), effort, keep_going=search.record)
         kw = {"seed": seed * 1000 + turn, "population": params.population, "stall": params.group_stall,
               "tenure": params.group_tenure, "restart": params.group_restart,

@@ -238,7 +238,7 @@ def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
 
 def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20, *,
                  deadline: float = math.inf, effort: int = 300_000,
-                 keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
+                 keep_going: Callable[[], bool] | None = None, shares: bool = True) -> np.ndarray | None:
     """A zero-repeat seating from the affine resolvable design over GF(q), when the event fits.
 
     With ``q`` tables (a prime power) and at most ``s <= q`` per table, members become points
@@ -266,7 +266,8 @@ def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20
         return None
     tab = _field_start(prob, rng, tries) if s <= T else None
     if tab is None and T * s <= CYCLIC_SIZE:
-        tab = cyclic_start(prob, rng, s, tries, deadline=deadline, effort=effort, keep_going=keep_going)
+        tab = cyclic_start(prob, rng, s, tries, deadline=deadline, effort=effort, keep_going=keep_going,
+                           shares=shares)
     return tab
 
 
@@ -348,7 +349,7 @@ def _relabel(prob: SeatingProblem, rng: np.random.Generator, group: np.ndarray,
 
 def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: int = 20, *,
                  deadline: float = math.inf, effort: int = 300_000,
-                 keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
+                 keep_going: Callable[[], bool] | None = None, shares: bool = True) -> np.ndarray | None:
     """A zero-repeat seating from a cyclic design of ``T`` tables of ``s`` (see :func:`design_start`).
 
     The design comes from the local search on pair orbits
@@ -370,11 +371,14 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
     seed = int(rng.integers(1 << 62))
     # a quarter of the time to the deadline for the local search, up to half for CP-SAT: the
     # repair that follows keeps the rest when no design exists (or none is found)
+    # (``shares=False``, a fixed effort: the counts bound both and the deadline is only the hard stop)
     now = time.perf_counter()
-    window = max(deadline - now, 0.0) if math.isfinite(deadline) else math.inf
-    group = cyclic_design(T, s, R, seed=seed, max_iter=effort, deadline=now + window / 4, keep_going=keep_going)
+    window = max(deadline - now, 0.0) if math.isfinite(deadline) and shares else math.inf
+    group = cyclic_design(T, s, R, seed=seed, max_iter=effort, deadline=min(now + window / 4, deadline),
+                          keep_going=keep_going)
     if group is None and T * s <= SYMMETRIC_SIZE and (keep_going is None or keep_going()):
-        group = symmetric_design(T, s, R, seed=seed, effort=effort / 100_000, deadline=now + window / 2,
+        group = symmetric_design(T, s, R, seed=seed, effort=effort / 100_000, deadline=min(now + window / 2, deadline),
+                                 max_structures=40 if shares else max(1, min(40, effort // 10_000)),
                                  keep_going=keep_going)
     if group is None:
         return None
