@@ -87,3 +87,18 @@ def test_symmetric_structures_are_solved_or_refuted_exactly() -> None:
     assert all(np.bincount(row, minlength=6).tolist() == [3] * 6 for row in tab)
     # Z_15 on two columns with two fixed points, rounds in orbits of 5: no 8-4-10 schedule has it
     assert solve_structure(8, 4, 10, Structure(15, (15, 15, 1, 1), (5, 5), 2), effort=20.0) is None
+
+
+
+def test_a_fixed_effort_gives_the_same_plan_or_says_the_clock_cut_it() -> None:
+    # 8-4-10: no field design, the cyclic and CP-SAT design searches and the repair all run; with
+    # iterations= their counts bound them, so a plan differs from the unhurried one only when the
+    # time limit cut the run, and then a note says so
+    c = mm.Community.from_frame(pd.DataFrame({"id": [f"p{i:02d}" for i in range(32)]}))
+    key = ["round", "member"]
+    plans = [mm.seat(c, tables=8, table_size=4, rounds=10, iterations=20_000, time_limit=limit, seed=0)
+             for limit in (60, 2)]
+    assert not any("cut short" in note for note in plans[0].notes)
+    same = plans[0].assignments.sort_values(key).reset_index(drop=True).equals(
+        plans[1].assignments.sort_values(key).reset_index(drop=True))
+    assert same or any("cut short" in note for note in plans[1].notes)
