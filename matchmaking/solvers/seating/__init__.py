@@ -20,7 +20,7 @@ The engine
    placed, most constrained first, at the open table with the best marginal value, each table
    filled up to a balanced target size. When the event has a social-golfer shape (``q``
    tables, ``q`` a prime power, at most ``q`` per table) an affine resolvable design over
-   GF(q) gives a start with zero repeats by construction (:mod:`.starts`).
+   GF(q) gives a start with zero repeats by construction (:mod:`.designs`).
 2. A **repeat repair** (a conflict-directed tabu search in the style of Dotú and Van
    Hentenryck for the social golfer problem) when the start has repeats: it makes the swap of
    a member who repeats that removes the most repeats.
@@ -34,9 +34,10 @@ The engine
 4. A **bound** (:func:`seating_bound`), proven by relaxation.
 
 The package, one responsibility a module: :mod:`.problem` (validated inputs), :mod:`.state`
-(the Python reference of the objective), :mod:`.starts`, :mod:`.repair`, :mod:`.search`,
-:mod:`.lns`, :mod:`.bound`, :mod:`.fairness`, :mod:`.kernel` (the compiled inner loops) and
-:mod:`.baselines` (the plain annealing baselines the benchmarks compare against).
+(the Python reference of the objective), :mod:`.starts`, :mod:`.designs` (the zero-repeat
+starts), :mod:`.repair`, :mod:`.search`, :mod:`.lns`, :mod:`.bound`, :mod:`.fairness`,
+:mod:`.kernel` (the compiled inner loops) and :mod:`.baselines` (the plain annealing baselines
+the benchmarks compare against).
 
 Reproducibility: with ``iterations=`` the cooling follows the iteration count, and the same
 seed and worker count give the same plan. With only a time limit the cooling follows the clock,
@@ -59,6 +60,7 @@ from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.control import Callback, Monitor, StoppingCriterion, check_seed
 from matchmaking.solvers.seating.bound import forced_repeats, seating_bound
+from matchmaking.solvers.seating.designs import galois_field
 from matchmaking.solvers.seating.engine import solve
 from matchmaking.solvers.seating.groups import Budget, GroupSearch
 from matchmaking.solvers.seating.mixed import MixedSearch, round_extras
@@ -66,7 +68,7 @@ from matchmaking.solvers.seating.params import SeatingParams
 from matchmaking.solvers.seating.problem import SeatingProblem, build_problem, movable
 from matchmaking.solvers.seating.repair import repair_repeats
 from matchmaking.solvers.seating.search import anneal
-from matchmaking.solvers.seating.starts import galois_field, greedy
+from matchmaking.solvers.seating.starts import greedy
 from matchmaking.solvers.seating.state import SeatingState
 from matchmaking.solvers.seating.tracker import Tracker
 

@@ -31,6 +31,7 @@ from matchmaking.solvers.seating.bound import (
     sdp_budget,
     seating_bound,
 )
+from matchmaking.solvers.seating.designs import design_start
 from matchmaking.solvers.seating.fairness import raise_minimum
 from matchmaking.solvers.seating.lns import lns_search, resolve_tables
 from matchmaking.solvers.seating.params import SeatingParams
@@ -38,7 +39,7 @@ from matchmaking.solvers.seating.problem import movable
 from matchmaking.solvers.seating.repair import repair_repeats
 from matchmaking.solvers.seating.rounds import is_pairwise, search_rounds
 from matchmaking.solvers.seating.search import anneal
-from matchmaking.solvers.seating.starts import design_start, greedy
+from matchmaking.solvers.seating.starts import greedy
 from matchmaking.solvers.seating.state import SeatingState
 from matchmaking.solvers.seating.tracker import Tracker
 
