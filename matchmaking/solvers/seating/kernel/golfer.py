@@ -19,6 +19,7 @@ import numba as nb
 import numpy as np
 
 from matchmaking.solvers.seating.kernel.core import randint
+from matchmaking.solvers.seating.kernel.ties import keep_fewest
 
 
 @nb.njit(cache=True)
@@ -39,11 +40,13 @@ def conflicts(tab, mem, size, cls, cnt, cap):
 
 
 @nb.njit(cache=True)
-def _shift(x, r, t, skip, cls, cnt, cap, mem, size, step):
-    """Change the counts of ``x`` with table ``t`` of round ``r`` (but ``skip``) by ``step``; conflicts delta."""
+def _shift(x, r, t, skip, cls, cnt, cap, mem, size, step, write=True):
+    """Change the counts of ``x`` with table ``t`` of round ``r`` (but ``skip``) by ``step``; conflicts delta.
+
+    ``write=False`` leaves the counts as they are: the delta of that one change alone.
+    """
     d = 0
-    for q in range(size[r, t]):
-        m = mem[r, t, q]
+    for m in mem[r, t, : size[r, t]]:
         if m == x or m == skip:  # noqa: SIM109  (plain comparisons compile simplest)
             continue
         c = cls[x, m]
@@ -52,7 +55,8 @@ def _shift(x, r, t, skip, cls, cnt, cap, mem, size, step):
                 d -= 1
         elif cnt[c] >= cap[c]:
             d += 1
-        cnt[c] += step
+        if write:
+            cnt[c] += step
     return d
 
 
@@ -71,24 +75,11 @@ def _delta(x, y, r, a, b, cls, cnt, cap, mem, size):
 
 
 @nb.njit(cache=True)
-def _count(x, r, t, skip, cls, cnt, cap, mem, size, joining):
-    """Conflicts ``x`` leaves at (``joining`` False) or brings to (True) table ``t`` of round ``r``, but ``skip``."""
-    d = 0
-    for q in range(size[r, t]):
-        m = mem[r, t, q]
-        if m == x or m == skip:  # noqa: SIM109
-            continue
-        c = cls[x, m]
-        if cnt[c] >= cap[c] + (0 if joining else 1):
-            d += 1
-    return d
-
-
-@nb.njit(cache=True)
 def _delta_pairs(x, y, r, a, b, cls, cnt, cap, mem, size):
     """:func:`_delta` without writes, exact when every class is one pair (no class is touched twice)."""
-    return (_count(x, r, b, y, cls, cnt, cap, mem, size, True) + _count(y, r, a, x, cls, cnt, cap, mem, size, True)
-            - _count(x, r, a, -1, cls, cnt, cap, mem, size, False) - _count(y, r, b, -1, cls, cnt, cap, mem, size, False))
+    return (_shift(x, r, b, y, cls, cnt, cap, mem, size, 1, False) + _shift(y, r, a, x, cls, cnt, cap, mem, size, 1, False)
+            + _shift(x, r, a, -1, cls, cnt, cap, mem, size, -1, False)
+            + _shift(y, r, b, -1, cls, cnt, cap, mem, size, -1, False))
 
 
 @nb.njit(cache=True)
@@ -159,11 +150,8 @@ def golfer_tabu(n_iter, rounds, tab, mem, size, pos, cls, cnt, cap, bad, free, b
     stop = it + n_iter
     while it < stop and cur > 0:
         it += 1
-        best_d = 1 << 30
-        n_ties = 0
-        bx = by = br = -1
-        for ri in range(rounds.shape[0]):
-            r = rounds[ri]
+        best_d, n_ties, bx, by, br = 1 << 30, 0, -1, -1, -1
+        for r in rounds:
             for x in range(n):
                 a = tab[r, x]
                 if a < 0 or not free[r, x] or not _in_conflict(x, r, tab, mem, size, cls, cnt, cap):
@@ -182,14 +170,7 @@ def golfer_tabu(n_iter, rounds, tab, mem, size, pos, cls, cnt, cap, bad, free, b
                         continue
                     if not _allowed(x, y, r, a, b, bad, mem, size):
                         continue
-                    if d < best_d:
-                        best_d = d
-                        n_ties = 1
-                        bx, by, br = x, y, r
-                    else:
-                        n_ties += 1
-                        if randint(rng, n_ties) == 0:
-                            bx, by, br = x, y, r
+                    best_d, n_ties, bx, by, br = keep_fewest(d, x, y, r, best_d, n_ties, bx, by, br, rng)
         since += 1
         if bx >= 0:
             a = tab[br, bx]

@@ -19,6 +19,7 @@ from matchmaking.solvers.seating.kernel.group_state import (
     relink_swap,
     swap_members,
 )
+from matchmaking.solvers.seating.kernel.ties import keep_most
 
 
 @nb.njit(cache=True)
@@ -137,11 +138,7 @@ def tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_
                     v = GW[j, a] - GW[j, b]
                     if v > mg[b, a]:
                         mg[b, a] = v
-        bd = -1e300
-        bi = -1
-        bj = -1
-        bb = -1
-        ties = 0
+        bd, bi, bj, bb, ties = -1e300, -1, -1, -1, 0
         for i in range(n):
             if not free[i]:
                 continue
@@ -154,12 +151,7 @@ def tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_
                 tabu_i = tabu[i, b] > it
                 if (size[b] + 1 <= hi[b] and size[a] - 1 >= lo[a] and gi >= bd and gi > 0.5 * FORBIDDEN
                         and (not tabu_i or value + gi > best[0] + 1e-9)):
-                    if gi > bd:
-                        bd, bi, bj, bb, ties = gi, i, -1, b, 1
-                    else:
-                        ties += 1
-                        if rand(rng) * ties < 1.0:
-                            bi, bj, bb = i, -1, b
+                    bd, bi, bj, bb, ties = keep_most(gi, i, -1, b, bd, bi, bj, bb, ties, rng)
                 if gi + mg[b, a] + neg[i] < bd:
                     continue
                 ri = E[i]
@@ -172,30 +164,37 @@ def tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_
                         continue
                     if (tabu_i or tabu[j, a] > it) and value + d <= best[0] + 1e-9:
                         continue
-                    if d > bd:
-                        bd, bi, bj, bb, ties = d, i, j, b, 1
-                    else:
-                        ties += 1
-                        if rand(rng) * ties < 1.0:
-                            bi, bj, bb = i, j, b
+                    bd, bi, bj, bb, ties = keep_most(d, i, j, b, bd, bi, bj, bb, ties, rng)
         if bi < 0:
             break
-        a = g[bi]
-        if bj < 0:
-            move_member(E, g, GW, mem, size, pos, bi, bb)
-        else:
-            swap_members(E, g, GW, mem, pos, bi, bj)
-            tabu[bj, bb] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
-        tabu[bi, a] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
-        value += bd
-        info[2] += 1
-        if value > best[0] + 1e-9:
-            best[0] = value
-            best_g[:] = g
-            since = 0
-        else:
-            since += 1
+        value, since = make_best(E, g, GW, mem, size, pos, tabu, it, tenure_lo, tenure_hi, rng, bi, bj, bb, bd, value,
+                                 since, info, best, best_g)
     cur[0] = value
     info[0] = it
     info[1] = since
     return it - start
+
+
+@nb.njit(cache=True, inline="always")
+def make_best(E, g, GW, mem, size, pos, tabu, it, tenure_lo, tenure_hi, rng, bi, bj, bb, bd, value, since, info,
+              best, best_g):
+    """Make a tabu iteration's chosen move (``bj < 0``: ``bi`` to table ``bb``) or swap of ``bi`` and ``bj``.
+
+    Its members may not return to the tables they left for ``tenure_lo`` to ``tenure_hi``
+    iterations; ``info[2]`` counts the moves, ``best``/``best_g`` keep a new best. ``bd`` is its
+    gain. Returns the new ``(value, since)`` (``since``: iterations without a new best).
+    """
+    a = g[bi]
+    if bj < 0:
+        move_member(E, g, GW, mem, size, pos, bi, bb)
+    else:
+        swap_members(E, g, GW, mem, pos, bi, bj)
+        tabu[bj, bb] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
+    tabu[bi, a] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
+    value += bd
+    info[2] += 1
+    if value > best[0] + 1e-9:
+        best[0] = value
+        best_g[:] = g
+        return value, 0
+    return value, since + 1

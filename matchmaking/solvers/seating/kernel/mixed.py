@@ -30,8 +30,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from matchmaking.solvers.seating.kernel.core import rand, randint
-from matchmaking.solvers.seating.kernel.groups import FORBIDDEN, move_member, swap_members
+from matchmaking.solvers.seating.kernel.group_search import make_best
+from matchmaking.solvers.seating.kernel.group_state import FORBIDDEN
+from matchmaking.solvers.seating.kernel.ties import keep_most
 
 
 @nb.njit(cache=True)
@@ -165,17 +166,13 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
                 JJ[j, t] = join_delta(j, t, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
     while it < stop and since < stall:
         it += 1
-        bd = -1e300
-        bi = -1
-        bj = -1
-        bb = -1
-        ties = 0
+        bd, bi, bj, bb, ties = -1e300, -1, -1, -1, 0
         for i in range(n):
             if not free[i]:
                 continue
             a = g[i]
-            gia = GW[i, a]
             li = leave_delta(i, a, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
+            gia = GW[i, a]
             dmax = 0.0
             if prune:
                 for u in range(optr[i], optr[i + 1]):
@@ -193,12 +190,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
                 tabu_i = tabu[i, b] > it
                 if (size[b] + 1 <= hi[b] and size[a] - 1 >= lo[a] and gi >= bd and gi > 0.5 * FORBIDDEN
                         and (not tabu_i or value + gi > best[0] + 1e-9)):
-                    if gi > bd:
-                        bd, bi, bj, bb, ties = gi, i, -1, b, 1
-                    else:
-                        ties += 1
-                        if rand(rng) * ties < 1.0:
-                            bi, bj, bb = i, -1, b
+                    bd, bi, bj, bb, ties = keep_most(gi, i, -1, b, bd, bi, bj, bb, ties, rng)
                 if size[b] == 0:
                     continue
                 counted = False
@@ -218,12 +210,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
                         continue
                     if (tabu_i or tabu[j, a] > it) and value + d <= best[0] + 1e-9:
                         continue
-                    if d > bd:
-                        bd, bi, bj, bb, ties = d, i, j, b, 1
-                    else:
-                        ties += 1
-                        if rand(rng) * ties < 1.0:
-                            bi, bj, bb = i, j, b
+                    bd, bi, bj, bb, ties = keep_most(d, i, j, b, bd, bi, bj, bb, ties, rng)
                 if counted:
                     count(i, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
             count(i, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
@@ -232,26 +219,15 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
         a = g[bi]
         count(bi, a, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
         count(bi, bb, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-        if bj < 0:
-            move_member(E, g, GW, mem, size, pos, bi, bb)
-        else:
+        if bj >= 0:
             count(bj, bb, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
             count(bj, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-            swap_members(E, g, GW, mem, pos, bi, bj)
-            tabu[bj, bb] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
-        tabu[bi, a] = it + tenure_lo + randint(rng, tenure_hi - tenure_lo + 1)
+        value, since = make_best(E, g, GW, mem, size, pos, tabu, it, tenure_lo, tenure_hi, rng, bi, bj, bb, bd, value,
+                                 since, info, best, best_g)
         for j in range(n):
             if free[j]:
                 JJ[j, a] = join_delta(j, a, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
                 JJ[j, bb] = join_delta(j, bb, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
-        value += bd
-        info[2] += 1
-        if value > best[0] + 1e-9:
-            best[0] = value
-            best_g[:] = g
-            since = 0
-        else:
-            since += 1
     cur[0] = value
     info[0] = it
     info[1] = since

@@ -15,6 +15,7 @@ from matchmaking.solvers.seating.kernel.core import (
     rng_state,
     swap_ok,
 )
+from matchmaking.solvers.seating.kernel.ties import keep_fewest
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,9 +73,7 @@ def tabu(n_iter, rounds, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aid
     stop = it + n_iter
     while it < stop and acc[3] > 0:
         it += 1
-        best_d = 1 << 30
-        n_ties = 0
-        bx = by = br = -1
+        best_d, n_ties, bx, by, br = 1 << 30, 0, -1, -1, -1
         for ri in range(rounds.shape[0]):
             r = rounds[ri]
             for x in range(n):
@@ -97,14 +96,7 @@ def tabu(n_iter, rounds, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aid
                         continue
                     if not swap_ok(x, y, r, tab, aptr, aidx, leaving):
                         continue
-                    if d < best_d:
-                        best_d = d
-                        n_ties = 1
-                        bx, by, br = x, y, r
-                    else:
-                        n_ties += 1
-                        if randint(rng, n_ties) == 0:
-                            bx, by, br = x, y, r
+                    best_d, n_ties, bx, by, br = keep_fewest(d, x, y, r, best_d, n_ties, bx, by, br, rng)
         if bx < 0:
             since += 1
         else:
