@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from matchmaking.solvers.seating.cooling import next_chunk
 from matchmaking.solvers.seating.kernel import groups as G
 from matchmaking.solvers.seating.kernel.core import rng_state
 
@@ -147,19 +148,11 @@ class GroupSearch:
         total = None if budget.effort is None else max(int(share * (budget.effort - budget.spent)), 1)
         done, step = 0, 100_000
         while budget.more():
-            if total is not None:
-                if done >= total:
-                    break
-                step = min(1_000_000, total - done)
-                f0, f1 = done / total, (done + step) / total
-            else:
-                elapsed = time.perf_counter() - start
-                if elapsed >= span:
-                    break
-                if done:  # chunks of about a twentieth of a second at the measured speed
-                    step = int(min(max(done / max(elapsed, 1e-6) * 0.05, 1000), 5_000_000))
-                f0 = elapsed / span
-                f1 = min(f0 + step / max(done / max(elapsed, 1e-6), 1.0) / span, 1.0) if done else f0
+            chunk = next_chunk(done, total, time.perf_counter() - start, span, step, most=1_000_000, seconds=0.05,
+                               cap=5_000_000)
+            if chunk is None:
+                break
+            step, f0, f1 = chunk
             G.anneal_groups(self.E, g, GW, mem, size, pos, self.mov, self.free, self.lo, self.hi, p_move, step,
                             t_hi * (t_lo / t_hi) ** f0, t_hi * (t_lo / t_hi) ** f1, cur, best, best_g, self.rng,
                             self.partners, self.guide)
@@ -180,23 +173,36 @@ class GroupSearch:
         d = np.abs(d[np.abs(d) < 0.5 * abs(G.FORBIDDEN)])
         return float(np.median(d)) if len(d) and np.median(d) > 0 else 1.0
 
-    def tabu(self, g: np.ndarray, budget: Budget, chunk: int = 100) -> tuple[np.ndarray, float]:
+    #: Tabu iterations of one compiled call (the budget is checked between calls).
+    tabu_chunk = 100
+
+    def tabu(self, g: np.ndarray, budget: Budget) -> tuple[np.ndarray, float]:
         """The tabu search from ``g`` until it stalls (or the budget ends); its best seating."""
         g = g.copy()
         GW = G.gw_init(self.E, g, self.m)
         mem, size, pos = G.tables_of(g, self.m, self.slots)
+        counts = self._tabu_counts(g)
         cur = np.asarray([self.value(g)])
         best, best_g = cur.copy(), g.copy()
         tabu = np.zeros((self.n, self.m), np.int64)
         info = np.zeros(3, np.int64)
         unit = max(len(self.mov), 1)
+        chunk = self.tabu_chunk
         while info[1] < self.stall and budget.more():
-            made = G.tabu_groups(self.E, g, GW, mem, size, pos, self.free, self.lo, self.hi, chunk, self.stall,
-                                 self.tenure[0], self.tenure[1], tabu, info, cur, best, best_g, self.rng)
+            made = self._tabu_run(g, GW, mem, size, pos, counts, chunk, tabu, info, cur, best, best_g)
             budget.spend(made * unit)
             if made < chunk and info[1] < self.stall:  # no admissible move at all
                 break
         return best_g, float(best[0])
+
+    def _tabu_counts(self, g: np.ndarray) -> tuple:
+        """What the tabu search keeps besides the pair sums (nothing here: the value is the pairs)."""
+        return ()
+
+    def _tabu_run(self, g, GW, mem, size, pos, counts, chunk, tabu, info, cur, best, best_g) -> int:
+        """One compiled call of at most ``chunk`` tabu iterations; the iterations made."""
+        return G.tabu_groups(self.E, g, GW, mem, size, pos, self.free, self.lo, self.hi, chunk, self.stall,
+                             self.tenure[0], self.tenure[1], tabu, info, cur, best, best_g, self.rng)
 
     def improve(self, g: np.ndarray, budget: Budget) -> tuple[np.ndarray, float]:
         return self.tabu(g, budget)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matchmaking.solvers.seating.groups import Budget, GroupSearch
+from matchmaking.solvers.seating.groups import GroupSearch
 from matchmaking.solvers.seating.kernel import mixed as X
 from matchmaking.solvers.seating.kernel.core import csr
 
@@ -90,10 +90,13 @@ class MixedSearch(GroupSearch):
     >>> s = MixedSearch(E, np.array([2, 2]), np.ones(4, bool), np.array([2, 2]), np.array([2, 2]), x)
     >>> s.value(np.array([0, 0, 1, 1])), s.value(np.array([0, 1, 0, 1]))
     (1.0, 2.0)
+    >>> from matchmaking.solvers.seating.groups import Budget
     >>> g, v = s.run(np.array([0, 0, 1, 1]), Budget(float("inf"), effort=1000))
     >>> float(v)
     2.0
     """
+
+    tabu_chunk = 20
 
     def __init__(self, E: np.ndarray, target: np.ndarray, free: np.ndarray, lo: np.ndarray, hi: np.ndarray,
                  extras: dict, **kw) -> None:
@@ -110,25 +113,13 @@ class MixedSearch(GroupSearch):
         return super().value(g) + float(X.extra_value(g, self.m, x["needs_w"], x["sw"], *self._args(), x["codes"],
                                                       x["V"]))
 
-    def tabu(self, g: np.ndarray, budget: Budget, chunk: int = 20) -> tuple[np.ndarray, float]:
-        """The tabu search on the whole value from ``g`` until it stalls (or the budget ends)."""
-        from matchmaking.solvers.seating.kernel import groups as G
+    def _tabu_counts(self, g: np.ndarray) -> tuple:
+        """The need and spread counts of ``g`` (:func:`.kernel.mixed.counts_init`)."""
+        return X.counts_init(g, self.m, *self._args(), self.x["codes"], self.x["V"])
 
+    def _tabu_run(self, g, GW, mem, size, pos, counts, chunk, tabu, info, cur, best, best_g) -> int:
+        """The tabu search on the whole value (:func:`.kernel.mixed.tabu_mixed`), at most ``chunk`` iterations."""
         x = self.x
-        g = g.copy()
-        GW = G.gw_init(self.E, g, self.m)
-        mem, size, pos = G.tables_of(g, self.m, self.slots)
-        counts = X.counts_init(g, self.m, *self._args(), x["codes"], x["V"])
-        cur = np.asarray([self.value(g)])
-        best, best_g = cur.copy(), g.copy()
-        tabu = np.zeros((self.n, self.m), np.int64)
-        info = np.zeros(3, np.int64)
-        unit = max(len(self.mov), 1)
-        while info[1] < self.stall and budget.more():
-            made = X.tabu_mixed(self.E, g, GW, mem, size, pos, self.free, self.lo, self.hi, x["needs_w"], x["sw"],
-                                *self._args(), x["UO"], x["codes"], *counts, chunk, self.stall, self.tenure[0],
-                                self.tenure[1], tabu, info, cur, best, best_g, self.rng)
-            budget.spend(made * unit)
-            if made < chunk and info[1] < self.stall:  # no admissible move at all
-                break
-        return best_g, float(best[0])
+        return X.tabu_mixed(self.E, g, GW, mem, size, pos, self.free, self.lo, self.hi, x["needs_w"], x["sw"],
+                            *self._args(), x["UO"], x["codes"], *counts, chunk, self.stall, self.tenure[0],
+                            self.tenure[1], tabu, info, cur, best, best_g, self.rng)

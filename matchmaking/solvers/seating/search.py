@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matchmaking.solvers.seating import kernel as K
+from matchmaking.solvers.seating.cooling import next_chunk
 from matchmaking.solvers.seating.problem import movable
 
 if TYPE_CHECKING:
@@ -65,21 +66,11 @@ def anneal(search: Tracker, seed: int, *, guide: float = 0.5, partners: int = 20
     span = max(search.deadline - start, 1e-3)
     done, chunk = 0, 20_000
     while not search.out_of_budget():
-        if budget is not None:
-            if done >= budget:
-                break
-            chunk = min(100_000, budget - done)
-            f0, f1 = done / budget, (done + chunk) / budget
-        else:
-            elapsed = time.perf_counter() - start
-            f0 = elapsed / span
-            if done:  # chunks of about a tenth of a second at the measured speed
-                rate = done / max(elapsed, 1e-6)
-                chunk = int(min(max(rate * 0.1, 1000), 2_000_000))
-                f1 = (elapsed + chunk / rate) / span
-            else:
-                f1 = f0
-            f0, f1 = min(f0, 1.0), min(f1, 1.0)
+        step = next_chunk(done, budget, time.perf_counter() - start, span, chunk, most=100_000, seconds=0.1,
+                          cap=2_000_000)
+        if step is None:
+            break
+        chunk, f0, f1 = step
         K.run_anneal(kern, arrays, rng, n_iter=chunk, t_from=t_hi * (t_lo / t_hi) ** f0,
                      t_to=t_hi * (t_lo / t_hi) ** f1, lam=lam, best_tab=best_tab, best=best, **moves)
         done += chunk
