@@ -7,13 +7,13 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from seating_helpers import check_round_prices, random_plan
 
 import matchmaking as mm
-from matchmaking.solvers.seating import SeatingState, build_problem
+from matchmaking.solvers.seating import build_problem
 from matchmaking.solvers.seating.groups import Budget, GroupSearch
 from matchmaking.solvers.seating.kernel import groups as G
 from matchmaking.solvers.seating.kernel.core import rng_state
-from matchmaking.solvers.seating.rounds import round_values
 
 
 def _instance(n: int, seed: int, apart: int = 0) -> np.ndarray:
@@ -109,22 +109,8 @@ def test_round_values_price_exactly_what_reseating_a_round_changes() -> None:
     prob = build_problem(c, tables=3, table_size=6, rounds=3, pairs=pairs, history=hist,
                          attendance={2: c.ids[1:]})
     rng = np.random.default_rng(0)
-    tab = np.full((3, prob.n), -1)
-    for r in range(3):
-        here = np.flatnonzero(prob.attend[r])
-        tab[r, here] = rng.permutation(np.arange(len(here)) % 3)
-    state = SeatingState(prob)
-    state.load(tab)
-    penalty = prob.objective.repeat_penalty
-    for r in range(3):
-        idx, E = round_values(prob, tab, r, penalty)
-        for _ in range(5):
-            g = rng.permutation(tab[r, idx])
-            other = tab.copy()
-            other[r, idx] = g
-            moved = SeatingState(prob)
-            moved.load(other)
-            assert moved.total() - state.total() == pytest.approx(G.group_value(E, g) - G.group_value(E, tab[r, idx]))
+    tab = random_plan(prob, rng)
+    check_round_prices(prob, tab, rng, lambda r, idx, E: lambda g: G.group_value(E, g))
 
 
 def test_pairwise_seating_uses_the_grouping_search_repeats_nothing_and_repeats_exactly() -> None:

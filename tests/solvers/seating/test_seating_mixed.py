@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from seating_helpers import check_round_prices, random_plan
 
 import matchmaking as mm
-from matchmaking.solvers.seating import SeatingState, build_problem
+from matchmaking.solvers.seating import build_problem
 from matchmaking.solvers.seating.groups import Budget
 from matchmaking.solvers.seating.kernel import groups as G
 from matchmaking.solvers.seating.kernel import mixed as X
@@ -22,11 +23,7 @@ def _problem():
     prob = build_problem(c, tables=4, table_size=6, rounds=3, spread=["sector"], history=hist,
                          attendance={2: c.ids[2:]})
     rng = np.random.default_rng(1)
-    tab = np.full((3, prob.n), -1)
-    for r in range(3):
-        here = np.flatnonzero(prob.attend[r])
-        tab[r, here] = rng.permutation(np.arange(len(here)) % 4)
-    return prob, tab, rng
+    return prob, random_plan(prob, rng), rng
 
 
 def _value(E, x, g, m):
@@ -37,18 +34,12 @@ def _value(E, x, g, m):
 def test_round_value_with_needs_and_spread_prices_exactly_what_reseating_a_round_changes() -> None:
     prob, tab, rng = _problem()
     assert prob.needs.any() and prob.spread_codes
-    state = SeatingState(prob)
-    state.load(tab)
-    for r in range(3):
-        idx, E = round_values(prob, tab, r, prob.objective.repeat_penalty)
+
+    def price(r, idx, E):
         x = round_extras(prob, tab, r, idx)
-        for _ in range(5):
-            g = rng.permutation(tab[r, idx])
-            other = tab.copy()
-            other[r, idx] = g
-            moved = SeatingState(prob)
-            moved.load(other)
-            assert moved.total() - state.total() == pytest.approx(_value(E, x, g, 4) - _value(E, x, tab[r, idx], 4))
+        return lambda g: _value(E, x, g, 4)
+
+    check_round_prices(prob, tab, rng, price)
 
 
 @pytest.mark.parametrize("moves", [False, True])
