@@ -39,7 +39,7 @@ def conflicts(tab, mem, size, cls, cnt, cap):
     return out
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")  # inlined: the read-only calls (write=False) compile to plain counting loops
 def _shift(x, r, t, skip, cls, cnt, cap, mem, size, step, write=True):
     """Change the counts of ``x`` with table ``t`` of round ``r`` (but ``skip``) by ``step``; conflicts delta.
 
