@@ -128,8 +128,22 @@ def test_a_workbook_of_one_sheet_a_round_reads_back_whole(tiny, plan_frame, tmp_
     bad = plan_frame.copy()
     bad.loc[8, "member"] = "zoe"  # round 2
     with pd.ExcelWriter(book) as writer:
-        pd.DataFrame({"note": ["printed on Monday"]}).to_excel(writer, sheet_name="notes", index=False)
+        pd.DataFrame({"note": ["printed on Monday"], "": ["x"]}).to_excel(writer, sheet_name="notes", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="empty", index=False)
         for rnd, part in bad.groupby("round"):
             part.to_excel(writer, sheet_name=f"round {rnd}", index=False)
     with pytest.raises(mm.InputError, match=r"sheet 'round 2'.*row 4.*zoe"):
         read_plan(book, tiny)
+
+
+
+def test_host_marks_are_read_from_every_round_sheet(tiny, plan_frame, tmp_path):
+    from matchmaking.reports.exports import read_roles
+
+    book = tmp_path / "seating.xlsx"
+    marked = plan_frame.assign(host=["yes" if m == "dan" and r == 2 else "" for m, r in
+                                     zip(plan_frame["member"], plan_frame["round"], strict=True)])
+    with pd.ExcelWriter(book) as writer:
+        for rnd, part in marked.groupby("round"):
+            part.to_excel(writer, sheet_name=f"round {rnd}", index=False)
+    assert read_roles(book) == ({"dan": 1}, [])

@@ -114,7 +114,11 @@ def _read_sheets(source: str | os.PathLike, community: Community, sheets: list[s
     """The plan held by the sheets of a workbook that have plan columns, checked sheet by sheet."""
     parts: list[tuple[str, str, pd.DataFrame]] = []
     for name in sheets:
-        columns = set(read_table(source, name=f"{fname}, sheet {name!r}", sheet=name).columns)
+        try:
+            header = pd.read_excel(source, sheet_name=name, header=None, nrows=12, dtype=object)
+            columns = {str(c).strip() for c in header.to_numpy().ravel().tolist()}  # the header may sit below blanks
+        except Exception:  # an unreadable sheet is no plan; read_plan names the problem if none is
+            columns = set()
         if any(set(cols) | {"member"} <= columns for cols in GROUP_COLUMNS.values()):
             kind, plan = read_plan(source, community, expect=expect, sheet=name)
             parts.append((name, kind, plan))
@@ -129,6 +133,7 @@ def _read_sheets(source: str | os.PathLike, community: Community, sheets: list[s
     dup = out.duplicated(GROUP_COLUMNS[kind][:-1] + ["member"])
     if dup.any():
         pos = int(dup.to_numpy().argmax())
-        raise InputError(f"member {out['member'].iloc[pos]!r} is placed twice in the same round across the "
-                         "sheets", file=fname, column="member")
+        where = "in the same round" if "round" in GROUP_COLUMNS[kind] else "in the plan"
+        raise InputError(f"member {out['member'].iloc[pos]!r} is placed twice {where}, on two sheets",
+                         file=fname, column="member")
     return kind, out

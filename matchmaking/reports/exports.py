@@ -13,6 +13,7 @@ import os
 import pandas as pd
 
 from matchmaking.model.io import csv_text, read_table, workbook_frame
+from matchmaking.plans.io import workbook_sheets
 from matchmaking.reports.context import PlanContext
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
@@ -65,7 +66,10 @@ def read_roles(source: str | os.PathLike | pd.DataFrame) -> tuple[dict[str, int]
     >>> read_roles(pd.DataFrame({"cohort": [1, 1], "member": ["a", "b"], "lead": ["", "x"]}))
     ({}, ['b'])
     """
-    table = read_table(source)
+    sheets = workbook_sheets(source)  # our workbooks: one sheet a round, each with its host marks
+    parts = [read_table(source, sheet=name) for name in sheets] if len(sheets) > 1 else [read_table(source)]
+    table = pd.concat([part for part in parts if "member" in part], ignore_index=True) if any(
+        "member" in part for part in parts) else parts[0]
     hosts: dict[str, int] = {}
     leads: list[str] = []
     marked = {c: table[c].str.strip().str.casefold().isin(MARKS) for c in ("host", "lead") if c in table}

@@ -10,6 +10,7 @@ import base64
 import gc
 import io
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -143,8 +144,13 @@ def _no_cycle_collection() -> Iterator[None]:
     Layout keeps every box of every page alive until the PDF is written; each full collection
     walks all of them, which made the layout time grow with the square of the page count (300
     itineraries: 52 ms a page instead of 30). Reference counting still frees what it can; the
-    cycles left go at the next collection once it runs again.
+    cycles left go at the next collection once it runs again. The collector is process-wide, so
+    it is paused only on the main thread (a layout process, a script): a notebook's or the
+    studio's background export leaves it running for the kernel's other work.
     """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     was_enabled = gc.isenabled()
     gc.disable()
     try:
