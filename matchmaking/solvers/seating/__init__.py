@@ -59,6 +59,7 @@ from matchmaking.plans.plan import Plan
 from matchmaking.scoring.objective import Objective
 from matchmaking.scoring.requests import Requests
 from matchmaking.solvers.control import Callback, Monitor, StoppingCriterion, check_seed
+from matchmaking.solvers.seating import kernel as K
 from matchmaking.solvers.seating.bound import forced_repeats, seating_bound
 from matchmaking.solvers.seating.designs import galois_field
 from matchmaking.solvers.seating.engine import solve
@@ -104,6 +105,8 @@ def warm_up() -> float:
     state = SeatingState(prob)
     greedy(state, np.random.default_rng(0), range(prob.rounds))
     repair_repeats(state, 0, time.perf_counter() + 3600, max_iter=10)
+    # the repeat tabu search on the full kernel (the repair of events above GOLFER_SIZE)
+    K.Tabu(K.Kernel(prob, state.tab), list(range(prob.rounds)), movable(prob), 0).run(10)
     anneal(Tracker(state, Monitor(time_limit=3600), max_iterations=1000), 0, guide=0.5)
     # the grouping search of pairwise rounds (tabu, annealing, crossover)
     rng = np.random.default_rng(0)
