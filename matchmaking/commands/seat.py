@@ -29,8 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--locked", metavar="PLAN", help="plan of rounds already held (round,table,member): kept as is")
     common.add_common(p)
     p.add_argument("--iterations", type=common.positive_int, metavar="N",
-                   help="a fixed search effort of N annealing moves: the same seed then gives the same plan on "
-                   "any machine (the time limit still applies)")
+                   help="a fixed search effort of N iterations per phase (annealing moves, tabu units, repair "
+                   "iterations): the same seed then gives the same plan on any machine (the time limit still "
+                   "applies; a note says when it cut the run)")
     common.add_outputs(p, out_help="plan file to write (round,table,member)")
     p.set_defaults(run=run)
     common.declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),

@@ -39,8 +39,9 @@ starts), :mod:`.repair`, :mod:`.search`, :mod:`.lns`, :mod:`.bound`, :mod:`.fair
 :mod:`.kernel` (the compiled inner loops) and :mod:`.baselines` (the plain annealing baselines
 the benchmarks compare against).
 
-Reproducibility: with ``iterations=`` the cooling follows the iteration count, and the same
-seed and worker count give the same plan. With only a time limit the cooling follows the clock,
+Reproducibility: with ``iterations=`` every phase is bounded by counts (the time limit is only
+the hard stop, and a note says when it cut the run), and the same seed and worker count give the
+same plan. With only a time limit the cooling follows the clock,
 so the plan depends on the machine's speed, as with any time-limited search.
 """
 
@@ -211,10 +212,13 @@ def seat(
     params : SeatingParams or dict, optional
         Tuning of the engine (:class:`SeatingParams`; the defaults are the measured ones).
     iterations : int, optional
-        A fixed effort instead of the clock: this many annealing proposals (about a million a
-        second), the cooling following the count, then one CP-SAT re-solve of two tables per
-        20,000, each limited by CP-SAT's deterministic time. The same seed and worker count then
-        give the same plan on any machine, as long as the time limit is not reached first.
+        A fixed effort instead of the clock. Every phase is then bounded by counts: the design
+        search and the repeat repair by at most this many iterations, the annealing by this many
+        proposals (about a million a second, the cooling following the count), the round-by-round
+        tabu search by this many units (an iteration counts as many units as the round has free
+        members), then one CP-SAT re-solve of two tables per 20,000, each limited by CP-SAT's
+        deterministic time. The same seed and worker count then give the same plan on any
+        machine, as long as the time limit is not reached first (a note says when it was).
     workers : int
         CP-SAT workers for the exact parts.
 
