@@ -20,6 +20,7 @@ import ipywidgets as w
 
 from matchmaking.errors import InputError
 from matchmaking.model.community import Community
+from matchmaking.model.io import atomic_write
 from matchmaking.widgets.display import message_html
 from matchmaking.widgets.panel import PlanPanel
 
@@ -119,7 +120,8 @@ class Studio(w.VBox):
         item = files[0]
         target = self.folder / "uploads" / safe_name(item["name"])
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(bytes(item["content"]))
+        content = bytes(item["content"])
+        atomic_write(target, lambda tmp: tmp.write_bytes(content))  # a second upload never leaves half a file
         with contextlib.suppress(InputError):  # shown in file_info
             self.load(target)
 
