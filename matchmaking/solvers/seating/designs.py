@@ -31,12 +31,14 @@ import numpy as np
 if TYPE_CHECKING:
     from matchmaking.solvers.seating.problem import SeatingProblem
 
-__all__ = ["CYCLIC_SIZE", "SYMMETRIC_SIZE", "cyclic_start", "design_start", "galois_field"]
+__all__ = ["CYCLIC_SIZE", "DESIGN_EFFORT", "SYMMETRIC_SIZE", "cyclic_start", "design_start", "galois_field"]
 
 #: Largest event (tables x seats) for which :func:`design_start` searches a cyclic design.
 CYCLIC_SIZE = 128
 #: Largest event (tables x seats) for which it then tries CP-SAT on symmetric structures.
 SYMMETRIC_SIZE = 48
+#: Tabu iterations of the design search of a timed solve (a fixed effort gives its own).
+DESIGN_EFFORT = 300_000
 
 
 def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -103,8 +105,8 @@ def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20, *,
-                 deadline: float = math.inf, effort: int = 300_000,
-                 keep_going: Callable[[], bool] | None = None, shares: bool = True) -> np.ndarray | None:
+                 deadline: float = math.inf, effort: int | None = None,
+                 keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A zero-repeat seating from the affine resolvable design over GF(q), when the event fits.
 
     With ``q`` tables (a prime power) and at most ``s <= q`` per table, members become points
@@ -121,8 +123,11 @@ def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20
     or when no relabelling in ``tries`` draws keeps the fixed tables and the apart requests.
 
     Where the field design does not apply, a cyclic design found by the golfer search
-    (:func:`matchmaking.solvers.seating.golfer.cyclic_design`, at most ``effort`` tabu
-    iterations, the ``deadline`` and ``keep_going``) is relabelled the same way (:func:`cyclic_start`).
+    (:func:`matchmaking.solvers.seating.golfer.cyclic_design`) is relabelled the same way
+    (:func:`cyclic_start`). ``effort``: a fixed effort of that many tabu iterations, bounded by
+    the count alone (the ``deadline`` is then only the hard stop); None: at most
+    :data:`DESIGN_EFFORT` within shares of the time to the ``deadline``. ``keep_going()`` is
+    asked between chunks (False ends the search).
     """
     n, T = prob.n, prob.n_tables
     if prob.locked_rounds or any(len(b) > 1 for b in prob.blocks) or prob.met_before.any():
@@ -132,8 +137,7 @@ def design_start(prob: SeatingProblem, rng: np.random.Generator, tries: int = 20
         return None
     tab = _field_start(prob, rng, tries) if s <= T else None
     if tab is None and T * s <= CYCLIC_SIZE:
-        tab = cyclic_start(prob, rng, s, tries, deadline=deadline, effort=effort, keep_going=keep_going,
-                           shares=shares)
+        tab = cyclic_start(prob, rng, s, tries, deadline=deadline, effort=effort, keep_going=keep_going)
     return tab
 
 
@@ -212,16 +216,17 @@ def _relabel(prob: SeatingProblem, rng: np.random.Generator, group: np.ndarray,
 
 
 def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: int = 20, *,
-                 deadline: float = math.inf, effort: int = 300_000,
-                 keep_going: Callable[[], bool] | None = None, shares: bool = True) -> np.ndarray | None:
+                 deadline: float = math.inf, effort: int | None = None,
+                 keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A zero-repeat seating from a cyclic design of ``T`` tables of ``s`` (see :func:`design_start`).
 
     The design comes from the local search on pair orbits
     (:func:`~matchmaking.solvers.seating.golfer.cyclic_design`), else from CP-SAT on the
     representatives of other symmetric structures
     (:func:`~matchmaking.solvers.seating.symmetric.symmetric_design`, ``effort / 100,000``
-    seconds of deterministic time per structure); they stop a quarter and half of the way to
-    the ``deadline``.
+    seconds of deterministic time per structure). Without a fixed ``effort`` (None) they get
+    :data:`DESIGN_EFFORT` and stop a quarter and half of the way to the ``deadline``; with one,
+    the counts alone bound them (CP-SAT tries one structure per 10,000 iterations).
 
     The fixed members (pins, hosts) take design points whose blocks agree with their tables in
     every round (a small backtracking: two members fixed in one round share a block exactly
@@ -229,21 +234,22 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
     drops the absent. Returns None when no design was found or no relabelling fits.
     """
     from matchmaking.solvers.seating.golfer import cyclic_design
-    from matchmaking.solvers.seating.symmetric import symmetric_design
+    from matchmaking.solvers.seating.symmetric import MAX_STRUCTURES, symmetric_design
 
     T, R = prob.n_tables, prob.rounds
     seed = int(rng.integers(1 << 62))
-    # a quarter of the time to the deadline for the local search, up to half for CP-SAT: the
-    # repair that follows keeps the rest when no design exists (or none is found)
-    # (``shares=False``, a fixed effort: the counts bound both and the deadline is only the hard stop)
+    # timed: a quarter of the time to the deadline for the local search, up to half for CP-SAT
+    # (the repair that follows keeps the rest when no design exists, or none is found)
     now = time.perf_counter()
-    window = max(deadline - now, 0.0) if math.isfinite(deadline) and shares else math.inf
-    group = cyclic_design(T, s, R, seed=seed, max_iter=effort, deadline=min(now + window / 4, deadline),
+    timed = effort is None and math.isfinite(deadline)
+    window = max(deadline - now, 0.0) if timed else math.inf
+    iters = DESIGN_EFFORT if effort is None else effort
+    structures = MAX_STRUCTURES if effort is None else max(1, min(MAX_STRUCTURES, effort // 10_000))
+    group = cyclic_design(T, s, R, seed=seed, max_iter=iters, deadline=min(now + window / 4, deadline),
                           keep_going=keep_going)
     if group is None and T * s <= SYMMETRIC_SIZE and (keep_going is None or keep_going()):
-        group = symmetric_design(T, s, R, seed=seed, effort=effort / 100_000, deadline=min(now + window / 2, deadline),
-                                 max_structures=40 if shares else max(1, min(40, effort // 10_000)),
-                                 keep_going=keep_going)
+        group = symmetric_design(T, s, R, seed=seed, effort=iters / 100_000, deadline=min(now + window / 2, deadline),
+                                 max_structures=structures, keep_going=keep_going)
     if group is None:
         return None
     fixed = [int(i) for i in np.flatnonzero((prob.fixed >= 0).any(axis=0))]

@@ -31,7 +31,7 @@ from matchmaking.solvers.seating.bound import (
     sdp_budget,
     seating_bound,
 )
-from matchmaking.solvers.seating.designs import design_start
+from matchmaking.solvers.seating.designs import DESIGN_EFFORT, design_start
 from matchmaking.solvers.seating.fairness import raise_minimum
 from matchmaking.solvers.seating.lns import lns_search, resolve_tables
 from matchmaking.solvers.seating.params import SeatingParams
@@ -63,7 +63,7 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     # counts bound them (the time limit stays the hard stop), so the plan does not depend on the clock
     soft = monitor.deadline if iterations is not None else monitor.start + params.repair_share * monitor.time_limit
     design = design_start(prob, rng, deadline=soft, keep_going=lambda: monitor.report("design"),
-                          shares=iterations is None, **({} if iterations is None else {"effort": min(iterations, 300_000)}))
+                          effort=None if iterations is None else min(iterations, DESIGN_EFFORT))
     if design is not None:
         greedy_tab, greedy_key = state.tab.copy(), state.key()
         state.load(design)
@@ -74,7 +74,8 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     search = Tracker(state, monitor, bound, max_iterations=iterations)
     search.enter(method[0])
     # time kept for the semidefinite bound at the end (the phases below stop that much earlier)
-    reserve = 0.0 if _exact_case(prob, params) else sdp_budget(
+    exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
+    reserve = 0.0 if exact else sdp_budget(
         prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
         fixed_effort=iterations is not None)
     deadline = monitor.deadline - reserve
@@ -84,14 +85,12 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
         search.enter("repair")
         start = state.tab.copy()
         repair_repeats(state, int(rng.integers(1 << 62)), min(soft, deadline),
-                       max_iter=params.repair_iterations if iterations is None else min(params.repair_iterations,
-                                                                                         iterations),
+                       max_iter=min(params.repair_iterations, iterations or params.repair_iterations),
                        give_up=params.repair_give_up, search=search,
                        tenure=params.tabu_tenure, stall_limit=params.tabu_stall)
         search.improved()
         if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
             state.load(start)
-    exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
     pairwise = is_pairwise(prob)  # each round is then a grouping problem (MDGP)
     if not search.stopped:
         search.enter("search")

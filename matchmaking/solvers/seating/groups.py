@@ -87,6 +87,7 @@ class GroupSearch:
                  big: int = 600, anneal_share: float = 0.7, heat: tuple[float, float] = (0.6, 0.08),
                  guide: float = 0.2, partners: int = 20) -> None:
         self.E = np.ascontiguousarray(E, dtype=np.float64)
+        self.neg = G.swap_slack(self.E)
         self.n = len(self.E)
         self.target = np.asarray(target, dtype=np.int64)
         self.m = len(self.target)
@@ -201,7 +202,7 @@ class GroupSearch:
 
     def _tabu_run(self, g, GW, mem, size, pos, counts, chunk, tabu, info, cur, best, best_g) -> int:
         """One compiled call of at most ``chunk`` tabu iterations; the iterations made."""
-        return G.tabu_groups(self.E, g, GW, mem, size, pos, self.free, self.lo, self.hi, chunk, self.stall,
+        return G.tabu_groups(self.E, self.neg, g, GW, mem, size, pos, self.free, self.lo, self.hi, chunk, self.stall,
                              self.tenure[0], self.tenure[1], tabu, info, cur, best, best_g, self.rng)
 
     def improve(self, g: np.ndarray, budget: Budget) -> tuple[np.ndarray, float]:

@@ -35,6 +35,9 @@ class Structure:
     fixed_tables: int
 
 
+#: Structures :func:`symmetric_design` tries at most.
+MAX_STRUCTURES = 40
+
 def structures(T: int, s: int, R: int, max_k: int | None = None) -> Iterator[Structure]:
     """Candidate structures for ``T`` tables of ``s`` over ``R`` rounds, fewest representative rounds first.
 
@@ -156,7 +159,7 @@ def solve_structure(T: int, s: int, R: int, st: Structure, *, seed: int = 0, eff
 
 
 def symmetric_design(T: int, s: int, R: int, *, seed: int = 0, effort: float = 5.0, deadline: float = math.inf,
-                     max_structures: int = 40, keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
+                     max_structures: int = MAX_STRUCTURES, keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A zero-repeat schedule of ``T`` tables of ``s`` for ``R`` rounds from the first structure that solves.
 
     Each of at most ``max_structures`` structures gets ``effort`` of CP-SAT deterministic time

@@ -51,7 +51,7 @@ def test_annealing_and_tabu_keep_the_sums_exact_and_the_rules(moves: bool) -> No
                     best_g, rng, partners, 0.5)
     assert cur[0] == pytest.approx(G.group_value(E, g)) and np.allclose(GW, G.gw_init(E, g, m))
     tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
-    G.tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, 300, 10**6, 2, 8, tabu, info, cur, best, best_g, rng)
+    G.tabu_groups(E, G.swap_slack(E), g, GW, mem, size, pos, free, lo, hi, 300, 10**6, 2, 8, tabu, info, cur, best, best_g, rng)
     assert cur[0] == pytest.approx(G.group_value(E, g)) and np.allclose(GW, G.gw_init(E, g, m))
     assert best[0] == pytest.approx(G.group_value(E, best_g))
     sizes = np.bincount(g, minlength=m)
@@ -139,3 +139,23 @@ def test_one_round_with_room_left_is_solved_like_brute_force() -> None:
         if sizes.max() <= 4 and sizes.min() >= 2:  # the search keeps tables within a seat of 3
             best = max(best, G.group_value(E, g))
     assert plan.objective == pytest.approx(best)
+
+
+def test_one_tabu_iteration_makes_the_best_swap_when_pairs_are_negative() -> None:
+    # repeats and apart requests price pairs below zero: the swap pruning must not skip the best swap
+    n, m = 12, 3
+    for seed in range(30):
+        r = np.random.default_rng(seed)
+        E = r.uniform(-50, 10, (n, n))
+        E = np.triu(E, 1) + np.triu(E, 1).T
+        g = r.permutation(np.arange(n) % m)
+        value = G.group_value(E, g)
+        best_swap = max(G.group_value(E, np.where(np.arange(n) == i, g[j], np.where(np.arange(n) == j, g[i], g)))
+                        for i in range(n) for j in range(i + 1, n) if g[i] != g[j])
+        target = np.bincount(g, minlength=m)
+        GW, mem, size, pos, cur = _state(E, g, m)
+        best, best_g = cur.copy(), g.copy()
+        tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
+        G.tabu_groups(E, G.swap_slack(E), g, GW, mem, size, pos, np.ones(n, dtype=bool), target, target, 1, 10**6,
+                      2, 8, tabu, info, cur, best, best_g, rng_state(seed))
+        assert cur[0] == pytest.approx(best_swap) and G.group_value(E, g) == pytest.approx(best_swap), value

@@ -101,25 +101,21 @@ def anneal_groups(E, g, GW, mem, size, pos, mov, free, lo, hi, p_move, n_iter, t
 
 
 @nb.njit(cache=True)
-def tabu_groups(E, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_lo, tenure_hi, tabu, info, cur,
-                best, best_g, rng):
+def tabu_groups(E, neg, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_lo, tenure_hi, tabu, info,
+                cur, best, best_g, rng):
     """Tabu search: at most ``max_iter`` iterations, each making the best admissible swap or move.
 
     A member that leaves table ``a`` may not return to it for ``tenure_lo`` to ``tenure_hi``
     iterations (``tabu[i, a]`` holds the iteration it may again), unless the move beats the
     best plan (aspiration). Ties are broken at random. Stops after ``stall`` iterations without
     a new best of this search. ``info`` = (iteration, iterations since the best, moves found)
-    carries the search across calls. Returns the iterations made.
+    carries the search across calls. ``neg[i]`` bounds what a swap of ``i`` with anyone adds
+    through ``-2 E[i, j]`` (:func:`swap_slack`), which the swap pruning needs. Returns the
+    iterations made.
     """
     n = g.shape[0]
     m = GW.shape[1]
     mg = np.empty((m, m))
-    # a swap of i with j adds -2 E[i, j] to the two moves: at most neg[i] (0 unless i has negative pairs)
-    neg = np.zeros(n)
-    for i in range(n):
-        for k in range(n):
-            if -2.0 * E[i, k] > neg[i]:
-                neg[i] = -2.0 * E[i, k]
     it = info[0]
     since = info[1]
     start = it
@@ -198,3 +194,8 @@ def make_best(E, g, GW, mem, size, pos, tabu, it, tenure_lo, tenure_hi, rng, bi,
         best_g[:] = g
         return value, 0
     return value, since + 1
+
+
+def swap_slack(E: np.ndarray) -> np.ndarray:
+    """``max(0, max_j -2 E[i, j])`` per member: zero unless ``i`` has negative pair values (repeats, apart)."""
+    return np.maximum(-2.0 * E.min(axis=1), 0.0)
