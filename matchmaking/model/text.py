@@ -192,12 +192,17 @@ def check_cell(value: str, fname: str, row: int | None, column: str | None) -> N
 # --------------------------------------------------------------------------- cells and CSV frames
 
 
-def sheet_with_header(grid: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[int]]:
-    """A sheet read without a header: its first non-empty row becomes the header."""
+def header_row(grid: pd.DataFrame) -> int | None:
+    """Position of a sheet's header (read without one): its first non-empty row; None when empty."""
     filled = grid.map(lambda v: not is_missing(v) and v != "").any(axis=1).to_numpy()
-    if not filled.any():
+    return int(filled.argmax()) if filled.any() else None
+
+
+def sheet_with_header(grid: pd.DataFrame, fname: str) -> tuple[pd.DataFrame, list[int]]:
+    """A sheet read without a header: its first non-empty row (:func:`header_row`) becomes the header."""
+    top = header_row(grid)
+    if top is None:
         raise InputError("the sheet is empty", file=fname)
-    top = int(filled.argmax())
     frame = grid.iloc[top + 1:].reset_index(drop=True)
     frame.columns = grid.iloc[top].tolist()
     return frame, list(range(top + 2, len(grid) + 1))

@@ -11,6 +11,7 @@ from matchmaking.errors import InputError
 from matchmaking.model.community import Community
 from matchmaking.model.io import MAX_GROUP, ROW, read_table, source_name
 from matchmaking.model.io.read import EXCEL_SUFFIXES
+from matchmaking.model.text import header_row
 from matchmaking.scoring.objective import GROUP_COLUMNS
 
 
@@ -113,12 +114,10 @@ def _read_sheets(source: str | os.PathLike, community: Community, sheets: list[s
                  expect: str | None) -> tuple[str, pd.DataFrame]:
     """The plan held by the sheets of a workbook that have plan columns, checked sheet by sheet."""
     parts: list[tuple[str, str, pd.DataFrame]] = []
+    grids = pd.read_excel(source, sheet_name=None, header=None, dtype=object, keep_default_na=False)  # one parse
     for name in sheets:
-        try:
-            header = pd.read_excel(source, sheet_name=name, header=None, nrows=12, dtype=object)
-            columns = {str(c).strip() for c in header.to_numpy().ravel().tolist()}  # the header may sit below blanks
-        except Exception:  # an unreadable sheet is no plan; read_plan names the problem if none is
-            columns = set()
+        top = header_row(grids[name])  # the header as read_table finds it (it may sit below blank rows)
+        columns = set() if top is None else {str(c).strip() for c in grids[name].iloc[top].tolist()}
         if any(set(cols) | {"member"} <= columns for cols in GROUP_COLUMNS.values()):
             kind, plan = read_plan(source, community, expect=expect, sheet=name)
             parts.append((name, kind, plan))
