@@ -105,14 +105,11 @@ def check(path: Path, timeout: float = BUSY_TIMEOUT_S) -> bool:
         raise InputError("not a meeting history (not a SQLite database); a history given as a table is a "
                          ".csv/.xlsx/.parquet file a,b[,count]", file=str(path))
     app_id = int.from_bytes(header[68:72], "big")
-    with sqlite_errors(path, timeout), read(path, timeout, immutable=app_id != APPLICATION_ID) as con:
-        # not ours by its header: look at its tables without locking or side files (it may be another's)
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        tables.discard("sqlite_sequence")
-        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables and not set(TABLES) <= tables):
-            shown = ", ".join(sorted(tables)[:8]) or "none"
-            raise InputError(f"not a meeting history: another application's SQLite database (tables: {shown}); "
-                             "it was left untouched", file=str(path))
+    tables = _tables(path, timeout, app_id)
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables and not set(TABLES) <= tables):
+        shown = ", ".join(sorted(tables)[:8]) or "none"
+        raise InputError(f"not a meeting history: another application's SQLite database (tables: {shown}); "
+                         "it was left untouched", file=str(path))
     if not tables:
         return False
     with sqlite_errors(path, timeout), read(path, timeout) as con:
@@ -130,6 +127,30 @@ def check(path: Path, timeout: float = BUSY_TIMEOUT_S) -> bool:
             raise InputError("the history database is damaged (SQLite integrity check: " + "; ".join(lines)
                              + "); restore it from a backup", file=str(path))
     return True
+
+
+def _tables(path: Path, timeout: float, app_id: int) -> set[str]:
+    """The table names of a file not yet known to be ours, read without changing it.
+
+    A file that is not ours by its header is read ``immutable`` (no lock, no ``-wal``/``-shm``
+    added beside another application's file). An id of 0 may also be our own ledger while another
+    process creates it: in WAL mode the id and the schema sit in the write-ahead log until a
+    checkpoint copies them over, and an immutable read during that copy sees torn pages. So a
+    file with a ``-wal`` beside it, or whose immutable read fails, is read again with locks.
+    """
+    def names(immutable: bool) -> set[str]:
+        with sqlite_errors(path, timeout), read(path, timeout, immutable=immutable) as con:
+            found = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return found - {"sqlite_sequence"}
+
+    if app_id == APPLICATION_ID or (app_id == 0 and Path(f"{path}-wal").exists()):
+        return names(immutable=False)
+    try:
+        return names(immutable=True)
+    except InputError:
+        if app_id != 0:
+            raise
+        return names(immutable=False)
 
 
 @contextmanager
