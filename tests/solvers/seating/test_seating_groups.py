@@ -159,3 +159,31 @@ def test_one_tabu_iteration_makes_the_best_swap_when_pairs_are_negative() -> Non
         G.tabu_groups(E, G.swap_slack(E), g, GW, mem, size, pos, np.ones(n, dtype=bool), target, target, 1, 10**6,
                       2, 8, tabu, info, cur, best, best_g, rng_state(seed))
         assert cur[0] == pytest.approx(best_swap) and G.group_value(E, g) == pytest.approx(best_swap), value
+
+
+def test_big_rounds_go_on_with_an_iterated_tabu_search_that_keeps_sizes_fixed_members_and_apart_pairs() -> None:
+    n, m = 40, 5
+    E = _instance(n, 7, apart=6)
+    g0 = np.arange(n) % m
+    free = np.ones(n, dtype=bool)
+    free[[3, 9]] = False
+    target = np.bincount(g0, minlength=m)
+    calls: list[str] = []
+
+    class Traced(GroupSearch):
+        def iterate(self, g, v, budget, offer):  # noqa: ANN001, ANN202
+            calls.append("iterate")
+            return super().iterate(g, v, budget, offer)
+
+    def solve(seed: int) -> tuple[np.ndarray, float]:
+        gs = Traced(E, target, free, target, target, seed=seed, big=20, stall=200)  # 38 free members > big
+        return gs.run(g0, Budget(float("inf"), effort=400_000))
+
+    g, v = solve(3)
+    assert calls  # the iterated search ran, not the pool
+    assert v == pytest.approx(G.group_value(E, g)) and v > 0.5 * G.FORBIDDEN  # no apart pair seated together
+    assert (np.bincount(g, minlength=m) == target).all() and g[3] == g0[3] and g[9] == g0[9]
+    g2, v2 = solve(3)
+    assert v2 == v and (g2 == g).all()  # the same seed and effort give the same seating
+    kicked = Traced(E, target, free, target, target, seed=1).kicked(g0)
+    assert (np.bincount(kicked, minlength=m) == target).all() and kicked[3] == g0[3] and kicked[9] == g0[9]
