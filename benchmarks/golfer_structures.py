@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, float, int]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="run the structures whose name contains this text")
     parser.add_argument("--effort", type=float, default=10.0, help="CP-SAT deterministic seconds per structure")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="CP-SAT wall-clock seconds per structure")
     args = parser.parse_args(argv)
     rows = []
     for source in (gf16_multiplier(5), gf16_multiplier(3), z15(), translation_cases(), cyclic_cases()):
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, float, int]]:
             if args.only and args.only not in name:
                 continue
             start = time.perf_counter()
-            res = solve_orbital(N, S, R, gens, mates, effort=args.effort)
+            res = solve_orbital(N, S, R, gens, mates, effort=args.effort, time_limit=args.time_limit)
             rows.append((name, res.status, time.perf_counter() - start, res.variables))
             print(f"{name:42s} {res.status:11s} {rows[-1][2]:7.2f} s  {res.variables:5d} orbit variables", flush=True)
             if res.schedule is not None:
