@@ -7,7 +7,7 @@ share a table in round ``r``. A round is then an equivalence relation with class
 table permutation has to be guessed. A group is given by generators, each a permutation of
 the points together with the permutation it induces on the rounds; ``y[r, a, b] =
 y[rho(r), g(a), g(b)]`` for every generator, and the variables are merged into their orbits
-(union-find) before the model is built, so a large group leaves a small model.
+(connected components of the generators' images) before the model is built, so a large group leaves a small model.
 
 For the tight instances where every member misses exactly one other (such as 8-4-10 or
 6-3-8, resolvable group divisible designs with groups of two), the missed partner (``mates``)
@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 __all__ = ["OrbitalResult", "cyclic_generator", "solve_orbital"]
 
@@ -71,39 +73,31 @@ def cyclic_generator(cycles: Sequence[int], orbits: Sequence[int]) -> tuple[np.n
 
 
 class _Orbits:
-    """Union-find over ``(round, a, b)``, ``a < b``, closed under the generators."""
+    """The orbits of ``(round, a, b)``, ``a < b``, under the generators: connected components of their images."""
 
     def __init__(self, n: int, rounds: int, generators: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
         self.n = n
-        self.parent = np.arange(rounds * n * n, dtype=np.int64)
+        r, a, b = (x.ravel() for x in np.meshgrid(np.arange(rounds), np.arange(n), np.arange(n), indexing="ij"))
+        keep = a < b
+        r, a, b = r[keep], a[keep], b[keep]
+        src, dst = [], []
         for pts, rds in generators:
             pts, rds = np.asarray(pts, dtype=np.int64), np.asarray(rds, dtype=np.int64)
             if sorted(pts.tolist()) != list(range(n)) or sorted(rds.tolist()) != list(range(rounds)):
                 raise ValueError("each generator must permute the points and the rounds")
-            for r in range(rounds):
-                for a in range(n):
-                    for b in range(a + 1, n):
-                        self.union(self.key(r, a, b), self.key(int(rds[r]), int(pts[a]), int(pts[b])))
+            src.append(self.key(r, a, b))
+            dst.append(self.key(rds[r], pts[a], pts[b]))
+        size = rounds * n * n
+        src_all = np.concatenate(src) if src else np.zeros(0, dtype=np.int64)
+        dst_all = np.concatenate(dst) if dst else np.zeros(0, dtype=np.int64)
+        graph = coo_matrix((np.ones(len(src_all)), (src_all, dst_all)), shape=(size, size))
+        self.label = connected_components(graph, directed=False)[1]
 
-    def key(self, r: int, a: int, b: int) -> int:
-        return (r * self.n + min(a, b)) * self.n + max(a, b)
-
-    def find(self, k: int) -> int:
-        p = self.parent
-        root = k
-        while p[root] != root:
-            root = int(p[root])
-        while p[k] != root:
-            p[k], k = root, int(p[k])
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+    def key(self, r: np.ndarray | int, a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray | int:
+        return (r * self.n + np.minimum(a, b)) * self.n + np.maximum(a, b)
 
     def of(self, r: int, a: int, b: int) -> int:
-        return self.find(self.key(r, a, b))
+        return int(self.label[self.key(r, a, b)])
 
 
 def solve_orbital(n_points: int, size: int, rounds: int, generators: Sequence[tuple[np.ndarray, np.ndarray]],
