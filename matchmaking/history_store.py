@@ -129,26 +129,36 @@ def check(path: Path, timeout: float = BUSY_TIMEOUT_S) -> bool:
     return True
 
 
+def _in_use(path: Path) -> bool:
+    """A WAL-mode file (header bytes 18-19) with its ``-wal`` and ``-shm`` beside it: a process is using it."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    wal_mode = len(header) == 20 and header[18] == 2 and header[19] == 2
+    return wal_mode and Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+
+
 def _tables(path: Path, timeout: float, app_id: int) -> set[str]:
-    """The table names of a file not yet known to be ours, read without changing it.
+    """The table names of a file not yet known to be ours, read without adding a file beside it.
 
     A file that is not ours by its header is read ``immutable`` (no lock, no ``-wal``/``-shm``
     added beside another application's file). An id of 0 may also be our own ledger while another
     process creates it: in WAL mode the id and the schema sit in the write-ahead log until a
     checkpoint copies them over, and an immutable read during that copy sees torn pages. So a
-    file with a ``-wal`` beside it, or whose immutable read fails, is read again with locks.
+    file with id 0 that a process is using (WAL mode, its ``-wal`` and ``-shm`` present, so a
+    locked read adds no file) is read with locks, before or after a failed immutable read. A
+    damaged file nobody uses is reported as damaged, with nothing added beside it.
     """
     def names(immutable: bool) -> set[str]:
         with sqlite_errors(path, timeout), read(path, timeout, immutable=immutable) as con:
             found = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         return found - {"sqlite_sequence"}
 
-    if app_id == APPLICATION_ID or (app_id == 0 and Path(f"{path}-wal").exists()):
+    if app_id == APPLICATION_ID or (app_id == 0 and _in_use(path)):
         return names(immutable=False)
     try:
         return names(immutable=True)
     except InputError:
-        if app_id != 0:
+        if app_id != 0 or not _in_use(path):
             raise
         return names(immutable=False)
 

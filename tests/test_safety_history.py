@@ -210,3 +210,41 @@ def test_history_counts_validates_library_tables(tiny):
     ok = history_counts(pd.DataFrame({"a": ["ben"], "b": ["ana"], "count": [3]}), tiny)
     assert ok.to_dict("records") == [{"a": "ana", "b": "ben", "count": 3.0}]
     assert isinstance(tiny, Community)
+
+
+def _foreign_wal(path: Path, rows: int = 400) -> sqlite3.Connection:
+    """Another application's WAL-mode database (application id 0), its connection left open."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=wal")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("CREATE TABLE notes (body TEXT)")
+    con.executemany("INSERT INTO notes VALUES (?)", [("x" * 200,)] * rows)
+    return con
+
+
+def test_a_damaged_foreign_wal_file_is_reported_with_nothing_added_beside_it(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    db = folder / "app.db"
+    _foreign_wal(db).close()  # checkpointed on close: -wal and -shm removed
+    data = bytearray(db.read_bytes())
+    data[4096:8192] = b"\xa5" * 4096  # page 2 (the table's first page) overwritten
+    db.write_bytes(bytes(data))
+    before = _files(folder)
+    with pytest.raises(InputError):
+        store.check(db)
+    assert _files(folder) == before
+
+
+def test_a_foreign_file_with_a_stale_wal_and_no_shm_gets_no_shm(tmp_path):
+    work, folder = tmp_path / "w", tmp_path / "f"
+    work.mkdir()
+    folder.mkdir()
+    con = _foreign_wal(work / "app.db")  # open: its -wal holds the table
+    for suffix in ("", "-wal"):
+        (folder / f"copy.db{suffix}").write_bytes((work / f"app.db{suffix}").read_bytes())
+    con.close()
+    before = _files(folder)
+    with contextlib.suppress(InputError):  # its tables sit in the -wal: the main file alone may read as empty
+        store.check(folder / "copy.db")
+    assert _files(folder) == before  # no -shm created, nothing changed

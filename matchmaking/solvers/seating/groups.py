@@ -96,7 +96,8 @@ class GroupSearch:
         (:meth:`iterate`) instead of the pool: one tabu search from a random seating costs
         them several seconds.
     kick : float
-        Share of the free members the iterated search swaps at random between two tabu searches.
+        Between two tabu searches the iterated search makes ``kick`` x free members random swaps
+        of free members (so up to twice that share of them move; a swap within a table is void).
     guide, partners : float, int
         Share of annealing swaps aimed at the table of one of a member's ``partners`` best partners.
     """
@@ -231,7 +232,7 @@ class GroupSearch:
         return self.tabu(g, budget)
 
     def kicked(self, g: np.ndarray) -> np.ndarray:
-        """``g`` after ``kick`` x free members random swaps of free members (table sizes kept)."""
+        """``g`` after ``kick`` x free members random swaps of two free members (table sizes kept)."""
         g = g.copy()
         k = max(2, int(self.kick * len(self.mov)))
         pick = self.mov[self.np_rng.integers(len(self.mov), size=(k, 2))]

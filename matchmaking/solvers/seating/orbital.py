@@ -133,6 +133,11 @@ def solve_orbital(n_points: int, size: int, rounds: int, generators: Sequence[tu
     mate = None if mates is None else np.asarray(mates, dtype=np.int64)
     if mate is not None and (len(mate) != N or (mate[mate] != np.arange(N)).any() or (mate == np.arange(N)).any()):
         raise ValueError("mates must be a fixed-point-free involution of the points")
+    if mate is not None:
+        for pts, _ in generators:
+            pts = np.asarray(pts, dtype=np.int64)
+            if len(pts) == N and (mate[pts] != pts[mate]).any():
+                raise ValueError("mates must be invariant under the generators (mate(g a) = g mate(a))")
     orb = _Orbits(N, R, generators)
     zero = {orb.of(r, a, int(mate[a])) for r in range(R) for a in range(N)} if mate is not None else set()
     model = cp_model.CpModel()
@@ -168,9 +173,7 @@ def solve_orbital(n_points: int, size: int, rounds: int, generators: Sequence[tu
     for r in range(R):
         for a in range(N):
             for b in range(a + 1, N):
-                ab = y(r, a, b)
-                if ab in zero:
-                    continue
+                ab = y(r, a, b)  # a mate pair is the constant 0: its clauses keep a and b's tablemates apart
                 for c in range(b + 1, N):
                     ac, bc = y(r, a, c), y(r, b, c)
                     for u, v, w in ((ab, bc, ac), (ab, ac, bc), (ac, bc, ab)):

@@ -123,9 +123,9 @@ class SeatingParams(Params):
         shares = {"guide", "p_move", "p_group", "repair_share", "lns_share", "exact_share", "bound_share",
                   "anneal_share"}
         for f in fields(self):
-            if f.type == "int | None" and getattr(self, f.name) is None:
+            if f.default is None and getattr(self, f.name) is None:  # optional whole numbers (None: by size)
                 continue
-            if f.type in ("int", int, "int | None"):
+            if f.type in ("int", int) or f.default is None:
                 check_whole(self, [f.name], minimum=0 if f.name == "exact_size" else 1, column_prefix="params.")
             elif f.name in shares:
                 check_number(self, f.name, high=1, column_prefix="params.")

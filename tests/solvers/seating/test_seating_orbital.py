@@ -51,3 +51,14 @@ def test_bad_input() -> None:
         solve_orbital(4, 2, 3, [], mates=[0, 1, 2, 3])
     with pytest.raises(ValueError):
         solve_orbital(4, 2, 3, [(np.zeros(4, dtype=np.int64), np.arange(3))])
+    with pytest.raises(ValueError, match="invariant"):  # mates the symmetry does not keep: refused, not "refuted"
+        solve_orbital(18, 3, 8, [cyclic_generator([4, 4, 4, 4, 1, 1], [4, 4])], mates=[a ^ 1 for a in range(18)])
+
+
+def test_a_mate_pair_keeps_its_tablemates_apart() -> None:
+    # 4 people, tables of 2, 3 rounds, 0 and 1 never meet: the other pairs meet once, so the rounds are
+    # {02, 13}, {03, 12} in some order and nobody sits with both 0 and 1 in one round (tables of 2: trivially)
+    res = solve_orbital(4, 2, 2, [], mates=[1, 0, 3, 2])
+    assert res.status == "OPTIMAL" and repeats(res.schedule) == 0
+    for row in res.schedule:
+        assert row[0] != row[1] and row[2] != row[3]
