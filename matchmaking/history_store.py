@@ -130,11 +130,8 @@ def check(path: Path, timeout: float = BUSY_TIMEOUT_S) -> bool:
 
 
 def _in_use(path: Path) -> bool:
-    """A WAL-mode file (header bytes 18-19) with its ``-wal`` and ``-shm`` beside it: a process is using it."""
-    with path.open("rb") as handle:
-        header = handle.read(20)
-    wal_mode = len(header) == 20 and header[18] == 2 and header[19] == 2
-    return wal_mode and Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+    """Its ``-wal`` and ``-shm`` beside it: a process is using it in WAL mode (a locked read then adds no file)."""
+    return Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
 
 
 def _tables(path: Path, timeout: float, app_id: int) -> set[str]:
@@ -144,8 +141,8 @@ def _tables(path: Path, timeout: float, app_id: int) -> set[str]:
     added beside another application's file). An id of 0 may also be our own ledger while another
     process creates it: in WAL mode the id and the schema sit in the write-ahead log until a
     checkpoint copies them over, and an immutable read during that copy sees torn pages. So a
-    file with id 0 that a process is using (WAL mode, its ``-wal`` and ``-shm`` present, so a
-    locked read adds no file) is read with locks, before or after a failed immutable read. A
+    file with id 0 that a process is using (its ``-wal`` and ``-shm`` present, so a locked read
+    adds no file) is read with locks, before or after a failed immutable read. A
     damaged file nobody uses is reported as damaged, with nothing added beside it.
     """
     def names(immutable: bool) -> set[str]:

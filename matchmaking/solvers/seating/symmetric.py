@@ -38,6 +38,7 @@ class Structure:
 #: Structures :func:`symmetric_design` tries at most.
 MAX_STRUCTURES = 40
 
+
 def structures(T: int, s: int, R: int, max_k: int | None = None) -> Iterator[Structure]:
     """Candidate structures for ``T`` tables of ``s`` over ``R`` rounds, fewest representative rounds first.
 

@@ -55,10 +55,13 @@ def test_bad_input() -> None:
         solve_orbital(18, 3, 8, [cyclic_generator([4, 4, 4, 4, 1, 1], [4, 4])], mates=[a ^ 1 for a in range(18)])
 
 
-def test_a_mate_pair_keeps_its_tablemates_apart() -> None:
-    # 4 people, tables of 2, 3 rounds, 0 and 1 never meet: the other pairs meet once, so the rounds are
-    # {02, 13}, {03, 12} in some order and nobody sits with both 0 and 1 in one round (tables of 2: trivially)
+def test_mates_never_meet_and_every_other_pair_meets_once() -> None:
+    # 4 people, tables of 2, 0-1 and 2-3 mates: the two rounds are {02, 13} and {03, 12} in some order
     res = solve_orbital(4, 2, 2, [], mates=[1, 0, 3, 2])
     assert res.status == "OPTIMAL" and repeats(res.schedule) == 0
     for row in res.schedule:
         assert row[0] != row[1] and row[2] != row[3]
+    # 6 people in tables of 3 with three mate pairs: the 12 other pairs would need 2 rounds of two
+    # triangles of the octahedron K_{2,2,2}, two antipodal pairs of faces, and no two such pairs cover
+    # its edges exactly once (their difference would need 3 pairwise different bits): refuted
+    assert solve_orbital(6, 3, 2, [], mates=[1, 0, 3, 2, 5, 4]).status == "INFEASIBLE"
