@@ -39,6 +39,8 @@ CYCLIC_SIZE = 128
 SYMMETRIC_SIZE = 48
 #: Tabu iterations of the design search of a timed solve (a fixed effort gives its own).
 DESIGN_EFFORT = 300_000
+#: CP-SAT deterministic seconds per layered structure (:mod:`.layered`; most are decided sooner).
+LAYERED_EFFORT = 0.3
 
 
 def galois_field(q: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -220,7 +222,11 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
                  keep_going: Callable[[], bool] | None = None) -> np.ndarray | None:
     """A zero-repeat seating from a cyclic design of ``T`` tables of ``s`` (see :func:`design_start`).
 
-    The design comes from the local search on pair orbits
+    For the tight sizes, where every member misses exactly one other (such as 8-4-10), CP-SAT
+    first decides the structures of :mod:`~matchmaking.solvers.seating.layered` (an abelian
+    group translating two layers; up to the ``deadline``, or one structure per 10,000
+    iterations of a fixed ``effort``). Otherwise, or when none solved, the design comes
+    from the local search on pair orbits
     (:func:`~matchmaking.solvers.seating.golfer.cyclic_design`), else from CP-SAT on the
     representatives of other symmetric structures
     (:func:`~matchmaking.solvers.seating.symmetric.symmetric_design`, ``effort / 100,000``
@@ -234,19 +240,29 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
     drops the absent. Returns None when no design was found or no relabelling fits.
     """
     from matchmaking.solvers.seating.golfer import cyclic_design
+    from matchmaking.solvers.seating.layered import is_tight, layered_design
     from matchmaking.solvers.seating.symmetric import MAX_STRUCTURES, symmetric_design
 
     T, R = prob.n_tables, prob.rounds
     seed = int(rng.integers(1 << 62))
+    iters = DESIGN_EFFORT if effort is None else effort
+    timed = effort is None and math.isfinite(deadline)
+    group = None
+    if is_tight(T, s, R) and T * s <= SYMMETRIC_SIZE:
+        # every member misses exactly one other: the layered structures first, up to the deadline (the
+        # golfer searches below do not reach zero on these sizes: 8-4-10 keeps about 20 repeats); with a
+        # fixed effort one structure per 10,000 iterations
+        group = layered_design(T, s, R, seed=seed, effort=LAYERED_EFFORT, deadline=deadline,
+                               max_structures=None if effort is None else max(1, effort // 10_000),
+                               keep_going=keep_going)
     # timed: a quarter of the time to the deadline for the local search, up to half for CP-SAT
     # (the repair that follows keeps the rest when no design exists, or none is found)
     now = time.perf_counter()
-    timed = effort is None and math.isfinite(deadline)
     window = max(deadline - now, 0.0) if timed else math.inf
-    iters = DESIGN_EFFORT if effort is None else effort
     structures = MAX_STRUCTURES if effort is None else max(1, min(MAX_STRUCTURES, effort // 10_000))
-    group = cyclic_design(T, s, R, seed=seed, max_iter=iters, deadline=min(now + window / 4, deadline),
-                          keep_going=keep_going)
+    if group is None and (keep_going is None or keep_going()):
+        group = cyclic_design(T, s, R, seed=seed, max_iter=iters, deadline=min(now + window / 4, deadline),
+                              keep_going=keep_going)
     if group is None and T * s <= SYMMETRIC_SIZE and (keep_going is None or keep_going()):
         group = symmetric_design(T, s, R, seed=seed, effort=iters / 100_000, deadline=min(now + window / 2, deadline),
                                  max_structures=structures, keep_going=keep_going)

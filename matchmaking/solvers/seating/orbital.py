@@ -96,8 +96,10 @@ class _Orbits:
     def key(self, r: np.ndarray | int, a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray | int:
         return (r * self.n + np.minimum(a, b)) * self.n + np.maximum(a, b)
 
-    def of(self, r: int, a: int, b: int) -> int:
-        return int(self.label[self.key(r, a, b)])
+    def table(self, rounds: int) -> np.ndarray:
+        """``rounds x n x n``: the orbit of each ``(r, a, b)`` (symmetric in ``a, b``)."""
+        r, a, b = np.meshgrid(np.arange(rounds), np.arange(self.n), np.arange(self.n), indexing="ij")
+        return self.label[self.key(r, a, b)].astype(np.int64)
 
 
 def solve_orbital(n_points: int, size: int, rounds: int, generators: Sequence[tuple[np.ndarray, np.ndarray]],
@@ -139,46 +141,34 @@ def solve_orbital(n_points: int, size: int, rounds: int, generators: Sequence[tu
             if len(pts) == N and (mate[pts] != pts[mate]).any():
                 raise ValueError("mates must be invariant under the generators (mate(g a) = g mate(a))")
     orb = _Orbits(N, R, generators)
-    zero = {orb.of(r, a, int(mate[a])) for r in range(R) for a in range(N)} if mate is not None else set()
+    lab = orb.table(R)  # lab[r, a, b]: the orbit variable of "a and b share a table in round r"
+    zero = set(np.unique(lab[:, np.arange(N), mate]).tolist()) if mate is not None else set()
     model = cp_model.CpModel()
-    var: dict[int, cp_model.IntVar] = {}
-
-    def y(r: int, a: int, b: int) -> int:
-        c = orb.of(r, a, b)
-        if c not in var:
-            var[c] = model.NewConstant(0) if c in zero else model.NewBoolVar(f"y{c}")
-        return c
-
-    seen: set = set()
-
-    def once(tag: str, key: object) -> bool:
-        if (tag, key) in seen:
-            return False
-        seen.add((tag, key))
-        return True
-
-    for r in range(R):
-        for p in range(N):
-            terms = tuple(sorted(y(r, p, q) for q in range(N) if q != p))
-            if once("partners", terms):
-                model.Add(sum(var[c] for c in terms) == s - 1)
-    for a in range(N):
-        for b in range(a + 1, N):
-            if mate is not None and mate[a] == b:
-                continue
-            terms = tuple(sorted(y(r, a, b) for r in range(R)))
-            if once("meet", terms):
-                total = sum(var[c] for c in terms)
-                model.Add(total == 1 if mate is not None else total <= 1)
-    for r in range(R):
-        for a in range(N):
-            for b in range(a + 1, N):
-                ab = y(r, a, b)  # a mate pair is the constant 0: its clauses keep a and b's tablemates apart
-                for c in range(b + 1, N):
-                    ac, bc = y(r, a, c), y(r, b, c)
-                    for u, v, w in ((ab, bc, ac), (ab, ac, bc), (ac, bc, ab)):
-                        if once("transitive", (min(u, v), max(u, v), w)):
-                            model.AddBoolOr([var[u].Not(), var[v].Not(), var[w]])
+    off = ~np.eye(N, dtype=bool)
+    used = np.unique(lab[:, off])
+    var = {int(c): model.NewConstant(0) if int(c) in zero else model.NewBoolVar(f"y{c}") for c in used}
+    # each point has s - 1 partners in each round (one constraint per distinct set of orbits)
+    rows = np.sort(lab[:, off].reshape(R, N, N - 1), axis=2).reshape(R * N, N - 1)
+    for row in np.unique(rows, axis=0):
+        model.Add(sum(var[int(c)] for c in row) == s - 1)
+    # every pair meets once (exactly once but mates, with mates given), one constraint per orbit set
+    a, b = np.triu_indices(N, 1)
+    if mate is not None:
+        keep = mate[a] != b
+        a, b = a[keep], b[keep]
+    for col in np.unique(np.sort(lab[:, a, b].T, axis=1), axis=0):
+        total = sum(var[int(c)] for c in col)
+        model.Add(total == 1 if mate is not None else total <= 1)
+    # transitivity in each round: two of a triple's pairs at one table put the third there too (a mate
+    # pair is the constant 0: its clauses keep a and b's tablemates apart)
+    a, b, c = (x.ravel() for x in np.meshgrid(np.arange(N), np.arange(N), np.arange(N), indexing="ij"))
+    keep = (a < b) & (b < c)
+    a, b, c = a[keep], b[keep], c[keep]
+    ab, ac, bc = lab[:, a, b].ravel(), lab[:, a, c].ravel(), lab[:, b, c].ravel()
+    clauses = np.concatenate([np.stack([np.minimum(u, v), np.maximum(u, v), w], axis=1)
+                              for u, v, w in ((ab, bc, ac), (ab, ac, bc), (ac, bc, ab))])
+    for u, v, w in np.unique(clauses, axis=0).tolist():
+        model.AddBoolOr([var[u].Not(), var[v].Not(), var[w]])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = int(seed) % (1 << 31)
@@ -195,7 +185,7 @@ def solve_orbital(n_points: int, size: int, rounds: int, generators: Sequence[tu
             t = 0
             for a in range(N):
                 if schedule[r, a] < 0:
-                    partners = [b for b in range(a + 1, N) if solver.Value(var[y(r, a, b)])]
+                    partners = [b for b in range(a + 1, N) if solver.Value(var[int(lab[r, a, b])])]
                     schedule[r, [a, *partners]] = t
                     t += 1
         if not _valid(schedule, s):
