@@ -4,7 +4,10 @@
 missed partner, so the missed pairs are a perfect matching (the mates) and every other pair
 meets exactly once. Each structure below imposes a group on the points and rounds (and a
 matching invariant under it); ``INFEASIBLE`` is a proof that no 8-4-10 has that symmetry,
-``UNKNOWN`` means undecided in the effort. Run pinned, one worker:
+``UNKNOWN`` means undecided in the effort. (8-4-10 itself is found by the structures of
+``matchmaking.solvers.seating.layered``: translations of ``Z_8 x Z_2`` or ``Z_4 x Z_4`` with the
+mates in one layer; the cases below, whose mates join the two layers, stay as the record of
+what is impossible.) Run pinned, one worker:
 
     taskset -c 1 python benchmarks/golfer_structures.py                 # every structure, 10 s each
     taskset -c 1 python benchmarks/golfer_structures.py --only Z5 --effort 60

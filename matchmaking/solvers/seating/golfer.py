@@ -13,7 +13,9 @@ Two uses of one compiled search (:func:`matchmaking.solvers.seating.kernel.golfe
   its pairs then meets once in the developed schedule), a shorter orbit never. The search is
   ``k`` times smaller: it finds 6-3-8 in about half a second, but not 8-4-10 (where each
   golfer misses exactly one other): none of its symmetries gave one in 30 s (measured), and
-  :mod:`.orbital` proves several of them impossible.
+  :mod:`.orbital` proves several of them impossible. 8-4-10 comes from :mod:`.layered`
+  (an abelian group translating two layers, decided by CP-SAT), which the design search
+  tries first on such tight sizes.
 """
 
 from __future__ import annotations

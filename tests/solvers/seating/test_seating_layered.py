@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 import matchmaking as mm
-from matchmaking.solvers.seating.layered import abelian_groups, is_tight, layered_design, layered_structures
+from matchmaking.solvers.seating.layered import (
+    abelian_groups,
+    is_tight,
+    layered_design,
+    layered_structures,
+)
 from matchmaking.solvers.seating.orbital import solve_orbital
 
 
