@@ -15,12 +15,13 @@ model:
 
 A structure is the group, ``h`` and, per orbit, the subgroup ``H``. There are many (for 8-4-10:
 14 for ``Z_16``, 456 for ``Z_8 x Z_2``, 960 for ``Z_4 x Z_4``, more for the others, fewer
-up to the group's automorphisms); each is decided in about a second, most proved impossible.
+up to the group's automorphisms); each is decided in about 0.1-0.4 s, most proved impossible.
 :func:`layered_design` takes them in a seeded order, one structure from each group in turn,
 the groups of rank at most 2 first: their structures are fewer and less alike (the groups of
 higher rank have many more automorphisms, so random draws among their structures are mostly
-equivalent). Measured on one core, 8 seeds, 0.3 s of CP-SAT effort a structure: 8-4-10 found
-in 1.3 to 11.4 s (median 5 s) this way, against 2.9 to 20.1 s with every group in turn; the
+equivalent). Measured on one core, 0.3 s of CP-SAT effort a structure: 8-4-10 found in 1.3 to
+11.4 s (8 seeds, median 5 s) this way, against 2.9 to 20.1 s with every group in turn, and in
+1.6 to 11.1 s (10 more seeds) with a model built in numpy; a lower effort (0.15) was no faster; the
 solutions lie in ``Z_8 x Z_2`` and ``Z_4 x Z_4``, e.g. ``h = (0, 2)``, round orbits 4 + 4 + 2.
 
 Examples
@@ -48,13 +49,19 @@ __all__ = ["abelian_groups", "is_tight", "layered_design", "layered_structures"]
 Element = tuple[int, ...]
 Gens = list[tuple[np.ndarray, np.ndarray]]
 
-#: Structures of one group listed in full (then shuffled); a group with more is sampled at random.
+#: Structures of one group listed in full (then shuffled); a group with more is sampled at random,
+#: until ``MISSES`` draws in a row give structures already drawn.
 LISTED = 5_000
+MISSES = 1_000
 
 
 def is_tight(T: int, s: int, R: int) -> bool:
-    """Whether every member of ``T`` tables of ``s`` over ``R`` rounds without repeats misses exactly one other."""
-    return s >= 2 and R >= 2 and R * (s - 1) == T * s - 2
+    """Whether every member of ``T`` tables of ``s`` over ``R`` rounds without repeats would miss exactly one other.
+
+    (Beyond one round a table takes at most one member of each table of the first, so sizes with
+    ``s > T`` have no such schedule and are not counted.)
+    """
+    return 2 <= s <= T and R >= 2 and R * (s - 1) == T * s - 2
 
 
 def abelian_groups(order: int) -> list[tuple[int, ...]]:
@@ -146,7 +153,7 @@ class _Group:
         """The structures in a seeded random order: all of them shuffled, or random draws when there are many."""
         pats = self.patterns(R)
         order = len(self.els)
-        if self.count(R) <= LISTED:
+        if self.count(R) <= LISTED:  # (counted once: the draws below do not recount)
             listed = []
             for pat in pats:
                 per = [list(itertools.combinations_with_replacement(self.subgroups[order // d], pat.count(d)))
@@ -158,14 +165,18 @@ class _Group:
                 yield listed[int(k)]
             return
         seen: set = set()
-        while len(seen) < self.count(R):
+        misses = 0
+        while misses < MISSES:  # draws until many in a row were drawn before (the rarest may never come)
             pat = pats[int(rng.integers(len(pats)))]
             combo = [self.subgroups[order // d][int(rng.integers(len(self.subgroups[order // d])))] for d in pat]
             h = self.involutions[int(rng.integers(len(self.involutions)))]
             key = (tuple(pat), tuple(sorted(tuple(sorted(H)) for H in combo)), h)
-            if key not in seen:
-                seen.add(key)
-                yield pat, combo, h
+            if key in seen:
+                misses += 1
+                continue
+            misses = 0
+            seen.add(key)
+            yield pat, combo, h
 
     def generators(self, combo: list[frozenset], h: Element) -> tuple[Gens, list[int]]:
         """The translations by the unit vectors (on the points and the rounds) and the mates ``x <-> x + h``."""

@@ -42,6 +42,7 @@ def test_tight_means_everyone_misses_exactly_one_other() -> None:
 
 
 def test_structures_have_invariant_mates_and_consistent_rounds() -> None:
+    statuses = []
     for name, gens, mates in itertools.islice(layered_structures(8, 4, 10, seed=3), 12):
         mate = np.asarray(mates)
         assert (mate[mate] == np.arange(32)).all() and (mate != np.arange(32)).all(), name
@@ -50,6 +51,10 @@ def test_structures_have_invariant_mates_and_consistent_rounds() -> None:
             assert sorted(rds.tolist()) == list(range(10)), name
         res = solve_orbital(32, 4, 10, gens, mates, effort=0.05)  # the model accepts it
         assert res.status in ("OPTIMAL", "INFEASIBLE", "UNKNOWN"), name
+        statuses.append(res.status)
+        if res.schedule is not None:
+            assert _repeat_free(res.schedule, 4), name
+    assert "INFEASIBLE" in statuses  # most structures are refuted outright
 
 
 def test_groups_without_involutions_give_nothing() -> None:
@@ -79,3 +84,23 @@ def test_seat_gives_8_4_10_without_repeats_at_a_fixed_effort(seed: int) -> None:
     assert plan.metrics()["repeats"] == 0
     assert plan.check() == []
     assert plan.assignments.groupby(["round", "table"]).size().eq(4).all()
+
+
+def test_sampled_structures_end_when_the_draws_repeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matchmaking.solvers.seating import layered
+
+    monkeypatch.setattr(layered, "LISTED", 0)  # every group sampled at random, as the big ones are
+    group = layered._Group((2, 2))
+    drawn = list(group.structures(6, np.random.default_rng(0)))  # ends: no endless loop once all are drawn
+    keys = {(tuple(p), tuple(sorted(tuple(sorted(H)) for H in c)), h) for p, c, h in drawn}
+    assert len(keys) == len(drawn) == group.count(6)
+
+
+def test_seat_on_8_4_10_repeats_itself_at_a_fixed_effort() -> None:
+    ids = [f"g{i:02d}" for i in range(32)]
+    c = mm.Community.from_frame(pd.DataFrame({"id": ids}))
+    plans = [mm.seat(c, tables=8, table_size=4, rounds=10, needs=0.0, seed=4, iterations=300_000, time_limit=120)
+             for _ in range(2)]
+    key = ["round", "member"]
+    a, b = (p.assignments.sort_values(key).reset_index(drop=True) for p in plans)
+    assert a.equals(b) and plans[0].metrics()["repeats"] == 0
