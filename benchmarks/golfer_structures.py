@@ -22,6 +22,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from matchmaking.solvers.seating.designs import galois_field
+from matchmaking.solvers.seating.layered import AbelianGroup
 from matchmaking.solvers.seating.orbital import cyclic_generator, solve_orbital
 
 Gens = list[tuple[np.ndarray, np.ndarray]]
@@ -83,32 +84,14 @@ def z15() -> Iterator[tuple[str, Gens, list[int]]]:
 
 def translations(mods: tuple[int, ...], stabilizers: list[list[tuple[int, ...]]], name: str
                  ) -> tuple[str, Gens, list[int]]:
-    """An abelian group of order 16 translating both layers; one round orbit per stabilizer (given by generators)."""
-    els = [tuple(int(d) for d in np.unravel_index(i, mods)) for i in range(16)]
-    index = {e: i for i, e in enumerate(els)}
-
-    def plus(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple((x + y) % m for x, y, m in zip(a, b, mods, strict=True))
-
-    rounds = []
-    for o, gen in enumerate(stabilizers):
-        sub = {tuple(0 for _ in mods)}
-        while True:
-            more = sub | {plus(a, g) for a in sub for g in gen}
-            if more == sub:
-                break
-            sub = more
-        for rep in sorted({min(plus(x, y) for y in sub) for x in els}):
-            rounds.append((o, rep, frozenset(sub)))
-    where = {(o, rep): i for i, (o, rep, _) in enumerate(rounds)}
-    gens: Gens = []
-    for axis in range(len(mods)):
-        t = tuple(int(i == axis) for i in range(len(mods)))
-        pts = np.asarray([index[plus(els[p % 16], t)] + 16 * (p // 16) for p in range(N)])
-        rds = np.asarray([where[o, min(plus(plus(rep, t), y) for y in sub)] for o, rep, sub in rounds])
-        gens.append((pts, rds))
-    if len(rounds) != R:
-        raise ValueError(f"{name}: {len(rounds)} rounds")
+    """An abelian group of order 16 translating both layers; one round orbit per stabilizer (given by
+    generators); mates across the layers. The group and its action are those of
+    :mod:`matchmaking.solvers.seating.layered` (whose mates lie within a layer)."""
+    group = AbelianGroup(mods)
+    combo = [group.closure(tuple(gen)) for gen in stabilizers]
+    gens, _ = group.generators(combo, group.zero)
+    if len(gens[0][1]) != R:
+        raise ValueError(f"{name}: {len(gens[0][1])} rounds")
     return f"{'x'.join(map(str, mods))} translations, {name}", gens, LAYER_MATES
 
 

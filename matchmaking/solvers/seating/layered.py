@@ -44,7 +44,7 @@ import numpy as np
 
 from matchmaking.solvers.seating.orbital import solve_orbital
 
-__all__ = ["abelian_groups", "is_tight", "layered_design", "layered_structures"]
+__all__ = ["AbelianGroup", "abelian_groups", "is_tight", "layered_design", "layered_structures"]
 
 Element = tuple[int, ...]
 Gens = list[tuple[np.ndarray, np.ndarray]]
@@ -96,7 +96,7 @@ def _partitions(e: int, most: int | None = None) -> Iterator[list[int]]:
             yield [k, *rest]
 
 
-class _Group:
+class AbelianGroup:
     """An abelian group ``Z_m1 x ... x Z_mk``: its elements, sum, subgroups and structures."""
 
     def __init__(self, mods: tuple[int, ...]) -> None:
@@ -205,7 +205,7 @@ def layered_structures(T: int, s: int, R: int, *, seed: int = 0) -> Iterator[tup
     if N % 2 or N < 4:
         return
     rng = np.random.default_rng(seed)
-    groups = [g for g in (_Group(m) for m in abelian_groups(N // 2)) if g.involutions and g.patterns(R)]
+    groups = [g for g in (AbelianGroup(m) for m in abelian_groups(N // 2)) if g.involutions and g.patterns(R)]
     for tier in ([g for g in groups if len(g.mods) <= 2], [g for g in groups if len(g.mods) > 2]):
         streams = [(g, g.structures(R, rng)) for g in tier]
         while streams:

@@ -90,7 +90,7 @@ def test_sampled_structures_end_when_the_draws_repeat(monkeypatch: pytest.Monkey
     from matchmaking.solvers.seating import layered
 
     monkeypatch.setattr(layered, "LISTED", 0)  # every group sampled at random, as the big ones are
-    group = layered._Group((2, 2))
+    group = layered.AbelianGroup((2, 2))
     drawn = list(group.structures(6, np.random.default_rng(0)))  # ends: no endless loop once all are drawn
     keys = {(tuple(p), tuple(sorted(tuple(sorted(H)) for H in c)), h) for p, c, h in drawn}
     assert len(keys) == len(drawn) == group.count(6)
