@@ -110,7 +110,7 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
                 else:
                     search.max_iterations = search.iterations + int(params.anneal_share * (cap - search.iterations))
             anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners,
-                   cool=params.cool, p_move=params.p_move, p_group=params.p_group)
+                   cool=params.cool if mixed else params.cool_alone, p_move=params.p_move, p_group=params.p_group)
             search.deadline, search.max_iterations = end, cap
             if mixed and not search.stopped:
                 method.append("rounds")

@@ -103,6 +103,7 @@ class MixedSearch(GroupSearch):
         kw["big"] = len(E) + 1
         super().__init__(E, target, free, lo, hi, **kw)
         self.x = extras
+        self.hard = X.hard_partners(self.E, self.free)
 
     def _args(self) -> tuple:
         x = self.x
@@ -122,4 +123,4 @@ class MixedSearch(GroupSearch):
         x = self.x
         return X.tabu_mixed(self.E, g, GW, mem, size, pos, self.free, self.lo, self.hi, x["needs_w"], x["sw"],
                             *self._args(), x["UO"], x["codes"], *counts, chunk, self.stall, self.tenure[0],
-                            self.tenure[1], tabu, info, cur, best, best_g, self.rng)
+                            self.tenure[1], tabu, info, cur, best, best_g, self.rng, *self.hard)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchmaking.solvers.seating.groups import Budget, GroupSearch
+from matchmaking.solvers.seating.groups import Budget, GroupSearch, default_tenure
 from matchmaking.solvers.seating.kernel.groups import FORBIDDEN
 from matchmaking.solvers.seating.mixed import MixedSearch, round_extras
 from matchmaking.solvers.seating.problem import movable
@@ -114,7 +114,7 @@ def search_rounds(search: Tracker, params: SeatingParams, seed: int, *, min_repe
     penalty = float(p.objective.repeat_penalty) if min_repeats else 1e4 * scale
     state.load(search.best_tab)
     turn = 0
-    sweeps = 1 if len(rounds) == 1 else max(params.round_sweeps, 1)
+    sweeps = 1 if len(rounds) == 1 else max(params.mixed_sweeps if mixed else params.round_sweeps, 1)
     while not search.out_of_budget():
         left_turns = max(sweeps * len(rounds) - turn, 1)
         r = rounds[turn % len(rounds)]
@@ -129,8 +129,11 @@ def search_rounds(search: Tracker, params: SeatingParams, seed: int, *, min_repe
             effort = max((search.max_iterations - search.iterations) // left_turns, 1)
             deadline = search.deadline
         budget = Budget(min(deadline, search.deadline), effort, keep_going=search.record)
+        tenure = params.group_tenure
+        if mixed:
+            tenure = params.mixed_tenure or max(2, default_tenure(int(free[r, idx].sum())) // 2)
         kw = {"seed": seed * 1000 + turn, "population": params.population, "stall": params.group_stall,
-              "tenure": params.group_tenure, "restart": params.group_restart,
+              "tenure": tenure, "restart": params.group_restart,
               "heat": (0.6, 0.08) if turn <= len(rounds) else (0.15, 0.04)}  # later turns: start warm
         if mixed:
             gs = MixedSearch(E, target, free[r, idx], lo, hi, round_extras(p, state.tab, r, idx), **kw)

@@ -63,7 +63,8 @@ def test_mixed_tabu_keeps_the_sums_exact_and_the_rules(moves: bool) -> None:
     best, best_g = cur.copy(), g.copy()
     tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
     made = X.tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, x["needs_w"], x["sw"], *args, x["UO"], x["codes"],
-                        *counts, 200, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(2))
+                        *counts, 200, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(2),
+                        *X.hard_partners(E, free))
     assert made == 200
     assert cur[0] == pytest.approx(_value(E, x, g, m)) and best[0] == pytest.approx(_value(E, x, best_g, m))
     assert np.allclose(GW, G.gw_init(E, g, m))

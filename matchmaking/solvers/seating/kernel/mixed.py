@@ -137,9 +137,52 @@ def extra_value(g, m, needs_w, sw, optr, oidx, uptr, uidx, OFF, codes, V):
     return needs_w * dc + ds
 
 
+def hard_partners(E: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each member's *hard* partners (a pair value below ``-2 max(E.max(), 1)``: repeats, history, apart) and
+    ``soft[i]``, the most ``-2 E[i, j]`` adds over the other free members ``j``.
+
+    The tabu search bounds a table's swaps of ``i`` by ``soft[i]`` and evaluates the few hard
+    partners one by one (see :func:`tabu_mixed`). Returns ``hptr, hidx, soft`` (CSR lists).
+
+    Examples
+    --------
+    >>> E = np.array([[0.0, -1e4, 2.0], [-1e4, 0.0, -1.0], [2.0, -1.0, 0.0]])
+    >>> hptr, hidx, soft = hard_partners(E, np.ones(3, bool))
+    >>> hptr.tolist(), hidx.tolist(), soft.tolist()
+    ([0, 1, 2, 2], [1, 0], [0.0, 2.0, 2.0])
+    """
+    E = np.asarray(E, dtype=np.float64)
+    hard = E < -2.0 * max(float(E.max(initial=0.0)), 1.0)
+    np.fill_diagonal(hard, False)
+    soft = np.where(hard | ~np.asarray(free, dtype=bool)[None, :], -np.inf, -2.0 * E)
+    np.fill_diagonal(soft, -np.inf)
+    counts = hard.sum(axis=1)
+    hptr = np.zeros(len(E) + 1, dtype=np.int64)
+    hptr[1:] = np.cumsum(counts)
+    return hptr, np.nonzero(hard)[1].astype(np.int64), np.maximum(soft.max(axis=1, initial=-np.inf), 0.0)
+
+
+@nb.njit(cache=True)
+def _swap_candidate(i, j, a, b, d, bd, bi, bj, bb, ties, it, value, tabu_i, counted, tabu, best, needs_w, sw, optr,
+                    oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D, rng):
+    """Finish the swap of ``i`` (leaving ``a``, not in the counts) and ``j`` (table ``b``) of pair change ``d``.
+
+    ``i`` is added at ``b`` in the counts unless ``counted``; returns the kept candidate and ``counted``.
+    """
+    if not counted:
+        count(i, b, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+        counted = True
+    d += (leave_delta(j, b, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
+          + join_delta(j, a, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D))
+    if d >= bd and (not (tabu_i or tabu[j, a] > it) or value + d > best[0] + 1e-9):
+        bd, bi, bj, bb, ties = keep_most(d, i, j, b, bd, bi, bj, bb, ties, rng)
+    return bd, bi, bj, bb, ties, counted
+
+
 @nb.njit(cache=True)
 def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes,
-               TO, NE, NO, SC, D, max_iter, stall, tenure_lo, tenure_hi, tabu, info, cur, best, best_g, rng):
+               TO, NE, NO, SC, D, max_iter, stall, tenure_lo, tenure_hi, tabu, info, cur, best, best_g, rng,
+               hptr, hidx, soft):
     """Tabu search over the whole round value: at most ``max_iter`` iterations, each the best admissible swap or move.
 
     As :func:`.groups.tabu_groups` (tabu tenure on returning to a table left, aspiration, random
@@ -147,7 +190,11 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
     iterations without a new best), with the exact change of the need and spread terms added
     to every candidate. A swap is evaluated in full only when its pair change, plus what its
     second member gains by joining (with the first gone, at most ``dmax`` more than now; leaving
-    never gains with non-negative weights), can beat the best candidate. Returns the iterations made.
+    never gains with non-negative weights), can beat the best candidate. A whole table is skipped
+    the same way when its best such bound (``mg``, the most a member there gains by going to
+    ``a``, plus ``soft[i]``) cannot; ``i``'s hard partners there (``hptr, hidx``: the pairs whose
+    large negative value a swap with ``i`` itself removes, :func:`hard_partners`) are then
+    evaluated one by one. Returns the iterations made.
     """
     n = g.shape[0]
     m = GW.shape[1]
@@ -160,12 +207,25 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
     for x in range(sw.shape[0]):
         prune = prune and sw[x] >= 0.0
     JJ = np.zeros((n, m))  # JJ[j, t]: j joining table t (kept for the two tables each move changes)
+    mg = np.empty((m, m))  # mg[b, t]: the most a free member of b gains (pairs, joining) by going to t
+    skipped = np.zeros(m, np.bool_)
     for j in range(n):
         if free[j]:
             for t in range(m):
                 JJ[j, t] = join_delta(j, t, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D)
     while it < stop and since < stall:
         it += 1
+        if prune:
+            for b in range(m):
+                for t in range(m):
+                    mg[b, t] = -1e300
+                for q in range(size[b]):
+                    j = mem[b, q]
+                    if free[j]:
+                        for t in range(m):
+                            v = GW[j, t] - GW[j, b] + JJ[j, t]
+                            if v > mg[b, t]:
+                                mg[b, t] = v
         bd, bi, bj, bb, ties = -1e300, -1, -1, -1, 0
         for i in range(n):
             if not free[i]:
@@ -193,6 +253,9 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
                     bd, bi, bj, bb, ties = keep_most(gi, i, -1, b, bd, bi, bj, bb, ties, rng)
                 if size[b] == 0:
                     continue
+                if prune and gi + mg[b, a] + soft[i] + dmax < bd:  # no soft partner of i at b can beat bd
+                    skipped[b] = True
+                    continue
                 counted = False
                 for q in range(size[b]):
                     j = mem[b, q]
@@ -201,18 +264,25 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
                     d = gi + GW[j, a] - GW[j, b] - 2.0 * ri[j]
                     if d < 0.5 * FORBIDDEN or prune and d + JJ[j, a] + dmax < bd:
                         continue
-                    if not counted:
-                        count(i, b, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-                        counted = True
-                    d += (leave_delta(j, b, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
-                          + join_delta(j, a, needs_w, sw, optr, oidx, uptr, uidx, UO, codes, TO, NE, NO, SC, D))
-                    if d < bd:
-                        continue
-                    if (tabu_i or tabu[j, a] > it) and value + d <= best[0] + 1e-9:
-                        continue
-                    bd, bi, bj, bb, ties = keep_most(d, i, j, b, bd, bi, bj, bb, ties, rng)
+                    bd, bi, bj, bb, ties, counted = _swap_candidate(
+                        i, j, a, b, d, bd, bi, bj, bb, ties, it, value, tabu_i, counted, tabu, best, needs_w, sw,
+                        optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D, rng)
                 if counted:
                     count(i, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            for u in range(hptr[i], hptr[i + 1]):  # i's hard partners at the tables skipped
+                j = hidx[u]
+                b = g[j]
+                if b == a or not skipped[b] or not free[j]:
+                    continue
+                d = GW[i, b] - gia + li + JJ[i, b] + GW[j, a] - GW[j, b] - 2.0 * ri[j]
+                if d < 0.5 * FORBIDDEN or d + JJ[j, a] + dmax < bd:
+                    continue
+                bd, bi, bj, bb, ties, counted = _swap_candidate(
+                    i, j, a, b, d, bd, bi, bj, bb, ties, it, value, tabu[i, b] > it, False, tabu, best, needs_w, sw,
+                    optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D, rng)
+                count(i, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
+            for b in range(m):
+                skipped[b] = False
             count(i, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
         if bi < 0:
             break
