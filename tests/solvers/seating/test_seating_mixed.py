@@ -102,3 +102,37 @@ def test_seat_with_needs_and_spread_reseats_rounds_in_turn_keeps_the_rules_and_r
     assert a.check() == [] and a.metrics()["repeats"] == 0
     annealed = mm.seat(c, **kw, params={"anneal_share": 1.0})
     assert "rounds" not in annealed.method and annealed.check() == []
+
+
+def test_mixed_tabu_takes_the_best_swap_although_it_skips_tables() -> None:
+    """Each iteration's move is the best of the whole neighbourhood, checked by brute force on random seatings
+    of a round whose pair values price repeats prohibitively (the hard partners the table skipping must catch)."""
+    prob, tab, rng = _problem()
+    r, m = 1, 4
+    idx, E = round_values(prob, tab, r, 1e4)
+    x = round_extras(prob, tab, r, idx)
+    n = len(idx)
+    free = np.ones(n, dtype=bool)
+    hard = X.hard_partners(E, free)
+    assert np.diff(hard[0]).sum() > 0  # some pairs met in another round
+    args = (x["optr"], x["oidx"], x["uptr"], x["uidx"], x["OFF"])
+    for trial in range(30):
+        g = tab[r, idx].copy()
+        g = g[rng.permutation(n)]
+        target = np.bincount(g, minlength=m)
+        v0 = _value(E, x, g, m)
+        want = -np.inf
+        for i in range(n):
+            for j in range(i + 1, n):
+                if g[i] != g[j]:
+                    h = g.copy()
+                    h[i], h[j] = g[j], g[i]
+                    want = max(want, _value(E, x, h, m) - v0)
+        GW = G.gw_init(E, g, m)
+        mem, size, pos = G.tables_of(g, m, n + 1)
+        counts = X.counts_init(g, m, *args, x["codes"], x["V"])
+        cur, best, best_g = np.asarray([v0]), np.asarray([v0]), g.copy()
+        tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
+        X.tabu_mixed(E, g, GW, mem, size, pos, free, target, target, x["needs_w"], x["sw"], *args, x["UO"],
+                     x["codes"], *counts, 1, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(trial), *hard)
+        assert cur[0] - v0 == pytest.approx(want), trial
