@@ -152,7 +152,8 @@ def hard_partners(E: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarr
     ([0, 1, 2, 2], [1, 0], [0.0, 2.0, 2.0])
     """
     E = np.asarray(E, dtype=np.float64)
-    hard = E < -2.0 * max(float(E.max(initial=0.0)), 1.0)
+    floor = -2.0 * max(float(E.max(initial=0.0)), 1.0)
+    hard = floor > E
     np.fill_diagonal(hard, False)
     soft = np.where(hard | ~np.asarray(free, dtype=bool)[None, :], -np.inf, -2.0 * E)
     np.fill_diagonal(soft, -np.inf)
