@@ -28,9 +28,10 @@ class SeatingParams(Params):
         Starting over final temperature of the geometric cooling, when the rounds are re-seated in
         turn after it (``mixed_size``).
     cool_alone : float
-        The same when the annealing is the whole search (bigger rounds): measured at 2,000 people in
-        200 tables over 3 rounds, 120 s, a ratio of 30 ended 0.35% and 0.5% above 300 (seeds 0, 1), and
-        10 no better; before the re-seating turns 300 stays (120 people: 30 ended 1% lower).
+        The same when the annealing is the whole search (bigger rounds, or ``anneal_share=1``):
+        measured at 2,000 people in 200 tables over 3 rounds, 120 s, a ratio of 30 ended 0.35% and
+        0.5% above 300 (seeds 0, 1), and 10 no better; before the re-seating turns 300 stays (120
+        people: 30 ended 1% lower).
     repair_share : float
         Share of the time limit the repeat repair may use.
     repair_iterations : int
@@ -74,7 +75,8 @@ class SeatingParams(Params):
         300 people in 30 tables over 4 rounds (a long turn's tabu search stalls and rebuilds its pool from
         random seatings), and 24 or 48 no better.
     mixed_tenure : int or None
-        Tabu tenure there; None (the default): half of ``group_tenure``'s default, at least 2
+        Tabu tenure there (``group_tenure`` does not apply to these turns); None (the default): half of
+        ``group_tenure``'s default, at least 2
         (measured at 300 people: 3 against the default 6, 2 and 4 about as good, 10 worse).
     mixed_size : int
         Largest round (free members) re-seated there (a tabu iteration costs O(members x tables x

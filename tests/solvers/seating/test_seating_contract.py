@@ -60,6 +60,11 @@ def test_bad_contract_input_is_an_input_error(event: mm.Community) -> None:
             mm.seat(event, **kw, **bad)
     with pytest.raises(mm.InputError, match="params.cool"):
         SeatingParams(cool=0.5)
+    with pytest.raises(mm.InputError, match="params.cool_alone"):
+        SeatingParams(cool_alone=0.5)
+    with pytest.raises(mm.InputError, match="params.mixed_sweeps"):
+        SeatingParams(mixed_sweeps=0)
+    assert SeatingParams(mixed_tenure=None).mixed_tenure is None
 
 
 def test_parameters_change_the_search_not_the_rules(event: mm.Community) -> None:

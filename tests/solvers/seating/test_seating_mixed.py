@@ -104,35 +104,62 @@ def test_seat_with_needs_and_spread_reseats_rounds_in_turn_keeps_the_rules_and_r
     assert "rounds" not in annealed.method and annealed.check() == []
 
 
-def test_mixed_tabu_takes_the_best_swap_although_it_skips_tables() -> None:
+@pytest.mark.parametrize("harder", [False, True])
+def test_mixed_tabu_takes_the_best_move_although_it_skips_tables(harder: bool) -> None:
     """Each iteration's move is the best of the whole neighbourhood, checked by brute force on random seatings
-    of a round whose pair values price repeats prohibitively (the hard partners the table skipping must catch)."""
+    of a round whose pair values price repeats prohibitively (the hard partners the table skipping must catch);
+    ``harder`` has tables of 3 and adds moves (sizes within one seat), two fixed members, negative pair values,
+    a pair asked apart and need and spread weights five times the pairs'."""
     prob, tab, rng = _problem()
     r, m = 1, 4
+    if harder:  # small tables: joining one often brings a new value or covers a need
+        c = mm.datasets.synthetic_community(24, seed=5)
+        prob = build_problem(c, tables=8, table_size=3, rounds=3, spread=["sector"])
+        tab, m = random_plan(prob, rng), 8
     idx, E = round_values(prob, tab, r, 1e4)
     x = round_extras(prob, tab, r, idx)
     n = len(idx)
     free = np.ones(n, dtype=bool)
+    if harder:
+        free[[0, 7]] = False
+        noise = rng.normal(0, 3, (n, n))
+        E = E + np.triu(noise, 1) + np.triu(noise, 1).T
+        E[2, 9] = E[9, 2] = G.FORBIDDEN
+        x = {**x, "needs_w": 5 * x["needs_w"], "sw": 5 * x["sw"]}
     hard = X.hard_partners(E, free)
-    assert np.diff(hard[0]).sum() > 0  # some pairs met in another round
+    assert np.diff(hard[0]).sum() > 0 and (hard[2] > 0).any() == harder  # repeats priced in; soft part
     args = (x["optr"], x["oidx"], x["uptr"], x["uidx"], x["OFF"])
-    for trial in range(30):
-        g = tab[r, idx].copy()
-        g = g[rng.permutation(n)]
-        target = np.bincount(g, minlength=m)
-        v0 = _value(E, x, g, m)
-        want = -np.inf
-        for i in range(n):
-            for j in range(i + 1, n):
-                if g[i] != g[j]:
-                    h = g.copy()
-                    h[i], h[j] = g[j], g[i]
-                    want = max(want, _value(E, x, h, m) - v0)
+    target = np.bincount(tab[r, idx], minlength=m)
+    lo, hi = (target - 1, target + 1) if harder else (target, target)
+
+    def tabu_step(g, iterations, seed):
         GW = G.gw_init(E, g, m)
         mem, size, pos = G.tables_of(g, m, n + 1)
         counts = X.counts_init(g, m, *args, x["codes"], x["V"])
+        v0 = _value(E, x, g, m)
         cur, best, best_g = np.asarray([v0]), np.asarray([v0]), g.copy()
         tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
-        X.tabu_mixed(E, g, GW, mem, size, pos, free, target, target, x["needs_w"], x["sw"], *args, x["UO"],
-                     x["codes"], *counts, 1, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(trial), *hard)
-        assert cur[0] - v0 == pytest.approx(want), trial
+        X.tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, x["needs_w"], x["sw"], *args, x["UO"],
+                     x["codes"], *counts, iterations, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(seed),
+                     *hard)
+        return cur[0] - v0
+
+    for trial in range(400):
+        g = tab[r, idx][rng.permutation(n)]
+        tabu_step(g, trial % 20 * 3, trial)  # from random seatings to near local optima, where bounds bite
+        sizes = np.bincount(g, minlength=m)
+        v0 = _value(E, x, g, m)
+        options = [(i, j) for i in range(n) for j in range(i + 1, n) if free[i] and free[j] and g[i] != g[j]]
+        options += [(i, -1 - b) for i in range(n) for b in range(m) if free[i] and b != g[i]
+                    and sizes[b] + 1 <= hi[b] and sizes[g[i]] - 1 >= lo[g[i]]]
+        want = -np.inf
+        for i, j in options:
+            h = g.copy()
+            if j >= 0:
+                h[i], h[j] = g[j], g[i]
+            else:
+                h[i] = -1 - j
+            d = _value(E, x, h, m) - v0
+            if d > 0.5 * G.FORBIDDEN:
+                want = max(want, d)
+        assert tabu_step(g, 1, trial) == pytest.approx(want, abs=1e-3), trial  # sums of -1e12 round

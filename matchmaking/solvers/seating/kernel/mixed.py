@@ -139,7 +139,7 @@ def extra_value(g, m, needs_w, sw, optr, oidx, uptr, uidx, OFF, codes, V):
 
 def hard_partners(E: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each member's *hard* partners (a pair value below ``-2 max(E.max(), 1)``: repeats, history, apart) and
-    ``soft[i]``, the most ``-2 E[i, j]`` adds over the other free members ``j``.
+    ``soft[i]``, the most ``-2 E[i, j]`` adds over the free members ``j`` that are not hard partners (at least 0).
 
     The tabu search bounds a table's swaps of ``i`` by ``soft[i]`` and evaluates the few hard
     partners one by one (see :func:`tabu_mixed`). Returns ``hptr, hidx, soft`` (CSR lists).
