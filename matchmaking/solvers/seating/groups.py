@@ -108,11 +108,11 @@ class GroupSearch:
                  heat: tuple[float, float] = (0.6, 0.08), guide: float = 0.2, partners: int = 20,
                  kick: float = 0.1) -> None:
         self.E = np.ascontiguousarray(E, dtype=np.float64)
-        self.neg = G.swap_slack(self.E)
         self.n = len(self.E)
         self.target = np.asarray(target, dtype=np.int64)
         self.m = len(self.target)
         self.free = np.asarray(free, dtype=np.bool_)
+        self.hard = G.hard_partners(self.E, self.free)  # for the tabu search's table skipping
         self.mov = np.flatnonzero(self.free).astype(np.int64)
         self.lo = np.asarray(lo, dtype=np.int64)
         self.hi = np.asarray(hi, dtype=np.int64)
@@ -225,7 +225,7 @@ class GroupSearch:
 
     def _tabu_run(self, g, GW, mem, size, pos, counts, chunk, tabu, info, cur, best, best_g) -> int:
         """One compiled call of at most ``chunk`` tabu iterations; the iterations made."""
-        return G.tabu_groups(self.E, self.neg, g, GW, mem, size, pos, self.free, self.lo, self.hi, chunk, self.stall,
+        return G.tabu_groups(self.E, *self.hard, g, GW, mem, size, pos, self.free, self.lo, self.hi, chunk, self.stall,
                              self.tenure[0], self.tenure[1], tabu, info, cur, best, best_g, self.rng)
 
     def improve(self, g: np.ndarray, budget: Budget) -> tuple[np.ndarray, float]:

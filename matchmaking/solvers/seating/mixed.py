@@ -103,7 +103,6 @@ class MixedSearch(GroupSearch):
         kw["big"] = len(E) + 1
         super().__init__(E, target, free, lo, hi, **kw)
         self.x = extras
-        self.hard = X.hard_partners(self.E, self.free)
 
     def _args(self) -> tuple:
         x = self.x

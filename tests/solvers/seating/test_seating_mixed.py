@@ -64,7 +64,7 @@ def test_mixed_tabu_keeps_the_sums_exact_and_the_rules(moves: bool) -> None:
     tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
     made = X.tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, x["needs_w"], x["sw"], *args, x["UO"], x["codes"],
                         *counts, 200, 10**6, 2, 8, tabu, info, cur, best, best_g, rng_state(2),
-                        *X.hard_partners(E, free))
+                        *G.hard_partners(E, free))
     assert made == 200
     assert cur[0] == pytest.approx(_value(E, x, g, m)) and best[0] == pytest.approx(_value(E, x, best_g, m))
     assert np.allclose(GW, G.gw_init(E, g, m))
@@ -126,7 +126,7 @@ def test_mixed_tabu_takes_the_best_move_although_it_skips_tables(harder: bool) -
         E = E + np.triu(noise, 1) + np.triu(noise, 1).T
         E[2, 9] = E[9, 2] = G.FORBIDDEN
         x = {**x, "needs_w": 5 * x["needs_w"], "sw": 5 * x["sw"]}
-    hard = X.hard_partners(E, free)
+    hard = G.hard_partners(E, free)
     assert np.diff(hard[0]).sum() > 0 and (hard[2] > 0).any() == harder  # repeats priced in; soft part
     args = (x["optr"], x["oidx"], x["uptr"], x["uidx"], x["OFF"])
     target = np.bincount(tab[r, idx], minlength=m)

@@ -101,21 +101,24 @@ def anneal_groups(E, g, GW, mem, size, pos, mov, free, lo, hi, p_move, n_iter, t
 
 
 @nb.njit(cache=True)
-def tabu_groups(E, neg, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_lo, tenure_hi, tabu, info,
-                cur, best, best_g, rng):
+def tabu_groups(E, hptr, hidx, soft, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_lo, tenure_hi, tabu,
+                info, cur, best, best_g, rng):
     """Tabu search: at most ``max_iter`` iterations, each making the best admissible swap or move.
 
     A member that leaves table ``a`` may not return to it for ``tenure_lo`` to ``tenure_hi``
     iterations (``tabu[i, a]`` holds the iteration it may again), unless the move beats the
     best plan (aspiration). Ties are broken at random. Stops after ``stall`` iterations without
     a new best of this search. ``info`` = (iteration, iterations since the best, moves found)
-    carries the search across calls. ``neg[i]`` bounds what a swap of ``i`` with anyone adds
-    through ``-2 E[i, j]`` (:func:`swap_slack`), which the swap pruning needs. Returns the
-    iterations made.
+    carries the search across calls. A table is skipped when no swap there can beat the best
+    candidate: the pair gain of ``i`` there, plus the most a member there gains by going to
+    ``i``'s table, plus ``soft[i]`` (the most ``-2 E[i, j]`` adds but for ``i``'s hard partners,
+    :func:`hard_partners`); the hard partners at skipped tables (pairs whose large negative value
+    a swap with ``i`` removes: repeats, apart) are evaluated one by one. Returns the iterations made.
     """
     n = g.shape[0]
     m = GW.shape[1]
     mg = np.empty((m, m))
+    skipped = np.full(m, -1, np.int64)  # skipped[b] == stamp: table b skipped for the member scanned now
     it = info[0]
     since = info[1]
     start = it
@@ -140,6 +143,8 @@ def tabu_groups(E, neg, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, te
                 continue
             a = g[i]
             gia = GW[i, a]
+            ri = E[i]
+            stamp = it * n + i
             for b in range(m):
                 if b == a:
                     continue
@@ -148,9 +153,9 @@ def tabu_groups(E, neg, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, te
                 if (size[b] + 1 <= hi[b] and size[a] - 1 >= lo[a] and gi >= bd and gi > 0.5 * FORBIDDEN
                         and (not tabu_i or value + gi > best[0] + 1e-9)):
                     bd, bi, bj, bb, ties = keep_most(gi, i, -1, b, bd, bi, bj, bb, ties, rng)
-                if gi + mg[b, a] + neg[i] < bd:
+                if gi + mg[b, a] + soft[i] < bd:
+                    skipped[b] = stamp
                     continue
-                ri = E[i]
                 for q in range(size[b]):
                     j = mem[b, q]
                     if not free[j]:
@@ -161,6 +166,17 @@ def tabu_groups(E, neg, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, te
                     if (tabu_i or tabu[j, a] > it) and value + d <= best[0] + 1e-9:
                         continue
                     bd, bi, bj, bb, ties = keep_most(d, i, j, b, bd, bi, bj, bb, ties, rng)
+            for u in range(hptr[i], hptr[i + 1]):  # i's hard partners at the tables skipped
+                j = hidx[u]
+                b = g[j]
+                if b == a or skipped[b] != stamp or not free[j]:
+                    continue
+                d = GW[i, b] - gia + GW[j, a] - GW[j, b] - 2.0 * ri[j]
+                if d < bd or d < 0.5 * FORBIDDEN:
+                    continue
+                if (tabu[i, b] > it or tabu[j, a] > it) and value + d <= best[0] + 1e-9:
+                    continue
+                bd, bi, bj, bb, ties = keep_most(d, i, j, b, bd, bi, bj, bb, ties, rng)
         if bi < 0:
             break
         value, since = make_best(E, g, GW, mem, size, pos, tabu, it, tenure_lo, tenure_hi, rng, bi, bj, bb, bd, value,
@@ -196,6 +212,27 @@ def make_best(E, g, GW, mem, size, pos, tabu, it, tenure_lo, tenure_hi, rng, bi,
     return value, since + 1
 
 
-def swap_slack(E: np.ndarray) -> np.ndarray:
-    """``max(0, max_j -2 E[i, j])`` per member: zero unless ``i`` has negative pair values (repeats, apart)."""
-    return np.maximum(-2.0 * E.min(axis=1), 0.0)
+def hard_partners(E: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each member's *hard* partners (a pair value below ``-2 max(E.max(), 1)``: repeats, history, apart) and
+    ``soft[i]``, the most ``-2 E[i, j]`` adds over the free members ``j`` that are not hard partners (at least 0).
+
+    The tabu searches (:func:`tabu_groups`, :func:`.mixed.tabu_mixed`) bound a table's swaps of ``i``
+    by ``soft[i]`` and evaluate the few hard partners one by one. Returns ``hptr, hidx, soft`` (CSR lists).
+
+    Examples
+    --------
+    >>> E = np.array([[0.0, -1e4, 2.0], [-1e4, 0.0, -1.0], [2.0, -1.0, 0.0]])
+    >>> hptr, hidx, soft = hard_partners(E, np.ones(3, bool))
+    >>> hptr.tolist(), hidx.tolist(), soft.tolist()
+    ([0, 1, 2, 2], [1, 0], [0.0, 2.0, 2.0])
+    """
+    E = np.asarray(E, dtype=np.float64)
+    floor = -2.0 * max(float(E.max(initial=0.0)), 1.0)
+    hard = floor > E
+    np.fill_diagonal(hard, False)
+    soft = np.where(hard | ~np.asarray(free, dtype=bool)[None, :], -np.inf, -2.0 * E)
+    np.fill_diagonal(soft, -np.inf)
+    counts = hard.sum(axis=1)
+    hptr = np.zeros(len(E) + 1, dtype=np.int64)
+    hptr[1:] = np.cumsum(counts)
+    return hptr, np.nonzero(hard)[1].astype(np.int64), np.maximum(soft.max(axis=1, initial=-np.inf), 0.0)

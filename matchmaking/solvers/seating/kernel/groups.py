@@ -31,7 +31,11 @@ The code: the state in :mod:`.group_state` (with :func:`partition_distance`), th
 from __future__ import annotations
 
 from matchmaking.solvers.seating.kernel.group_cross import cross_groups
-from matchmaking.solvers.seating.kernel.group_search import anneal_groups, swap_slack, tabu_groups
+from matchmaking.solvers.seating.kernel.group_search import (
+    anneal_groups,
+    hard_partners,
+    tabu_groups,
+)
 from matchmaking.solvers.seating.kernel.group_state import (
     FORBIDDEN,
     group_value,
@@ -43,4 +47,4 @@ from matchmaking.solvers.seating.kernel.group_state import (
 )
 
 __all__ = ["FORBIDDEN", "anneal_groups", "cross_groups", "group_value", "gw_init", "move_member",
-           "partition_distance", "swap_members", "swap_slack", "tables_of", "tabu_groups"]
+           "hard_partners", "partition_distance", "swap_members", "tables_of", "tabu_groups"]

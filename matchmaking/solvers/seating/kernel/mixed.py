@@ -137,32 +137,6 @@ def extra_value(g, m, needs_w, sw, optr, oidx, uptr, uidx, OFF, codes, V):
     return needs_w * dc + ds
 
 
-def hard_partners(E: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each member's *hard* partners (a pair value below ``-2 max(E.max(), 1)``: repeats, history, apart) and
-    ``soft[i]``, the most ``-2 E[i, j]`` adds over the free members ``j`` that are not hard partners (at least 0).
-
-    The tabu search bounds a table's swaps of ``i`` by ``soft[i]`` and evaluates the few hard
-    partners one by one (see :func:`tabu_mixed`). Returns ``hptr, hidx, soft`` (CSR lists).
-
-    Examples
-    --------
-    >>> E = np.array([[0.0, -1e4, 2.0], [-1e4, 0.0, -1.0], [2.0, -1.0, 0.0]])
-    >>> hptr, hidx, soft = hard_partners(E, np.ones(3, bool))
-    >>> hptr.tolist(), hidx.tolist(), soft.tolist()
-    ([0, 1, 2, 2], [1, 0], [0.0, 2.0, 2.0])
-    """
-    E = np.asarray(E, dtype=np.float64)
-    floor = -2.0 * max(float(E.max(initial=0.0)), 1.0)
-    hard = floor > E
-    np.fill_diagonal(hard, False)
-    soft = np.where(hard | ~np.asarray(free, dtype=bool)[None, :], -np.inf, -2.0 * E)
-    np.fill_diagonal(soft, -np.inf)
-    counts = hard.sum(axis=1)
-    hptr = np.zeros(len(E) + 1, dtype=np.int64)
-    hptr[1:] = np.cumsum(counts)
-    return hptr, np.nonzero(hard)[1].astype(np.int64), np.maximum(soft.max(axis=1, initial=-np.inf), 0.0)
-
-
 @nb.njit(cache=True)
 def _swap_candidate(i, j, a, b, d, bd, bi, bj, bb, ties, it, value, tabu_i, counted, tabu, best, needs_w, sw, optr,
                     oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D, rng):
@@ -209,7 +183,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
         prune = prune and sw[x] >= 0.0
     JJ = np.zeros((n, m))  # JJ[j, t]: j joining table t (kept for the two tables each move changes)
     mg = np.empty((m, m))  # mg[b, t]: the most a free member of b gains (pairs, joining) by going to t
-    skipped = np.zeros(m, np.bool_)
+    skipped = np.full(m, -1, np.int64)  # skipped[b] == stamp: table b skipped for the member scanned now
     for j in range(n):
         if free[j]:
             for t in range(m):
@@ -232,6 +206,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
             if not free[i]:
                 continue
             a = g[i]
+            stamp = it * n + i
             li = leave_delta(i, a, needs_w, sw, optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D)
             gia = GW[i, a]
             dmax = 0.0
@@ -255,7 +230,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
                 if size[b] == 0:
                     continue
                 if prune and gi + mg[b, a] + soft[i] + dmax < bd:  # no soft partner of i at b can beat bd
-                    skipped[b] = True
+                    skipped[b] = stamp
                     continue
                 counted = False
                 for q in range(size[b]):
@@ -273,7 +248,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
             for u in range(hptr[i], hptr[i + 1]):  # i's hard partners at the tables skipped
                 j = hidx[u]
                 b = g[j]
-                if b == a or not skipped[b] or not free[j]:
+                if b == a or skipped[b] != stamp or not free[j]:
                     continue
                 d = GW[i, b] - gia + li + JJ[i, b] + GW[j, a] - GW[j, b] - 2.0 * ri[j]
                 if d < 0.5 * FORBIDDEN or d + JJ[j, a] + dmax < bd:
@@ -282,8 +257,6 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
                     i, j, a, b, d, bd, bi, bj, bb, ties, it, value, tabu[i, b] > it, False, tabu, best, needs_w, sw,
                     optr, oidx, uptr, uidx, OFF, UO, codes, TO, NE, NO, SC, D, rng)
                 count(i, b, -1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
-            for b in range(m):
-                skipped[b] = False
             count(i, a, 1, optr, oidx, uptr, uidx, OFF, codes, TO, NE, NO, SC, D)
         if bi < 0:
             break
