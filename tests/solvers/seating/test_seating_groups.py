@@ -51,7 +51,8 @@ def test_annealing_and_tabu_keep_the_sums_exact_and_the_rules(moves: bool) -> No
                     best_g, rng, partners, 0.5)
     assert cur[0] == pytest.approx(G.group_value(E, g)) and np.allclose(GW, G.gw_init(E, g, m))
     tabu, info = np.zeros((n, m), np.int64), np.zeros(3, np.int64)
-    G.tabu_groups(E, *G.hard_partners(E, np.ones(len(E), bool)), g, GW, mem, size, pos, free, lo, hi, 300, 10**6, 2, 8, tabu, info, cur, best, best_g, rng)
+    G.tabu_groups(E, *G.hard_partners(E, free), g, GW, mem, size, pos, free, lo, hi, 300, 10**6, 2, 8, tabu, info, cur,
+                  best, best_g, rng)
     assert cur[0] == pytest.approx(G.group_value(E, g)) and np.allclose(GW, G.gw_init(E, g, m))
     assert best[0] == pytest.approx(G.group_value(E, best_g))
     sizes = np.bincount(g, minlength=m)

@@ -15,7 +15,9 @@ and a move of ``i`` to ``b`` ``GW[i, b] - GW[i, a]``, both in O(1). On that stat
 - :func:`tabu_groups`: a tabu search taking the best swap or move of the whole neighbourhood at
   each iteration (a member may not return to a table it left for a few iterations unless that
   beats the best plan). A bound prunes the neighbourhood: for ``i`` at ``a`` and a table
-  ``b``, no swap with a member of ``b`` beats ``GW[i, b] - GW[i, a] + max_j (GW[j, a] - GW[j, b])``;
+  ``b``, no swap with a member ``j`` of ``b`` that is not a hard partner of ``i`` beats
+  ``GW[i, b] - GW[i, a] + max_j (GW[j, a] - GW[j, b]) + soft[i]``; the hard partners (pairs priced
+  far below any value: repeats, apart, :func:`hard_partners`) are evaluated one by one;
 - :func:`cross_groups`: a group-based crossover of two seatings (the child inherits whole
   tables, alternately from each parent, the most valuable first, and seats the rest greedily);
 - :func:`partition_distance`: how many members must change table to turn one seating into

@@ -168,7 +168,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
     never gains with non-negative weights), can beat the best candidate. A whole table is skipped
     the same way when its best such bound (``mg``, the most a member there gains by going to
     ``a``, plus ``soft[i]``) cannot; ``i``'s hard partners there (``hptr, hidx``: the pairs whose
-    large negative value a swap with ``i`` itself removes, :func:`hard_partners`) are then
+    large negative value a swap with ``i`` itself removes, :func:`.group_search.hard_partners`) are then
     evaluated one by one. Returns the iterations made.
     """
     n = g.shape[0]
