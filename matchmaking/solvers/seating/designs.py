@@ -226,8 +226,8 @@ def cyclic_start(prob: SeatingProblem, rng: np.random.Generator, s: int, tries: 
     cyclic search comes first, then CP-SAT decides the structures of
     :mod:`~matchmaking.solvers.seating.layered` (an abelian group translating two layers; up to
     the ``deadline``, or one structure per 10,000 iterations of a fixed ``effort``): when no
-    structure solves, the searches below and the repair get little or no time. Otherwise, or when none solved, the design comes
-    from the local search on pair orbits
+    structure solves, the searches below and the repair get little or no time. Otherwise, or
+    when none solved, the design comes from the local search on pair orbits
     (:func:`~matchmaking.solvers.seating.golfer.cyclic_design`), else from CP-SAT on the
     representatives of other symmetric structures
     (:func:`~matchmaking.solvers.seating.symmetric.symmetric_design`, ``effort / 100,000``

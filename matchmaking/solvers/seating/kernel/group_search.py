@@ -100,6 +100,35 @@ def anneal_groups(E, g, GW, mem, size, pos, mov, free, lo, hi, p_move, n_iter, t
     return accepted
 
 
+#: No per-(member, table) joining gains: :func:`arrival_gains` on pair values alone.
+NO_JOIN = np.zeros((0, 0))
+
+
+@nb.njit(cache=True)
+def arrival_gains(GW, mem, size, free, join, mg):
+    """``mg[b, t]``: the most a free member of table ``b`` gains by going to table ``t`` (``-1e300`` with none).
+
+    The gain is the change of its pair sum, ``GW[j, t] - GW[j, b]``, plus ``join[j, t]`` when ``join``
+    has rows (the need and spread terms of joining ``t``, :mod:`.mixed`); the tabu searches bound a
+    whole table's swaps by it.
+    """
+    m = mg.shape[0]
+    extra = join.shape[0] > 0
+    for b in range(m):
+        for t in range(m):
+            mg[b, t] = -1e300
+        for q in range(size[b]):
+            j = mem[b, q]
+            if not free[j]:
+                continue
+            for t in range(m):
+                v = GW[j, t] - GW[j, b]
+                if extra:
+                    v += join[j, t]
+                if v > mg[b, t]:
+                    mg[b, t] = v
+
+
 @nb.njit(cache=True)
 def tabu_groups(E, hptr, hidx, soft, g, GW, mem, size, pos, free, lo, hi, max_iter, stall, tenure_lo, tenure_hi, tabu,
                 info, cur, best, best_g, rng):
@@ -126,17 +155,7 @@ def tabu_groups(E, hptr, hidx, soft, g, GW, mem, size, pos, free, lo, hi, max_it
     value = cur[0]
     while it < stop and since < stall:
         it += 1
-        for b in range(m):  # mg[b, a]: the most a member of b gains by going to a
-            for a in range(m):
-                mg[b, a] = -1e300
-            for q in range(size[b]):
-                j = mem[b, q]
-                if not free[j]:
-                    continue
-                for a in range(m):
-                    v = GW[j, a] - GW[j, b]
-                    if v > mg[b, a]:
-                        mg[b, a] = v
+        arrival_gains(GW, mem, size, free, NO_JOIN, mg)
         bd, bi, bj, bb, ties = -1e300, -1, -1, -1, 0
         for i in range(n):
             if not free[i]:

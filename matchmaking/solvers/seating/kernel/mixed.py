@@ -30,7 +30,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from matchmaking.solvers.seating.kernel.group_search import make_best
+from matchmaking.solvers.seating.kernel.group_search import arrival_gains, make_best
 from matchmaking.solvers.seating.kernel.group_state import FORBIDDEN
 from matchmaking.solvers.seating.kernel.ties import keep_most
 
@@ -191,16 +191,7 @@ def tabu_mixed(E, g, GW, mem, size, pos, free, lo, hi, needs_w, sw, optr, oidx, 
     while it < stop and since < stall:
         it += 1
         if prune:
-            for b in range(m):
-                for t in range(m):
-                    mg[b, t] = -1e300
-                for q in range(size[b]):
-                    j = mem[b, q]
-                    if free[j]:
-                        for t in range(m):
-                            v = GW[j, t] - GW[j, b] + JJ[j, t]
-                            if v > mg[b, t]:
-                                mg[b, t] = v
+            arrival_gains(GW, mem, size, free, JJ, mg)
         bd, bi, bj, bb, ties = -1e300, -1, -1, -1, 0
         for i in range(n):
             if not free[i]:
