@@ -148,7 +148,10 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     if reserve and not proven:
         bound, bound_terms, notes = _tighter_bound(prob, state, search, bound, bound_terms, params, iterations)
     plan = _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven, notes)
-    if iterations is not None and plan.extras.get("stopped") and plan.extras["iterations"] < iterations:
+    # the clock may end a fixed effort at the monitor's stop or, earlier, at the deadline the phases keep
+    # before the bound's reserve: either way the plan depends on the machine's speed
+    cut = plan.extras.get("stopped") or search.clock_ended
+    if iterations is not None and cut and plan.extras["iterations"] < iterations:
         plan.notes.append(f"the fixed effort was cut short: {plan.extras['iterations']:,} of the {iterations:,} "
                           "iterations asked ran before the stop, so another run with the same seed can give another "
                           "plan (give more time for runs that repeat exactly)")

@@ -46,6 +46,7 @@ class Tracker:
         self.max_iterations = max_iterations
         self.phase = "start"
         self.done = False  # the bound is reached: nothing better exists
+        self.clock_ended = False  # a phase ended by the clock (with a fixed effort: the effort was cut short)
         self.best_key = state.key()
         self.best_tab: np.ndarray = state.tab.copy()
         self.best_repeats = state.repeats
@@ -67,7 +68,11 @@ class Tracker:
             self.done = True
 
     def out_of_budget(self) -> bool:
-        if self.stopped or time.perf_counter() >= self.deadline or self.monitor.time_up():
+        """Whether the phase must end: stopped, past the deadline (noted in ``clock_ended``), or the effort spent."""
+        if self.stopped:
+            return True
+        if time.perf_counter() >= self.deadline or self.monitor.time_up():
+            self.clock_ended = True
             return True
         return self.max_iterations is not None and self.iterations >= self.max_iterations
 

@@ -73,3 +73,18 @@ def test_parameters_change_the_search_not_the_rules(event: mm.Community) -> None
     other = mm.seat(event, params={"guide": 0.0, "lns_tables": 3}, **kw)
     assert base.check() == [] and other.check() == []
     assert mm.seat(event, params=SeatingParams(), **kw).assignments.equals(base.assignments)
+
+
+def test_the_tracker_tells_a_phase_ended_by_the_clock_from_one_ended_by_its_count() -> None:
+    from matchmaking.solvers.control import Monitor
+    from matchmaking.solvers.seating import build_problem
+    from matchmaking.solvers.seating.state import SeatingState
+    from matchmaking.solvers.seating.tracker import Tracker
+
+    prob = build_problem(mm.datasets.synthetic_community(12, seed=0), tables=3, table_size=4, rounds=2)
+    counted = Tracker(SeatingState(prob), Monitor(time_limit=60), max_iterations=10)
+    counted.iterations = 10
+    assert counted.out_of_budget() and not counted.clock_ended
+    timed = Tracker(SeatingState(prob), Monitor(time_limit=60), max_iterations=10)
+    timed.deadline = 0.0  # a phase's deadline before the monitor's (the bound's reserve)
+    assert timed.out_of_budget() and timed.clock_ended and not timed.monitor.stopped
