@@ -89,12 +89,13 @@ def plain_sa_compiled(prob: SeatingProblem, seed: int, time_limit: float) -> np.
     """The same textbook annealing on the compiled kernel :func:`matchmaking.seat` uses (about 50x more moves).
 
     Random start, uniform swaps of free members, geometric cooling from 2 to 0.01 over the
-    time, repeats at the objective's penalty: no guided moves, no moves to a table with room,
-    no together-block moves, no repeat repair, no CP-SAT. What is left between this baseline
+    time, repeats at the objective's penalty, each swap evaluated by scanning both tables: no
+    guided moves, no moves to a table with room, no together-block moves, no gain table, no
+    repeat repair, no CP-SAT. What is left between this baseline
     and ``seat`` is the search design.
     """
     state = SeatingState(prob)
     greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)
     search = Tracker(state, Monitor(time_limit=time_limit))
-    anneal(search, seed, guide=0.0, temperatures=(2.0, 0.01), p_move=0.0, p_group=0.0)
+    anneal(search, seed, guide=0.0, temperatures=(2.0, 0.01), p_move=0.0, p_group=0.0, gains=False)
     return search.best_tab

@@ -1,14 +1,15 @@
 """The compiled (numba) kernel of the seating search: state and moves, annealing, repeat tabu search.
 
 :mod:`.core` keeps every objective term of a seating in flat arrays with exact incremental
-updates; :mod:`.anneal` and :mod:`.tabu` are the compiled searches over that state. The
+updates; :mod:`.anneal` and :mod:`.tabu` are the compiled searches over that state (the
+annealing evaluates swaps from the gain table of :mod:`.gains`). The
 readable Python reference of the same terms is
 :class:`matchmaking.solvers.seating.state.SeatingState`; the tests compare both move by move.
 numba does not check array bounds: the Python wrappers (:func:`run_anneal`, :class:`Tabu`)
 validate what the compiled code writes to.
 """
 
-from matchmaking.solvers.seating.kernel.anneal import anneal, run_anneal, search_arrays
+from matchmaking.solvers.seating.kernel.anneal import anneal, make_gains, run_anneal, search_arrays
 from matchmaking.solvers.seating.kernel.core import (
     MET,
     TOGETHER,
@@ -25,7 +26,8 @@ from matchmaking.solvers.seating.kernel.core import (
     swap_delta,
     swap_ok,
 )
+from matchmaking.solvers.seating.kernel.gains import swap_pairs
 from matchmaking.solvers.seating.kernel.tabu import Tabu, tabu
 
-__all__ = ["MET", "TOGETHER", "Kernel", "Tabu", "add", "anneal", "apart_ok", "csr", "load_tab", "rand", "randint",
-           "relocate", "remove", "rng_state", "run_anneal", "search_arrays", "swap_delta", "swap_ok", "tabu"]
+__all__ = ["MET", "TOGETHER", "Kernel", "Tabu", "add", "anneal", "apart_ok", "csr", "load_tab", "make_gains", "rand",
+           "randint", "relocate", "remove", "rng_state", "run_anneal", "search_arrays", "swap_delta", "swap_ok", "swap_pairs", "tabu"]

@@ -16,6 +16,16 @@ from matchmaking.solvers.seating.kernel.core import (
     relocate,
     swap_delta,
     swap_ok,
+    swap_rest,
+)
+from matchmaking.solvers.seating.kernel.gains import (
+    build_gains,
+    empty_gains,
+    shift_others,
+    shift_plain,
+    shift_round,
+    special,
+    swap_pairs,
 )
 
 
@@ -27,7 +37,7 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
            W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aidx,
            tab, mem, size, pos, C, NC, TO, SC, D, acc,
            slot_r, slot_i, free, partners, lo, hi, grp_r, grp_ptr, grp_idx,
-           best_tab, best, rng, probe):
+           GV, GR, fptr, fidx, stamp, spec, best_tab, best, rng, probe):
     """Run ``n_iter`` proposals at a temperature cooling geometrically from ``t_from`` to ``t_to``.
 
     Proposals: a member of a random slot ``(round, member)`` goes to another table (with
@@ -41,6 +51,10 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
     With a non-empty ``probe`` array nothing is accepted: the absolute value changes of the
     first proposals that leave the repeats unchanged are written there (to set the
     temperature), and the count written is returned.
+
+    With a non-empty gain table ``GV, GR`` (:mod:`.gains`, current for the state) swaps are
+    evaluated from it, and it is kept current as proposals are made; empty, every swap is
+    evaluated by scanning both tables.
     """
     n_slots = slot_r.shape[0]
     n_groups = grp_r.shape[0]
@@ -51,6 +65,7 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
     leaving = np.empty(64, dtype=np.int64)
     pick = np.empty(mem.shape[2], dtype=np.int64)
     accepted = 0
+    cached = GV.shape[0] > 0
     temp = t_from
     ratio = t_to / t_from if t_from > 0 else 1.0
     if n_slots == 0 and n_groups == 0:
@@ -127,8 +142,12 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
                 mt[1] = a
                 k = 2
         if k == 2 and mt[0] == tab[r, mi[1]] and mt[1] == tab[r, mi[0]]:  # a swap: evaluated read-only
-            p1, c1, s1, r1 = swap_delta(mi[0], mi[1], r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                                        tab, mem, size, C, NC, TO, SC, D)
+            if cached:
+                p1, r1 = swap_pairs(mi[0], mi[1], mt[1], mt[0], r, GV, GR, C, F, W)
+                c1, s1 = swap_rest(mi[0], mi[1], r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D)
+            else:
+                p1, c1, s1, r1 = swap_delta(mi[0], mi[1], r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+                                            tab, mem, size, C, NC, TO, SC, D)
             dv = p1 + needs_w * c1 + s1
             dr = r1
         else:  # evaluated by making it and undoing it at once
@@ -152,8 +171,13 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
         if not better and best[2] == 1.0:  # leaving the best plan: save it first
             best_tab[:, :] = tab
             best[2] = 0.0
-        relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                  tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
+        if cached:
+            for q in range(k):
+                _relocate_cached(mi[q:q + 1], mt[q:q + 1], r, needs_w, W, F, nptr, nidx, optr, oidx, OFF, codes,
+                                 sw, tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec)
+        else:
+            relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+                     tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
         if better:
             best[0] = rep
             best[1] = total
@@ -163,6 +187,24 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
         best_tab[:, :] = tab
         best[2] = 0.0
     return accepted
+
+
+@nb.njit(cache=True)
+def _relocate_cached(mi, mt, r, needs_w, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+                     tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec):
+    """Relocate ``mi[0]`` to table ``mt[0]`` in round ``r`` and keep the gain table current."""
+    x = mi[0]
+    a = tab[r, x]
+    b = mt[0]
+    stamp[-1] += 1
+    k = special(x, r, b, tab, mem, size, fptr, fidx, stamp, stamp[-1], spec)
+    shift_round(x, r, a, -1, W, F, C, tab, spec, k, GV, GR)
+    shift_others(x, r, a, b, -1, W, F, C, tab, mem, size, GV, GR)
+    relocate(1, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
+             tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
+    shift_plain(x, r, a, b, W, GV)
+    shift_round(x, r, b, 1, W, F, C, tab, spec, k, GV, GR)
+    shift_others(x, r, a, b, 1, W, F, C, tab, mem, size, GV, GR)
 
 
 def search_arrays(prob, rounds: list[int], movable: np.ndarray, partners: np.ndarray | None) -> dict:
@@ -195,9 +237,19 @@ def search_arrays(prob, rounds: list[int], movable: np.ndarray, partners: np.nda
 
 def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_from: float, t_to: float,
                lam: float, guide: float, best_tab: np.ndarray, best: np.ndarray,
-               p_move: float = 0.1, p_group: float = 0.1, probe: np.ndarray | None = None) -> int:
-    """One chunk of :func:`anneal` on ``kern`` (see there); returns the accepted proposals."""
+               p_move: float = 0.1, p_group: float = 0.1, probe: np.ndarray | None = None,
+               gains: tuple[np.ndarray, ...] | None = None) -> int:
+    """One chunk of :func:`anneal` on ``kern`` (see there); returns the accepted proposals.
+
+    ``gains``: the gain table of :func:`make_gains`, current for ``kern`` (the chunk keeps it
+    so); None: swaps are evaluated by scanning both tables.
+    """
     a = arrays
+    GV, GR, fptr, fidx, stamp, spec = empty_gains() if gains is None else gains
+    if GV.shape[0] and (GV.shape != GR.shape or GV.shape != kern.size.shape + (kern.tab.shape[1],)
+                        or GV.dtype != np.float64 or GR.dtype != np.int32
+                        or stamp.shape != (kern.tab.shape[1] + 1,) or spec.shape != (kern.tab.shape[1],)):
+        raise ValueError("the gain table must come from make_gains(kern)")
     # the kernel does not check bounds: check what it writes to
     if best.shape != (4,) or best_tab.shape != kern.tab.shape or best_tab.dtype != np.int64 or rng.shape != (1,):
         raise ValueError("best must have 4 entries, best_tab the kernel's shape and int64 type, rng one state")
@@ -206,6 +258,27 @@ def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_fr
     return anneal(int(n_iter), float(t_from), float(t_to), float(lam), float(guide), float(p_move),
                   float(p_group), kern.penalty, kern.needs_w, *kern.consts(), kern.aptr, kern.aidx, *kern.state(),
                   a["slot_r"], a["slot_i"], a["free"], a["partners"], a["lo"], a["hi"], a["grp_r"], a["grp_ptr"],
-                  a["grp_idx"], best_tab, best, rng, np.zeros(0) if probe is None else probe)
+                  a["grp_idx"], GV, GR, fptr, fidx, stamp, spec, best_tab, best, rng, np.zeros(0) if probe is None else probe)
 
 
+def make_gains(kern: Kernel) -> tuple[np.ndarray, ...]:
+    """The gain table (:mod:`.gains`) of the kernel's current state, for :func:`run_anneal`.
+
+    ``(GV, GR, fptr, fidx, stamp, spec)``: the table; each member's list of others it has a flag
+    with (met before, kept together; CSR); scratch for :func:`.gains.special`.
+    """
+    R, T = kern.size.shape
+    n = kern.tab.shape[1]
+    if np.diagonal(kern.W).any():
+        raise ValueError("the gain table needs pair values of 0 on the diagonal")
+    GV = np.zeros((R, T, n))
+    GR = np.zeros((R, T, n), dtype=np.int32)
+    build_gains(kern.W, kern.F, kern.C, kern.tab, kern.mem, kern.size, GV, GR)
+    flagged = kern.F != 0
+    np.fill_diagonal(flagged, False)
+    fptr = np.zeros(n + 1, dtype=np.int64)
+    fptr[1:] = np.cumsum(flagged.sum(axis=1))
+    fidx = np.nonzero(flagged)[1].astype(np.int64)
+    stamp = np.zeros(n + 1, dtype=np.int64)  # the last entry counts the calls
+    spec = np.zeros(n, dtype=np.int64)
+    return GV, GR, fptr, fidx, stamp, spec

@@ -263,6 +263,15 @@ def swap_delta(i, j, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, 
             gp, gr = joins(C[in_, m], F[in_, m], W[in_, m])  # in_ joins m
             dp += gp - lp
             dr += gr - lr
+    dc, ds = swap_rest(i, j, r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D)
+    return dp, dc, ds, dr
+
+
+@nb.njit(cache=True)
+def swap_rest(i, j, r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D):
+    """(covered, spread) deltas of swapping ``i`` and ``j`` (other tables of round ``r``), read-only."""
+    a = tab[r, i]
+    b = tab[r, j]
     dc = 0
     if nptr[-1] > 0:
         for side in range(2):
@@ -299,7 +308,7 @@ def swap_delta(i, j, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, 
             if in_ >= 0 and SC[x, r, t, in_] == 0:
                 d_new += 1
             ds += sw[x] * (max(d_new - 1, 0) - max(d_old - 1, 0))
-    return dp, dc, ds, dr
+    return dc, ds
 
 
 # ---------------------------------------------------------------------------------------------
