@@ -153,6 +153,7 @@ def test_the_gain_table_stays_exact_through_swaps_moves_and_group_moves(prob: S.
         here = (kern.tab >= 0)[:, None, :]  # rounds x 1 x members
         assert np.allclose(np.where(here, table[0], 0.0), np.where(here, fresh[0], 0.0))
         assert (np.where(here, table[1], 0) == np.where(here, fresh[1], 0)).all()
+        assert (table[7] == fresh[7]).all() and (table[8] == fresh[8]).all()  # the need counts
     assert made > 2000
     assert tuple(K.Kernel(p, kern.tab).acc) == pytest.approx(tuple(kern.acc))
 
@@ -160,7 +161,9 @@ def test_the_gain_table_stays_exact_through_swaps_moves_and_group_moves(prob: S.
 def test_swaps_from_the_gain_table_are_the_scanned_swaps(prob: S.SeatingProblem) -> None:
     state = _start(prob, seed=3)
     kern = K.Kernel(prob, state.tab)
-    GV, GR = K.make_gains(kern)[:2]
+    table = K.make_gains(kern)
+    GV, GR, NEED, UNC, ONE = table[0], table[1], table[6], table[7], table[8]
+    assert UNC.any() and ONE.any()
     rng = np.random.default_rng(2)
     checked = 0
     for _ in range(300):
@@ -169,9 +172,13 @@ def test_swaps_from_the_gain_table_are_the_scanned_swaps(prob: S.SeatingProblem)
         a, b = int(kern.tab[r, i]), int(kern.tab[r, j])
         if a == b:
             continue
-        dp, _, _, dr = K.swap_delta(i, j, r, *kern.consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC,
-                                    kern.TO, kern.SC, kern.D)
+        dp, dc, ds, dr = K.swap_delta(i, j, r, *kern.consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC,
+                                      kern.TO, kern.SC, kern.D)
         assert K.swap_pairs(i, j, a, b, r, GV, GR, kern.C, kern.F, kern.W) == pytest.approx((dp, dr))
+        own, spread = K.swap_rest(i, j, r, kern.nptr, kern.nidx, kern.OFF, kern.codes, kern.sw, kern.tab, kern.mem,
+                                  kern.size, kern.NC, kern.TO, kern.SC, kern.D, False)
+        mates = K.swap_mates(i, j, a, b, r, kern.optr, kern.oidx, kern.OFF, NEED, kern.NC, UNC, ONE)
+        assert (own + mates, spread) == pytest.approx((dc, ds))
         checked += 1
     assert checked > 200
 

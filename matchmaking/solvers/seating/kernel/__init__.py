@@ -25,9 +25,10 @@ from matchmaking.solvers.seating.kernel.core import (
     rng_state,
     swap_delta,
     swap_ok,
+    swap_rest,
 )
-from matchmaking.solvers.seating.kernel.gains import swap_pairs
+from matchmaking.solvers.seating.kernel.gains import swap_mates, swap_pairs
 from matchmaking.solvers.seating.kernel.tabu import Tabu, tabu
 
 __all__ = ["MET", "TOGETHER", "Kernel", "Tabu", "add", "anneal", "apart_ok", "csr", "load_tab", "make_gains", "rand",
-           "randint", "relocate", "remove", "rng_state", "run_anneal", "search_arrays", "swap_delta", "swap_ok", "swap_pairs", "tabu"]
+           "randint", "relocate", "remove", "rng_state", "run_anneal", "search_arrays", "swap_delta", "swap_mates", "swap_ok", "swap_pairs", "swap_rest", "tabu"]

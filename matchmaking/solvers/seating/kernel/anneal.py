@@ -20,11 +20,14 @@ from matchmaking.solvers.seating.kernel.core import (
 )
 from matchmaking.solvers.seating.kernel.gains import (
     build_gains,
+    build_needs,
     empty_gains,
+    shift_needs,
     shift_others,
     shift_plain,
     shift_round,
     special,
+    swap_mates,
     swap_pairs,
 )
 
@@ -37,7 +40,7 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
            W, F, nptr, nidx, optr, oidx, OFF, codes, sw, aptr, aidx,
            tab, mem, size, pos, C, NC, TO, SC, D, acc,
            slot_r, slot_i, free, partners, lo, hi, grp_r, grp_ptr, grp_idx,
-           GV, GR, fptr, fidx, stamp, spec, best_tab, best, rng, probe):
+           GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE, best_tab, best, rng, probe):
     """Run ``n_iter`` proposals at a temperature cooling geometrically from ``t_from`` to ``t_to``.
 
     Proposals: a member of a random slot ``(round, member)`` goes to another table (with
@@ -144,7 +147,9 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
         if k == 2 and mt[0] == tab[r, mi[1]] and mt[1] == tab[r, mi[0]]:  # a swap: evaluated read-only
             if cached:
                 p1, r1 = swap_pairs(mi[0], mi[1], mt[1], mt[0], r, GV, GR, C, F, W)
-                c1, s1 = swap_rest(mi[0], mi[1], r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D)
+                c1, s1 = swap_rest(mi[0], mi[1], r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D, False)
+                if nptr[-1] > 0:
+                    c1 += swap_mates(mi[0], mi[1], mt[1], mt[0], r, optr, oidx, OFF, NEED, NC, UNC, ONE)
             else:
                 p1, c1, s1, r1 = swap_delta(mi[0], mi[1], r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
                                             tab, mem, size, C, NC, TO, SC, D)
@@ -174,7 +179,7 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
         if cached:
             for q in range(k):
                 _relocate_cached(mi[q:q + 1], mt[q:q + 1], r, needs_w, W, F, nptr, nidx, optr, oidx, OFF, codes,
-                                 sw, tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec)
+                                 sw, tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE)
         else:
             relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
                      tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
@@ -191,7 +196,7 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
 
 @nb.njit(cache=True)
 def _relocate_cached(mi, mt, r, needs_w, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
-                     tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec):
+                     tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE):
     """Relocate ``mi[0]`` to table ``mt[0]`` in round ``r`` and keep the gain table current."""
     x = mi[0]
     a = tab[r, x]
@@ -200,8 +205,13 @@ def _relocate_cached(mi, mt, r, needs_w, W, F, nptr, nidx, optr, oidx, OFF, code
     k = special(x, r, b, tab, mem, size, fptr, fidx, stamp, stamp[-1], spec)
     shift_round(x, r, a, -1, W, F, C, tab, spec, k, GV, GR)
     shift_others(x, r, a, b, -1, W, F, C, tab, mem, size, GV, GR)
+    needs = nptr[-1] > 0
+    if needs:
+        shift_needs(r, a, b, -1, nptr, nidx, NC, tab, mem, size, UNC, ONE)
     relocate(1, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
              tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
+    if needs:
+        shift_needs(r, a, b, 1, nptr, nidx, NC, tab, mem, size, UNC, ONE)
     shift_plain(x, r, a, b, W, GV)
     shift_round(x, r, b, 1, W, F, C, tab, spec, k, GV, GR)
     shift_others(x, r, a, b, 1, W, F, C, tab, mem, size, GV, GR)
@@ -245,10 +255,11 @@ def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_fr
     so); None: swaps are evaluated by scanning both tables.
     """
     a = arrays
-    GV, GR, fptr, fidx, stamp, spec = empty_gains() if gains is None else gains
+    GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE = empty_gains() if gains is None else gains
     if GV.shape[0] and (GV.shape != GR.shape or GV.shape != kern.size.shape + (kern.tab.shape[1],)
                         or GV.dtype != np.float64 or GR.dtype != np.int32
-                        or stamp.shape != (kern.tab.shape[1] + 1,) or spec.shape != (kern.tab.shape[1],)):
+                        or stamp.shape != (kern.tab.shape[1] + 1,) or spec.shape != (kern.tab.shape[1],)
+                        or NEED.shape != kern.NC.shape or UNC.shape != kern.TO.shape or ONE.shape != UNC.shape):
         raise ValueError("the gain table must come from make_gains(kern)")
     # the kernel does not check bounds: check what it writes to
     if best.shape != (4,) or best_tab.shape != kern.tab.shape or best_tab.dtype != np.int64 or rng.shape != (1,):
@@ -258,14 +269,15 @@ def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_fr
     return anneal(int(n_iter), float(t_from), float(t_to), float(lam), float(guide), float(p_move),
                   float(p_group), kern.penalty, kern.needs_w, *kern.consts(), kern.aptr, kern.aidx, *kern.state(),
                   a["slot_r"], a["slot_i"], a["free"], a["partners"], a["lo"], a["hi"], a["grp_r"], a["grp_ptr"],
-                  a["grp_idx"], GV, GR, fptr, fidx, stamp, spec, best_tab, best, rng, np.zeros(0) if probe is None else probe)
+                  a["grp_idx"], GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE, best_tab, best, rng, np.zeros(0) if probe is None else probe)
 
 
 def make_gains(kern: Kernel) -> tuple[np.ndarray, ...]:
     """The gain table (:mod:`.gains`) of the kernel's current state, for :func:`run_anneal`.
 
-    ``(GV, GR, fptr, fidx, stamp, spec)``: the table; each member's list of others it has a flag
-    with (met before, kept together; CSR); scratch for :func:`.gains.special`.
+    ``(GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE)``: the table; each member's list of others it
+    has a flag with (met before, kept together; CSR); scratch for :func:`.gains.special`; the
+    needs as a matrix and the need counts of :func:`.gains.build_needs`.
     """
     R, T = kern.size.shape
     n = kern.tab.shape[1]
@@ -281,4 +293,10 @@ def make_gains(kern: Kernel) -> tuple[np.ndarray, ...]:
     fidx = np.nonzero(flagged)[1].astype(np.int64)
     stamp = np.zeros(n + 1, dtype=np.int64)  # the last entry counts the calls
     spec = np.zeros(n, dtype=np.int64)
-    return GV, GR, fptr, fidx, stamp, spec
+    NEED = np.zeros(kern.NC.shape, dtype=np.uint8)
+    for m in range(n):
+        NEED[m, kern.nidx[kern.nptr[m]:kern.nptr[m + 1]]] = 1
+    UNC = np.zeros(kern.TO.shape, dtype=np.int32)
+    ONE = np.zeros(kern.TO.shape, dtype=np.int32)
+    build_needs(kern.nptr, kern.nidx, kern.NC, kern.tab, UNC, ONE)
+    return GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE

@@ -263,13 +263,17 @@ def swap_delta(i, j, r, W, F, nptr, nidx, optr, oidx, OFF, codes, sw, tab, mem, 
             gp, gr = joins(C[in_, m], F[in_, m], W[in_, m])  # in_ joins m
             dp += gp - lp
             dr += gr - lr
-    dc, ds = swap_rest(i, j, r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D)
+    dc, ds = swap_rest(i, j, r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D, True)
     return dp, dc, ds, dr
 
 
 @nb.njit(cache=True)
-def swap_rest(i, j, r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D):
-    """(covered, spread) deltas of swapping ``i`` and ``j`` (other tables of round ``r``), read-only."""
+def swap_rest(i, j, r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D, mates):
+    """(covered, spread) deltas of swapping ``i`` and ``j`` (other tables of round ``r``), read-only.
+
+    Without ``mates`` the needs of the two tables' other members are left out (the gain table
+    counts them, :func:`.gains.swap_mates`).
+    """
     a = tab[r, i]
     b = tab[r, j]
     dc = 0
@@ -281,7 +285,7 @@ def swap_rest(i, j, r, nptr, nidx, OFF, codes, sw, tab, mem, size, NC, TO, SC, D
                 old = NC[x, k]
                 new = old - (TO[r, here, k] - OFF[x, k]) + (TO[r, there, k] - OFF[y, k])
                 dc += (new > 0) - (old > 0)
-        for side in range(2):
+        for side in range(2 if mates else 0):
             t, out_, sign = (a, i, 1) if side == 0 else (b, j, -1)
             for q in range(size[r, t]):
                 m = mem[r, t, q]

@@ -12,13 +12,17 @@ table ``t`` and member ``x``
     (``x`` sits there, :func:`.core.leaves`).
 
 A swap is then four reads and one pair correction (:func:`swap_pairs`). Making a relocation of
-``i`` costs ``O(n)`` updates, along rows: its pair value moves from every member's entry for the
+``i`` costs ``ONE(n)`` updates, along rows: its pair value moves from every member's entry for the
 old table to the new one (:func:`shift_plain`), with exact terms for the few members who meet
 ``i`` or have a flag with it (:func:`special`, :func:`shift_round`), and the meeting counts of
 ``i`` with both tables change its terms in the other rounds (:func:`shift_others`). ``i``'s own
 entries need nothing: what it loses by leaving a table is what it gains by joining it again. So
-the table pays where most proposals are refused, in the cold part of the cooling. The tests
-rebuild the table after random relocations and compare it entry by entry.
+the table pays where most proposals are refused, in the cold part of the cooling.
+
+The needs of the two tables' other members (the rest of a swap's cost) are counted the same
+way: ``UNC[r, t, k]`` and ``ONE[r, t, k]``, the members of table ``t`` needing ``k`` whom no tablemate
+of any round covers yet, or exactly one does (:func:`swap_mates`, :func:`shift_needs`). The
+tests rebuild both after random relocations and compare them entry by entry.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ import numpy as np
 
 from matchmaking.solvers.seating.kernel.core import joins, leaves
 
-__all__ = ["build_gains", "empty_gains", "shift_others", "shift_plain", "shift_round", "special",
-           "swap_pairs"]
+__all__ = ["build_gains", "build_needs", "empty_gains", "shift_needs", "shift_others", "shift_plain", "shift_round", "special",
+           "swap_mates", "swap_pairs"]
 
 
 @nb.njit(cache=True, inline="always")
@@ -157,7 +161,74 @@ def shift_others(i, r, a, b, sign, W, F, C, tab, mem, size, GV, GR):
                 GR[r2, ti, m] += sign * d
 
 
+@nb.njit(cache=True)
+def build_needs(nptr, nidx, NC, tab, UNC, ONE):
+    """Fill ``UNC``, ``ONE`` (rounds x tables x labels): the members of each table with a need no tablemate
+    of any round covers yet (``UNC``) or exactly one does (``ONE``)."""
+    R, n = tab.shape
+    UNC[:, :, :] = 0
+    ONE[:, :, :] = 0
+    for m in range(n):
+        for u in range(nptr[m], nptr[m + 1]):
+            k = nidx[u]
+            c = NC[m, k]
+            if c > 1:
+                continue
+            for r in range(R):
+                t = tab[r, m]
+                if t >= 0:
+                    if c == 0:
+                        UNC[r, t, k] += 1
+                    else:
+                        ONE[r, t, k] += 1
+
+
+@nb.njit(cache=True)
+def shift_needs(r, a, b, sign, nptr, nidx, NC, tab, mem, size, UNC, ONE):
+    """Take out (-1, before a relocation between tables ``a`` and ``b`` of round ``r``) or put back (1,
+    after) the counts of the members of both tables, whose cover the relocation changes."""
+    R = tab.shape[0]
+    for side in range(2):
+        t = a if side == 0 else b
+        for q in range(size[r, t]):
+            m = mem[r, t, q]
+            for u in range(nptr[m], nptr[m + 1]):
+                k = nidx[u]
+                c = NC[m, k]
+                if c > 1:
+                    continue
+                for r2 in range(R):
+                    t2 = tab[r2, m]
+                    if t2 >= 0:
+                        if c == 0:
+                            UNC[r2, t2, k] += sign
+                        else:
+                            ONE[r2, t2, k] += sign
+
+
+@nb.njit(cache=True, inline="always")
+def swap_mates(i, j, a, b, r, optr, oidx, OFF, NEED, NC, UNC, ONE):
+    """Needs newly covered (minus uncovered) among the other members of tables ``a`` and ``b`` when ``i``
+    (at ``a``) and ``j`` (at ``b``) swap in round ``r``: the part :func:`.core.swap_rest` leaves out
+    without ``mates``. A table gains the cover of what the arriving member offers and the leaving
+    one does not, for members nobody covered, and loses the reverse for members only one covered.
+    """
+    dc = 0
+    for side in range(2):
+        x, y, t = (i, j, a) if side == 0 else (j, i, b)  # x leaves t, y arrives
+        for u in range(optr[y], optr[y + 1]):
+            k = oidx[u]
+            if not OFF[x, k]:
+                dc += UNC[r, t, k] - (1 if NEED[x, k] and NC[x, k] == 0 else 0)
+        for u in range(optr[x], optr[x + 1]):
+            k = oidx[u]
+            if not OFF[y, k]:
+                dc -= ONE[r, t, k] - (1 if NEED[x, k] and NC[x, k] == 1 else 0)
+    return dc
+
+
 def empty_gains() -> tuple[np.ndarray, ...]:
     """The arrays that switch the table off (the textbook evaluation by scanning both tables)."""
     z = np.zeros(1, dtype=np.int64)
-    return np.zeros((0, 0, 0)), np.zeros((0, 0, 0), dtype=np.int32), z, z[:0], z, z
+    c = np.zeros((0, 0, 0), dtype=np.int32)
+    return np.zeros((0, 0, 0)), c, z, z[:0], z, z, np.zeros((0, 0), dtype=np.uint8), c, c
