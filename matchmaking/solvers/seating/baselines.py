@@ -92,9 +92,9 @@ def plain_sa_compiled(prob: SeatingProblem, seed: int, time_limit: float, *, gai
     time, repeats at the objective's penalty, each swap evaluated by scanning both tables: no
     guided moves, no moves to a table with room, no together-block moves, no gain table, no
     repeat repair, no CP-SAT. What is left between this baseline
-    and ``seat`` is the search design. ``gains=True`` gives the same walk the gain table of
-    :mod:`matchmaking.solvers.seating.kernel.gains` (once few proposals pass, as in ``seat``), to
-    measure what the table alone adds.
+    and ``seat`` is the search design. ``gains=True`` prices the same proposals from the gain
+    table of :mod:`matchmaking.solvers.seating.kernel.gains` once few pass (as ``seat`` does), so
+    more of them fit in the time: it measures what the table alone adds.
     """
     state = SeatingState(prob)
     greedy(state, np.random.default_rng(seed), range(prob.rounds), random_order=True)

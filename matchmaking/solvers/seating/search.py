@@ -42,8 +42,9 @@ def anneal(search: Tracker, seed: int, *, guide: float = 0.5, partners: int = 20
     members of another table. The starting temperature is the median change in value of
     proposals that keep the repeats, the final one ``cool`` times lower, unless ``temperatures``
     (start, end) are given. With ``gains`` the kernel evaluates swaps from a gain table it keeps
-    current (:mod:`.kernel.gains`: four reads instead of scanning both tables; the same walk up to
-    rounding) once fewer than :data:`GAINS_BELOW` of a chunk's proposals pass; without, by
+    current (:mod:`.kernel.gains`: four reads instead of scanning both tables; the same proposals
+    and acceptance rule, the values equal up to rounding, so the walks can part after an exact tie)
+    once fewer than :data:`GAINS_BELOW` of a chunk's proposals pass; without, by
     scanning both tables, as a textbook annealing does.
 
     Budget: ``search.max_iterations`` proposals when set (the cooling follows the count: the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -123,8 +125,7 @@ def test_probe_changes_nothing(prob: S.SeatingProblem) -> None:
     assert (kern.tab == before[0]).all() and tuple(kern.acc) == pytest.approx(tuple(before[1]))
 
 
-
-def _absent_two(prob: S.SeatingProblem) -> S.SeatingProblem:
+def _absent_two() -> S.SeatingProblem:
     """The fixture's event with two members absent from round 2 (entries of absent members are not kept)."""
     c = mm.datasets.synthetic_community(46, seed=11)
     ids = c.ids
@@ -137,7 +138,7 @@ def _absent_two(prob: S.SeatingProblem) -> S.SeatingProblem:
 @pytest.mark.parametrize("absent", [False, True])
 def test_the_gain_table_stays_exact_through_swaps_moves_and_group_moves(prob: S.SeatingProblem,
                                                                           absent: bool) -> None:
-    p = _absent_two(prob) if absent else prob
+    p = _absent_two() if absent else prob
     assert p.attend.sum() == (3 * p.n - 2 if absent else 3 * p.n)
     state = _start(p)
     kern = K.Kernel(p, state.tab)
@@ -158,7 +159,13 @@ def test_the_gain_table_stays_exact_through_swaps_moves_and_group_moves(prob: S.
     assert tuple(K.Kernel(p, kern.tab).acc) == pytest.approx(tuple(kern.acc))
 
 
-def test_swaps_from_the_gain_table_are_the_scanned_swaps(prob: S.SeatingProblem) -> None:
+@pytest.mark.parametrize("self_offers", [False, True])
+def test_swaps_from_the_gain_table_are_the_scanned_swaps(prob: S.SeatingProblem, self_offers: bool) -> None:
+    if self_offers:  # some members offer what they need (a tablemate's cover then excludes their own)
+        offers = prob.offers.copy()
+        offers[::3] |= prob.needs[::3]
+        prob = dataclasses.replace(prob, offers=offers)
+        assert (prob.offers & prob.needs).any()
     state = _start(prob, seed=3)
     kern = K.Kernel(prob, state.tab)
     table = K.make_gains(kern)
@@ -196,3 +203,33 @@ def test_the_gain_table_walks_the_same_walk(prob: S.SeatingProblem) -> None:
                      best_tab=best_tab, best=best, gains=K.make_gains(kern) if gains else None)
         walks.append((kern.tab.copy(), best_tab, best.copy()))
     assert all((x == y).all() for x, y in zip(walks[0], walks[1], strict=True))
+    state = _start(prob)  # and the walk does read the table: a wrong one sends it elsewhere
+    kern = K.Kernel(prob, state.tab)
+    arrays = K.search_arrays(prob, [0, 1, 2], S.movable(prob), np.argpartition(-prob.weights, 5, axis=1)[:, :5])
+    wrong = K.make_gains(kern)
+    wrong[0][...] += np.random.default_rng(0).normal(0.0, 3.0, wrong[0].shape)
+    best_tab, best = kern.tab.copy(), np.asarray([1.0, -1e18, 0.0, 0.0])
+    K.run_anneal(kern, arrays, K.rng_state(5), n_iter=30_000, t_from=2.0, t_to=0.05, lam=10.0, guide=0.5,
+                 best_tab=best_tab, best=best, gains=wrong)
+    assert not (kern.tab == walks[0][0]).all()
+
+
+def test_seat_switches_the_gain_table_on_and_repeats_with_a_fixed_effort(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = []
+    make = K.make_gains
+
+    def spy(kern: K.Kernel) -> tuple:
+        built.append(kern.tab.shape)
+        return make(kern)
+
+    monkeypatch.setattr(K, "make_gains", spy)
+    c = mm.datasets.synthetic_community(120, seed=3)
+    kw = {"tables": 12, "table_size": 10, "rounds": 3, "spread": ["sector"], "iterations": 200_000, "seed": 4,
+          "time_limit": 60, "params": {"anneal_share": 1.0}}
+    plans = [mm.seat(c, **kw) for _ in range(2)]
+    assert built.count((3, 120)) == 2  # once per solve, once few proposals passed (besides the warm-up's)
+    assert plans[0].assignments.equals(plans[1].assignments)
+    monkeypatch.setattr("matchmaking.solvers.seating.search.GAINS_BELOW", 0.0)  # never on: priced by scanning
+    scanned = mm.seat(c, **kw)
+    assert built.count((3, 120)) == 2
+    assert scanned.assignments.equals(plans[0].assignments)  # pair values in halves: the same walk to the bit

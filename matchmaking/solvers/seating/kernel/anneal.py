@@ -179,7 +179,8 @@ def anneal(n_iter, t_from, t_to, lam, guide, p_move, p_group, penalty, needs_w,
         if cached:
             for q in range(k):
                 _relocate_cached(mi[q:q + 1], mt[q:q + 1], r, needs_w, W, F, nptr, nidx, optr, oidx, OFF, codes,
-                                 sw, tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE)
+                                 sw, tab, mem, size, pos, C, NC, TO, SC, D, acc, GV, GR, fptr, fidx, stamp, spec,
+                                 NEED, UNC, ONE)
         else:
             relocate(k, mi, mt, W, F, nptr, nidx, optr, oidx, OFF, codes, sw,
                      tab, mem, size, pos, C, NC, TO, SC, D, acc, r, needs_w, False)
@@ -202,7 +203,7 @@ def _relocate_cached(mi, mt, r, needs_w, W, F, nptr, nidx, optr, oidx, OFF, code
     a = tab[r, x]
     b = mt[0]
     stamp[-1] += 1
-    k = special(x, r, b, tab, mem, size, fptr, fidx, stamp, stamp[-1], spec)
+    k = special(x, r, tab, mem, size, fptr, fidx, stamp, stamp[-1], spec)
     shift_round(x, r, a, -1, W, F, C, tab, spec, k, GV, GR)
     shift_others(x, r, a, b, -1, W, F, C, tab, mem, size, GV, GR)
     needs = nptr[-1] > 0
@@ -259,7 +260,8 @@ def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_fr
     if GV.shape[0] and (GV.shape != GR.shape or GV.shape != kern.size.shape + (kern.tab.shape[1],)
                         or GV.dtype != np.float64 or GR.dtype != np.int32
                         or stamp.shape != (kern.tab.shape[1] + 1,) or spec.shape != (kern.tab.shape[1],)
-                        or NEED.shape != kern.NC.shape or UNC.shape != kern.TO.shape or ONE.shape != UNC.shape):
+                        or NEED.shape != kern.NC.shape or UNC.shape != kern.TO.shape or ONE.shape != UNC.shape
+                        or fptr.shape != (kern.tab.shape[1] + 1,) or fidx.shape != (int(fptr[-1]),)):
         raise ValueError("the gain table must come from make_gains(kern)")
     # the kernel does not check bounds: check what it writes to
     if best.shape != (4,) or best_tab.shape != kern.tab.shape or best_tab.dtype != np.int64 or rng.shape != (1,):
@@ -269,7 +271,8 @@ def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_fr
     return anneal(int(n_iter), float(t_from), float(t_to), float(lam), float(guide), float(p_move),
                   float(p_group), kern.penalty, kern.needs_w, *kern.consts(), kern.aptr, kern.aidx, *kern.state(),
                   a["slot_r"], a["slot_i"], a["free"], a["partners"], a["lo"], a["hi"], a["grp_r"], a["grp_ptr"],
-                  a["grp_idx"], GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE, best_tab, best, rng, np.zeros(0) if probe is None else probe)
+                  a["grp_idx"], GV, GR, fptr, fidx, stamp, spec, NEED, UNC, ONE, best_tab, best, rng,
+                  np.zeros(0) if probe is None else probe)
 
 
 def make_gains(kern: Kernel) -> tuple[np.ndarray, ...]:

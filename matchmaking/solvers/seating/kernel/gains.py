@@ -12,7 +12,7 @@ table ``t`` and member ``x``
     (``x`` sits there, :func:`.core.leaves`).
 
 A swap is then four reads and one pair correction (:func:`swap_pairs`). Making a relocation of
-``i`` costs ``ONE(n)`` updates, along rows: its pair value moves from every member's entry for the
+``i`` costs ``O(n)`` updates, along rows: its pair value moves from every member's entry for the
 old table to the new one (:func:`shift_plain`), with exact terms for the few members who meet
 ``i`` or have a flag with it (:func:`special`, :func:`shift_round`), and the meeting counts of
 ``i`` with both tables change its terms in the other rounds (:func:`shift_others`). ``i``'s own
@@ -32,8 +32,8 @@ import numpy as np
 
 from matchmaking.solvers.seating.kernel.core import joins, leaves
 
-__all__ = ["build_gains", "build_needs", "empty_gains", "shift_needs", "shift_others", "shift_plain", "shift_round", "special",
-           "swap_mates", "swap_pairs"]
+__all__ = ["build_gains", "build_needs", "empty_gains", "shift_needs", "shift_others", "shift_plain", "shift_round",
+           "special", "swap_mates", "swap_pairs"]
 
 
 @nb.njit(cache=True, inline="always")
@@ -73,22 +73,22 @@ def swap_pairs(i, j, a, b, r, GV, GR, C, F, W):
 
 
 @nb.njit(cache=True)
-def special(i, r, b, tab, mem, size, fptr, fidx, stamp, mark, out):
-    """Members whose pair with ``i`` is not plain while ``i`` moves to table ``b`` of round ``r``.
+def special(i, r, tab, mem, size, fptr, fidx, stamp, mark, out):
+    """Members whose pair with ``i`` is not plain while ``i`` moves between two tables of round ``r``.
 
-    Plain: never at a table with ``i`` (before or after) and no flag with ``i``, so that ``i``'s
-    term in their entry is its pair value alone. The others (``i``'s tablemates in every round,
-    table ``b``'s members, flagged pairs) are written to ``out`` once each (``stamp`` marks them with
+    Plain: no flag with ``i`` and no meeting with ``i`` outside round ``r``, so that ``i``'s term
+    in their entry is its pair value alone before and after the move (a pair meeting only in
+    round ``r`` loses, by leaving, the value it gains by joining). The others (``i``'s tablemates
+    in the other rounds, flagged pairs) are written to ``out`` once each (``stamp`` marks them with
     ``mark``); returns their number.
     """
     k = 0
-    for r2 in range(tab.shape[0] + 1):
-        t2 = b if r2 == tab.shape[0] else tab[r2, i]
-        if t2 < 0:
+    for r2 in range(tab.shape[0]):
+        t2 = tab[r2, i]
+        if r2 == r or t2 < 0:
             continue
-        r3 = r if r2 == tab.shape[0] else r2
-        for q in range(size[r3, t2]):
-            x = mem[r3, t2, q]
+        for q in range(size[r2, t2]):
+            x = mem[r2, t2, q]
             if x != i and stamp[x] != mark:
                 stamp[x] = mark
                 out[k] = x
@@ -161,49 +161,41 @@ def shift_others(i, r, a, b, sign, W, F, C, tab, mem, size, GV, GR):
                 GR[r2, ti, m] += sign * d
 
 
+@nb.njit(cache=True, inline="always")
+def _count_needs(m, sign, nptr, nidx, NC, tab, UNC, ONE):
+    """Add ``sign`` times member ``m``'s open and once-covered needs to its tables' counts in every round."""
+    for u in range(nptr[m], nptr[m + 1]):
+        k = nidx[u]
+        c = NC[m, k]
+        if c > 1:
+            continue
+        for r in range(tab.shape[0]):
+            t = tab[r, m]
+            if t >= 0:
+                if c == 0:
+                    UNC[r, t, k] += sign
+                else:
+                    ONE[r, t, k] += sign
+
+
 @nb.njit(cache=True)
 def build_needs(nptr, nidx, NC, tab, UNC, ONE):
-    """Fill ``UNC``, ``ONE`` (rounds x tables x labels): the members of each table with a need no tablemate
-    of any round covers yet (``UNC``) or exactly one does (``ONE``)."""
-    R, n = tab.shape
+    """Fill ``UNC``, ``ONE`` (rounds x tables x labels): the members of each table with a need no
+    tablemate of any round covers yet (``UNC``) or exactly one does (``ONE``)."""
     UNC[:, :, :] = 0
     ONE[:, :, :] = 0
-    for m in range(n):
-        for u in range(nptr[m], nptr[m + 1]):
-            k = nidx[u]
-            c = NC[m, k]
-            if c > 1:
-                continue
-            for r in range(R):
-                t = tab[r, m]
-                if t >= 0:
-                    if c == 0:
-                        UNC[r, t, k] += 1
-                    else:
-                        ONE[r, t, k] += 1
+    for m in range(tab.shape[1]):
+        _count_needs(m, 1, nptr, nidx, NC, tab, UNC, ONE)
 
 
 @nb.njit(cache=True)
 def shift_needs(r, a, b, sign, nptr, nidx, NC, tab, mem, size, UNC, ONE):
     """Take out (-1, before a relocation between tables ``a`` and ``b`` of round ``r``) or put back (1,
     after) the counts of the members of both tables, whose cover the relocation changes."""
-    R = tab.shape[0]
     for side in range(2):
         t = a if side == 0 else b
         for q in range(size[r, t]):
-            m = mem[r, t, q]
-            for u in range(nptr[m], nptr[m + 1]):
-                k = nidx[u]
-                c = NC[m, k]
-                if c > 1:
-                    continue
-                for r2 in range(R):
-                    t2 = tab[r2, m]
-                    if t2 >= 0:
-                        if c == 0:
-                            UNC[r2, t2, k] += sign
-                        else:
-                            ONE[r2, t2, k] += sign
+            _count_needs(mem[r, t, q], sign, nptr, nidx, NC, tab, UNC, ONE)
 
 
 @nb.njit(cache=True, inline="always")
@@ -229,6 +221,6 @@ def swap_mates(i, j, a, b, r, optr, oidx, OFF, NEED, NC, UNC, ONE):
 
 def empty_gains() -> tuple[np.ndarray, ...]:
     """The arrays that switch the table off (the textbook evaluation by scanning both tables)."""
-    z = np.zeros(1, dtype=np.int64)
+    z = np.zeros(1, dtype=np.int64)  # read-only here: fptr = [0], fidx empty; stamp and spec unused
     c = np.zeros((0, 0, 0), dtype=np.int32)
     return np.zeros((0, 0, 0)), c, z, z[:0], z, z, np.zeros((0, 0), dtype=np.uint8), c, c
