@@ -19,13 +19,16 @@ from matchmaking.solvers.seating.problem import movable
 if TYPE_CHECKING:
     from matchmaking.solvers.seating.tracker import Tracker
 
-__all__ = ["GAINS_BELOW", "anneal"]
+__all__ = ["GAINS_BELOW", "GAINS_MAX_BYTES", "anneal"]
 
 #: Share of accepted proposals below which the gain table pays: on 2,000 people a proposal costs
 #: 1.9 microseconds by scanning and 0.54 from the table, but a swap made costs 2 more by scanning
 #: and about 20 more with the table (it moves a member's pair values through a whole round), so the
 #: table wins below about 7% (measured on one core of this machine).
 GAINS_BELOW = 0.07
+#: Largest gain table kept (rounds x tables x members x 12 bytes; 2,000 people at 200 tables over 3
+#: rounds: 14 MB); bigger events price every swap by scanning.
+GAINS_MAX_BYTES = 1 << 30
 
 
 def anneal(search: Tracker, seed: int, *, guide: float = 0.5, partners: int = 20, cool: float = 300.0,
@@ -86,7 +89,7 @@ def anneal(search: Tracker, seed: int, *, guide: float = 0.5, partners: int = 20
         got = K.run_anneal(kern, arrays, rng, n_iter=chunk, t_from=t_hi * (t_lo / t_hi) ** f0,
                            t_to=t_hi * (t_lo / t_hi) ** f1, lam=lam, best_tab=best_tab, best=best, gains=table,
                            **moves)
-        if gains and table is None and got < GAINS_BELOW * chunk:
+        if gains and table is None and got < GAINS_BELOW * chunk and 12 * kern.size.size * p.n <= GAINS_MAX_BYTES:
             table = K.make_gains(kern)
         done += chunk
         search.iterations += chunk

@@ -233,3 +233,6 @@ def test_seat_switches_the_gain_table_on_and_repeats_with_a_fixed_effort(monkeyp
     scanned = mm.seat(c, **kw)
     assert built.count((3, 120)) == 2
     assert scanned.assignments.equals(plans[0].assignments)  # pair values in halves: the same walk to the bit
+    monkeypatch.setattr("matchmaking.solvers.seating.search.GAINS_BELOW", 0.07)
+    monkeypatch.setattr("matchmaking.solvers.seating.search.GAINS_MAX_BYTES", 12 * 3 * 12 * 120 - 1)  # too big
+    assert mm.seat(c, **kw).assignments.equals(plans[0].assignments) and built.count((3, 120)) == 2
