@@ -26,7 +26,7 @@ __all__ = ["GAINS_BELOW", "GAINS_MAX_BYTES", "anneal"]
 #: and about 20 more with the table (it moves a member's pair values through a whole round), so the
 #: table wins below about 7% (measured on one core of this machine).
 GAINS_BELOW = 0.07
-#: Largest gain table kept (rounds x tables x members x 12 bytes; 2,000 people at 200 tables over 3
+#: Largest gain table kept (:func:`~.kernel.gain_table_bytes`; 2,000 people at 200 tables over 3
 #: rounds: 14 MB); bigger events price every swap by scanning.
 GAINS_MAX_BYTES = 1 << 30
 
@@ -89,7 +89,7 @@ def anneal(search: Tracker, seed: int, *, guide: float = 0.5, partners: int = 20
         got = K.run_anneal(kern, arrays, rng, n_iter=chunk, t_from=t_hi * (t_lo / t_hi) ** f0,
                            t_to=t_hi * (t_lo / t_hi) ** f1, lam=lam, best_tab=best_tab, best=best, gains=table,
                            **moves)
-        if gains and table is None and got < GAINS_BELOW * chunk and 12 * kern.size.size * p.n <= GAINS_MAX_BYTES:
+        if gains and table is None and got < GAINS_BELOW * chunk and K.gain_table_bytes(kern) <= GAINS_MAX_BYTES:
             table = K.make_gains(kern)
         done += chunk
         search.iterations += chunk

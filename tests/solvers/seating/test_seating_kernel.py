@@ -35,6 +35,21 @@ def _terms(state: S.SeatingState) -> tuple:
     return (state.pairs, state.covered, sum(state.spread), state.repeats)
 
 
+def _random_swaps(prob: S.SeatingProblem, kern: K.Kernel, rng: np.random.Generator, tries: int):
+    """``(r, i, j, a, b)`` for random pairs of members at different tables ``a``, ``b`` of a random round."""
+    for _ in range(tries):
+        r = int(rng.integers(prob.rounds))
+        i, j = (int(x) for x in rng.choice(prob.n, 2, replace=False))
+        a, b = int(kern.tab[r, i]), int(kern.tab[r, j])
+        if a != b:
+            yield r, i, j, a, b
+
+
+def _scanned_swap(kern: K.Kernel, i: int, j: int, r: int) -> tuple:
+    return K.swap_delta(i, j, r, *kern.consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC, kern.TO, kern.SC,
+                        kern.D)
+
+
 def test_loading_a_plan_gives_the_reference_terms(prob: S.SeatingProblem) -> None:
     state = _start(prob)
     kern = K.Kernel(prob, state.tab)
@@ -49,16 +64,10 @@ def test_loading_a_plan_gives_the_reference_terms(prob: S.SeatingProblem) -> Non
 def test_read_only_swap_delta_is_exact(prob: S.SeatingProblem) -> None:
     state = _start(prob)
     kern = K.Kernel(prob, state.tab)
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(1)  # the same draws as the swaps', in turn
     checked = 0
-    for _ in range(400):
-        r = int(rng.integers(prob.rounds))
-        i, j = (int(x) for x in rng.choice(prob.n, 2, replace=False))
-        a, b = int(kern.tab[r, i]), int(kern.tab[r, j])
-        if a == b:
-            continue
-        dp, dc, ds, dr = K.swap_delta(i, j, r, *kern.consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC,
-                                      kern.TO, kern.SC, kern.D)
+    for r, i, j, a, b in _random_swaps(prob, kern, rng, 400):
+        dp, dc, ds, dr = _scanned_swap(kern, i, j, r)
         before, tab_before = kern.acc.copy(), kern.tab.copy()
         mi, mt = np.asarray([i, j]), np.asarray([b, a])
         K.relocate(2, mi, mt, *kern.consts(), *kern.state(), r, kern.needs_w, False)
@@ -171,16 +180,9 @@ def test_swaps_from_the_gain_table_are_the_scanned_swaps(prob: S.SeatingProblem,
     table = K.make_gains(kern)
     GV, GR, NEED, UNC, ONE = table[0], table[1], table[6], table[7], table[8]
     assert UNC.any() and ONE.any()
-    rng = np.random.default_rng(2)
     checked = 0
-    for _ in range(300):
-        r = int(rng.integers(prob.rounds))
-        i, j = (int(x) for x in rng.choice(prob.n, 2, replace=False))
-        a, b = int(kern.tab[r, i]), int(kern.tab[r, j])
-        if a == b:
-            continue
-        dp, dc, ds, dr = K.swap_delta(i, j, r, *kern.consts(), kern.tab, kern.mem, kern.size, kern.C, kern.NC,
-                                      kern.TO, kern.SC, kern.D)
+    for r, i, j, a, b in _random_swaps(prob, kern, np.random.default_rng(2), 300):
+        dp, dc, ds, dr = _scanned_swap(kern, i, j, r)
         assert K.swap_pairs(i, j, a, b, r, GV, GR, kern.C, kern.F, kern.W) == pytest.approx((dp, dr))
         own, spread = K.swap_rest(i, j, r, kern.nptr, kern.nidx, kern.OFF, kern.codes, kern.sw, kern.tab, kern.mem,
                                   kern.size, kern.NC, kern.TO, kern.SC, kern.D, False)
@@ -190,36 +192,35 @@ def test_swaps_from_the_gain_table_are_the_scanned_swaps(prob: S.SeatingProblem,
     assert checked > 200
 
 
+def _walk(prob: S.SeatingProblem, table: str) -> tuple:
+    """30,000 proposals from the same start and seed, priced by scanning (``table="none"``), from the gain
+    table (``"exact"``) or from a wrong one (``"wrong"``); ``(final seating, best seating, best)``."""
+    kern = K.Kernel(prob, _start(prob).tab)
+    arrays = K.search_arrays(prob, [0, 1, 2], S.movable(prob), np.argpartition(-prob.weights, 5, axis=1)[:, :5])
+    gains = None if table == "none" else K.make_gains(kern)
+    if table == "wrong":
+        gains[0][...] += np.random.default_rng(0).normal(0.0, 3.0, gains[0].shape)
+    best_tab, best = kern.tab.copy(), np.asarray([1.0, -1e18, 0.0, 0.0])
+    K.run_anneal(kern, arrays, K.rng_state(5), n_iter=30_000, t_from=2.0, t_to=0.05, lam=10.0, guide=0.5,
+                 best_tab=best_tab, best=best, gains=gains)
+    return kern.tab.copy(), best_tab, best
+
+
 def test_the_gain_table_walks_the_same_walk(prob: S.SeatingProblem) -> None:
     """The fixture's pair values are multiples of 1/4, so both evaluations agree to the last bit."""
     assert (prob.weights * 4 == np.round(prob.weights * 4)).all()
-    walks = []
-    for gains in (False, True):
-        state = _start(prob)
-        kern = K.Kernel(prob, state.tab)
-        arrays = K.search_arrays(prob, [0, 1, 2], S.movable(prob), np.argpartition(-prob.weights, 5, axis=1)[:, :5])
-        best_tab, best = kern.tab.copy(), np.asarray([1.0, -1e18, 0.0, 0.0])
-        K.run_anneal(kern, arrays, K.rng_state(5), n_iter=30_000, t_from=2.0, t_to=0.05, lam=10.0, guide=0.5,
-                     best_tab=best_tab, best=best, gains=K.make_gains(kern) if gains else None)
-        walks.append((kern.tab.copy(), best_tab, best.copy()))
-    assert all((x == y).all() for x, y in zip(walks[0], walks[1], strict=True))
-    state = _start(prob)  # and the walk does read the table: a wrong one sends it elsewhere
-    kern = K.Kernel(prob, state.tab)
-    arrays = K.search_arrays(prob, [0, 1, 2], S.movable(prob), np.argpartition(-prob.weights, 5, axis=1)[:, :5])
-    wrong = K.make_gains(kern)
-    wrong[0][...] += np.random.default_rng(0).normal(0.0, 3.0, wrong[0].shape)
-    best_tab, best = kern.tab.copy(), np.asarray([1.0, -1e18, 0.0, 0.0])
-    K.run_anneal(kern, arrays, K.rng_state(5), n_iter=30_000, t_from=2.0, t_to=0.05, lam=10.0, guide=0.5,
-                 best_tab=best_tab, best=best, gains=wrong)
-    assert not (kern.tab == walks[0][0]).all()
+    scanned, tabled = _walk(prob, "none"), _walk(prob, "exact")
+    assert all((x == y).all() for x, y in zip(scanned, tabled, strict=True))
+    assert not (_walk(prob, "wrong")[0] == scanned[0]).all()  # and the walk does read the table
 
 
 def test_seat_switches_the_gain_table_on_and_repeats_with_a_fixed_effort(monkeypatch: pytest.MonkeyPatch) -> None:
-    built = []
+    built, sizes = [], []
     make = K.make_gains
 
     def spy(kern: K.Kernel) -> tuple:
         built.append(kern.tab.shape)
+        sizes.append(K.gain_table_bytes(kern))
         return make(kern)
 
     monkeypatch.setattr(K, "make_gains", spy)
@@ -234,5 +235,6 @@ def test_seat_switches_the_gain_table_on_and_repeats_with_a_fixed_effort(monkeyp
     assert built.count((3, 120)) == 2
     assert scanned.assignments.equals(plans[0].assignments)  # pair values in halves: the same walk to the bit
     monkeypatch.setattr("matchmaking.solvers.seating.search.GAINS_BELOW", 0.07)
-    monkeypatch.setattr("matchmaking.solvers.seating.search.GAINS_MAX_BYTES", 12 * 3 * 12 * 120 - 1)  # too big
+    assert sizes[-1] == 12 * 3 * 12 * 120  # rounds x tables x members x (8 + 4) bytes
+    monkeypatch.setattr("matchmaking.solvers.seating.search.GAINS_MAX_BYTES", sizes[-1] - 1)  # one byte too few
     assert mm.seat(c, **kw).assignments.equals(plans[0].assignments) and built.count((3, 120)) == 2

@@ -11,7 +11,13 @@ validate what the compiled code writes to. numba keeps each compiled function in
 or calls (:mod:`.core` and :mod:`.gains` into :mod:`.anneal`), delete ``kernel/__pycache__``.
 """
 
-from matchmaking.solvers.seating.kernel.anneal import anneal, make_gains, run_anneal, search_arrays
+from matchmaking.solvers.seating.kernel.anneal import (
+    anneal,
+    gain_table_bytes,
+    make_gains,
+    run_anneal,
+    search_arrays,
+)
 from matchmaking.solvers.seating.kernel.core import (
     MET,
     TOGETHER,
@@ -32,6 +38,6 @@ from matchmaking.solvers.seating.kernel.core import (
 from matchmaking.solvers.seating.kernel.gains import swap_mates, swap_pairs
 from matchmaking.solvers.seating.kernel.tabu import Tabu, tabu
 
-__all__ = ["MET", "TOGETHER", "Kernel", "Tabu", "add", "anneal", "apart_ok", "csr", "load_tab", "make_gains", "rand",
-           "randint", "relocate", "remove", "rng_state", "run_anneal", "search_arrays", "swap_delta", "swap_mates",
-           "swap_ok", "swap_pairs", "swap_rest", "tabu"]
+__all__ = ["MET", "TOGETHER", "Kernel", "Tabu", "add", "anneal", "apart_ok", "csr", "gain_table_bytes", "load_tab",
+           "make_gains", "rand", "randint", "relocate", "remove", "rng_state", "run_anneal", "search_arrays", "swap_delta",
+           "swap_mates", "swap_ok", "swap_pairs", "swap_rest", "tabu"]

@@ -275,6 +275,11 @@ def run_anneal(kern: Kernel, arrays: dict, rng: np.ndarray, *, n_iter: int, t_fr
                   np.zeros(0) if probe is None else probe)
 
 
+def gain_table_bytes(kern: Kernel) -> int:
+    """Memory of the gain table :func:`make_gains` builds for ``kern``: rounds x tables x members, 8 + 4 bytes."""
+    return 12 * kern.size.size * kern.tab.shape[1]
+
+
 def make_gains(kern: Kernel) -> tuple[np.ndarray, ...]:
     """The gain table (:mod:`.gains`) of the kernel's current state, for :func:`run_anneal`.
 
@@ -291,14 +296,11 @@ def make_gains(kern: Kernel) -> tuple[np.ndarray, ...]:
     build_gains(kern.W, kern.F, kern.C, kern.tab, kern.mem, kern.size, GV, GR)
     flagged = kern.F != 0
     np.fill_diagonal(flagged, False)
-    fptr = np.zeros(n + 1, dtype=np.int64)
-    fptr[1:] = np.cumsum(flagged.sum(axis=1))
-    fidx = np.nonzero(flagged)[1].astype(np.int64)
+    fptr, fidx = csr([np.flatnonzero(row) for row in flagged])
     stamp = np.zeros(n + 1, dtype=np.int64)  # the last entry counts the calls
     spec = np.zeros(n, dtype=np.int64)
     NEED = np.zeros(kern.NC.shape, dtype=np.uint8)
-    for m in range(n):
-        NEED[m, kern.nidx[kern.nptr[m]:kern.nptr[m + 1]]] = 1
+    NEED[np.repeat(np.arange(n), np.diff(kern.nptr)), kern.nidx] = 1
     UNC = np.zeros(kern.TO.shape, dtype=np.int32)
     ONE = np.zeros(kern.TO.shape, dtype=np.int32)
     build_needs(kern.nptr, kern.nidx, kern.NC, kern.tab, UNC, ONE)
