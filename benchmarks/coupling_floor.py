@@ -3,27 +3,34 @@
 The multi-round bounds of :mod:`matchmaking.solvers.bounds` (and any Lagrangian bound that dualizes
 "a pair's value counts once, a repeat pays, a need is covered once") relax each round on its own
 and couple the rounds only through pair and need counts. The best such bound, even with every
-round solved *exactly* at every price, is the value of the linear program
+round solved *exactly* at every price, is at least the value of the linear program
 
     max  sum_ij w_ij min(1, m_ij) - penalty * sum_ij max(m_ij - 1, 0)
          + needs * sum_(i,k) min(1, c_ik) + sum_r spread(x_r)
     over x_r in the convex hull of the seatings of round r,
 
 where ``m_ij = sum_r x_r[i, j]`` (how often ``i`` and ``j`` meet) and ``c_ik`` how often ``i``'s need
-``k`` is covered (Lagrangian duality: dualizing the linking constraints leaves the convex hull of
-each round's seatings). This script builds *feasible points* of that program, so their value is a
-floor under every bound of that kind: the same mixture ``x_r = sum_k lambda_k P_k`` of one-round
-seatings in every round (the benchmark events have the same attendees and hosts in every round).
-The seatings are the plan's own rounds (so the floor is at least the plan), ``K`` seatings found by
-``seat`` with the pairs already met ``K / R`` times given as history, then column generation: the
-weights ``lambda`` come from the restricted linear program (HiGHS), and each next seating is
-annealed at its prices. The value is computed from the seatings, not assumed.
+``k`` is covered: dualizing exactly these linking constraints leaves each round's own maximum, and
+any relaxation of a round is a set that contains the convex hull of its seatings, so every such
+bound is at least this program's value at any of its feasible points. This script builds such
+points, so their value is a floor under every bound of that kind: the same mixture
+``x_r = sum_k lambda_k P_k`` of one-round seatings in every round (the benchmark events have the
+same attendees and hosts in every round). The seatings are the plan's own rounds (so the floor is
+at least the plan), ``K`` seatings found by ``seat`` with the pairs already met ``K / R`` times
+given as history, then column generation: the weights ``lambda`` come from the restricted linear
+program (HiGHS), and each next seating is annealed at its prices (the need prices replaced by
+their mean: a heuristic, any seating is a valid column). The value is computed from the seatings,
+not assumed; a pair of negative value is charged for every meeting (``w m <= w min(1, m)``).
 
-Reading: a bound of that kind cannot go below the floor, and ours (the semidefinite relaxation of
-each round, coupled by prices) is at least its value; where the floor is above the bound that the
-halved gap needs, halving needs a relaxation that sees several rounds at once.
+Reading: a bound of that kind cannot go below the floor. Ours (the semidefinite relaxation of each
+round, pair prices between rounds, needs and spread bounded on their own) is one of them, except
+where a count of repeats that looks across rounds binds (``structural`` in
+:func:`matchmaking.solvers.seating.bound.seating_bound`: consecutive identical rounds with more
+than ``tables^2`` people and no together requests; not on the 120 and 300 events). Where the floor
+is above the bound that the halved gap needs, halving needs a relaxation that sees several rounds
+at once.
 
-    python benchmarks/coupling_floor.py              # the 120 and 300 events of bench_seating.py (~20 min)
+    python benchmarks/coupling_floor.py              # the 120 and 300 events of bench_seating.py (about 17 min)
     python benchmarks/coupling_floor.py --only 120 --steps 60 --pairs-only
     python benchmarks/coupling_floor.py --check      # the formula on a real plan (K = R) gives its objective
     python benchmarks/coupling_floor.py --quick      # a smoke run on a tiny event
@@ -52,36 +59,46 @@ from matchmaking.solvers import seating as S  # noqa: E402
 EVENTS = {"120": (0.400, 20.0), "300": (0.373, 30.0), "2000": (0.378, 120.0)}
 
 
-def mixture_value(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int) -> dict[str, float]:
-    """The objective of the program above at ``x_r = mean(tabs)`` in each of ``rounds`` rounds.
+def meets(prob: S.SeatingProblem, tab: np.ndarray) -> np.ndarray:
+    """Same-table indicator of a one-round seating ``tab`` (``1 x n``), pairs ``i < j`` flattened."""
+    t, a = tab[0], prob.attend[0]
+    same = (t[:, None] == t[None, :]) & a[:, None] & a[None, :]
+    return same[np.triu_indices(prob.n, 1)]
 
-    ``prob`` is the one-round problem; ``tabs`` are its seatings (arrays ``1 x n`` of tables).
+
+def covers(prob: S.SeatingProblem, tab: np.ndarray) -> np.ndarray:
+    """(member, need) couples a one-round seating covers (a tablemate offers the need), flattened."""
+    t, attend = tab[0], prob.attend[0]
+    at = np.zeros((prob.n, prob.n_tables))
+    at[np.flatnonzero(attend), t[attend]] = 1.0
+    others = (at.T @ prob.offers.astype(float))[np.where(attend, t, 0)] - prob.offers
+    return (prob.needs & (others > 0) & attend[:, None]).ravel()
+
+
+def spread(prob: S.SeatingProblem, tab: np.ndarray) -> float:
+    """The spread terms of a one-round seating (the objective's own evaluation)."""
+    value = prob.objective.evaluate(prob.to_frame(tab), "seating")
+    return float(sum(v for k, v in value.items() if k.startswith("spread:")))
+
+
+def mixture_value(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int,
+                  weights: np.ndarray | None = None) -> dict[str, float]:
+    """The objective of the program above at ``x_r = sum_k weights_k tabs_k`` in each of ``rounds`` rounds.
+
+    ``prob`` is the one-round problem (no history); ``tabs`` its seatings (arrays ``1 x n`` of
+    tables); ``weights`` sum to 1 (default: equal).
     """
-    K, n = len(tabs), prob.n
-    attend = prob.attend[0]
-    meet = np.zeros((n, n))
-    cover = np.zeros(prob.needs.shape)
-    spread = 0.0
-    for tab in tabs:
-        t = tab[0]
-        same = (t[:, None] == t[None, :]) & attend[:, None] & attend[None, :]
-        np.fill_diagonal(same, False)
-        meet += same
-        at = np.zeros((n, prob.n_tables))
-        at[np.flatnonzero(attend), t[attend]] = 1.0
-        per_table = at.T @ prob.offers.astype(float)  # offers of each label at each table
-        others = per_table[np.where(attend, t, 0)] - prob.offers
-        cover += prob.needs & (others > 0) & attend[:, None]
-        value = prob.objective.evaluate(prob.to_frame(tab), "seating")
-        spread += sum(v for k, v in value.items() if k.startswith("spread:"))
-    m = meet * rounds / K  # sum over the rounds of x_r[i, j]
-    iu = np.triu_indices(n, 1)
-    together = prob.together[iu]
-    w, mm_, before = prob.weights[iu], m[iu], prob.met_before[iu]
-    pairs = float(np.where(together | (mm_ > 0), w * np.minimum(1.0, np.where(together, 1.0, mm_)), 0.0).sum())
-    extra = np.where(together, 0.0, np.maximum(mm_ - 1.0, 0.0) + np.where(before, mm_, 0.0))
-    out = {"pairs": pairs, "needs": float(prob.objective.needs) * float(np.minimum(1.0, cover * rounds / K).sum()),
-           "spread": spread * rounds / K, "repeats": -float(prob.objective.repeat_penalty) * float(extra.sum())}
+    if prob.met_before.any():
+        raise ValueError("the floor is written for events without history (pairs met before)")
+    lam = np.full(len(tabs), 1.0 / len(tabs)) if weights is None else np.asarray(weights, dtype=float)
+    m = rounds * sum(x * meets(prob, t) for x, t in zip(lam, tabs, strict=True))  # meetings of each pair
+    c = rounds * sum(x * covers(prob, t) for x, t in zip(lam, tabs, strict=True))
+    iu = np.triu_indices(prob.n, 1)
+    w, together = prob.weights[iu], prob.together[iu]
+    extra = np.where(together, 0.0, np.maximum(m - 1.0, 0.0))
+    out = {"pairs": float((w * np.minimum(1.0, m)).sum()), "needs": float(prob.objective.needs) * float(np.minimum(1.0, c).sum()),
+           "spread": rounds * float(sum(x * spread(prob, t) for x, t in zip(lam, tabs, strict=True))),
+           "repeats": -float(prob.objective.repeat_penalty) * float(extra.sum())}
     out["total"] = sum(out.values())
     return out
 
@@ -90,42 +107,17 @@ def mixture(community: mm.Community, kw: dict, K: int, seconds: float, seed: int
     """``K`` one-round seatings; pairs met ``K / R`` times already are given as history to the next."""
     one = S.build_problem(community, **{**kw, "rounds": 1})
     cap = K / kw["rounds"]
-    meet = np.zeros((one.n, one.n))
+    met = np.zeros(one.n * (one.n - 1) // 2)
+    iu = np.triu_indices(one.n, 1)
     ids = np.asarray(one.members)
     tabs = []
     for k in range(K):
-        a, b = np.nonzero(np.triu(meet >= cap - 1e-9, 1))
-        history = pd.DataFrame({"a": ids[a], "b": ids[b]}) if len(a) else None
+        full = met >= cap - 1e-9
+        history = pd.DataFrame({"a": ids[iu[0][full]], "b": ids[iu[1][full]]}) if full.any() else None
         plan = mm.seat(community, **{**kw, "rounds": 1}, history=history, time_limit=seconds, seed=seed + k)
-        tab = one.to_tab(plan.assignments)
-        tabs.append(tab)
-        t = tab[0]
-        same = (t[:, None] == t[None, :]) & one.attend[0][:, None] & one.attend[0][None, :]
-        np.fill_diagonal(same, False)
-        meet += same
+        tabs.append(one.to_tab(plan.assignments))
+        met += meets(one, tabs[-1])
     return tabs
-
-
-def _meets(prob: S.SeatingProblem, tab: np.ndarray) -> np.ndarray:
-    """Same-table indicator (upper triangle, flattened) of a one-round seating."""
-    t = tab[0]
-    a = prob.attend[0]
-    same = (t[:, None] == t[None, :]) & a[:, None] & a[None, :]
-    return same[np.triu_indices(prob.n, 1)]
-
-
-def _covers(prob: S.SeatingProblem, tab: np.ndarray) -> np.ndarray:
-    """(member, need) couples a one-round seating covers, flattened."""
-    t, attend = tab[0], prob.attend[0]
-    at = np.zeros((prob.n, prob.n_tables))
-    at[np.flatnonzero(attend), t[attend]] = 1.0
-    others = (at.T @ prob.offers.astype(float))[np.where(attend, t, 0)] - prob.offers
-    return (prob.needs & (others > 0) & attend[:, None]).ravel()
-
-
-def _spread(prob: S.SeatingProblem, tab: np.ndarray) -> float:
-    value = prob.objective.evaluate(prob.to_frame(tab), "seating")
-    return float(sum(v for k, v in value.items() if k.startswith("spread:")))
 
 
 def master(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int) -> tuple[float, np.ndarray, dict]:
@@ -144,14 +136,17 @@ def master(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int) -> tuple
     iu = np.triu_indices(prob.n, 1)
     w = prob.weights[iu]
     tg = prob.together[iu] | ~(prob.attend[0][iu[0]] & prob.attend[0][iu[1]])  # always together, or never
-    P = sparse.csc_matrix(np.stack([_meets(prob, t) for t in tabs], axis=1).astype(float))
-    C = sparse.csc_matrix(np.stack([_covers(prob, t) for t in tabs], axis=1).astype(float))
-    sp = np.asarray([_spread(prob, t) for t in tabs])
+    P = sparse.csc_matrix(np.stack([meets(prob, t) for t in tabs], axis=1).astype(float))
+    C = sparse.csc_matrix(np.stack([covers(prob, t) for t in tabs], axis=1).astype(float))
+    sp = np.asarray([spread(prob, t) for t in tabs])
     free = np.flatnonzero(~tg)
     npair, nfree, ncouple = len(w), len(free), C.shape[0]
     pen, nu = float(prob.objective.repeat_penalty), float(prob.objective.needs)
-    # variables: lambda (K), z (npair, value share of each pair), e (nfree, repeats), u (ncouple, needs)
-    cost = np.concatenate([-R * sp, -w, pen * np.ones(nfree), -nu * np.ones(ncouple)])
+    # variables: lambda (K), z (npair, value share of each pair), e (nfree, repeats), u (ncouple, needs).
+    # A pair of negative value is charged for every meeting (w m <= w min(1, m): still a floor), so it
+    # goes into the cost of the seatings and its share z stays 0.
+    neg = np.minimum(w, 0.0)
+    cost = np.concatenate([-R * (sp + P.T @ neg), -np.maximum(w, 0.0), pen * np.ones(nfree), -nu * np.ones(ncouple)])
     eye = sparse.identity
     Pf = P[free]
     A = sparse.vstack([
@@ -162,14 +157,14 @@ def master(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int) -> tuple
     b = np.concatenate([np.zeros(npair), np.ones(nfree), np.zeros(ncouple)])
     A_eq = sparse.csc_matrix(np.concatenate([np.ones(K), np.zeros(npair + nfree + ncouple)])[None, :])
     z_hi = np.where(tg, np.where(prob.together[iu], 1.0, 0.0), 1.0)
-    z_hi = np.where(w < 0, 0.0, z_hi)  # a negative pair is counted at zero share: lower, so still a floor
+    z_hi = np.where(w < 0, 0.0, z_hi)  # (charged per meeting instead, above)
     bounds = [(0, None)] * K + [(0, h) for h in z_hi] + [(0, None)] * nfree + [(0, 1)] * ncouple
     res = linprog(cost, A_ub=A, b_ub=b, A_eq=A_eq, b_eq=[1.0], bounds=bounds, method="highs")
     if res.status != 0:
         raise RuntimeError(res.message)
     lam = res.x[:K]
     y = -res.ineqlin.marginals
-    pi = y[:npair].copy()
+    pi = y[:npair] + neg  # what a meeting is worth at the prices: its share's price, or its negative value
     pi[free] -= y[npair:npair + nfree]
     prices = {"pairs": pi, "needs": y[npair + nfree:], "mu": -res.eqlin.marginals[0]}
     return -float(res.fun), lam, prices
@@ -217,7 +212,7 @@ def generate(community: mm.Community, kw: dict, start: list[np.ndarray], seconds
 
 def priced_value(prob: S.SeatingProblem, prices: dict, tab: np.ndarray) -> float:
     """A one-round seating's value at the master's prices (pairs, needs) plus its spread."""
-    return float(prices["pairs"] @ _meets(prob, tab) + prices["needs"] @ _covers(prob, tab) + _spread(prob, tab))
+    return float(prices["pairs"] @ meets(prob, tab) + prices["needs"] @ covers(prob, tab) + spread(prob, tab))
 
 
 def check(name: str, seconds: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -23,30 +24,68 @@ def tiny() -> tuple:
     plan = mm.seat(community, time_limit=3, seed=0, **kw)
     one = S.build_problem(community, **{**kw, "rounds": 1})
     tab = S.build_problem(community, **kw).to_tab(plan.assignments)
-    return community, kw, plan, one, [tab[r:r + 1] for r in range(kw["rounds"])]
+    others = F.mixture(community, kw, 4, 0.5)
+    return community, kw, plan, one, [tab[r:r + 1] for r in range(kw["rounds"])], others
 
 
 def test_mixture_of_a_plans_rounds_is_worth_the_plan(tiny) -> None:
-    community, kw, plan, one, rounds = tiny
-    value = F.mixture_value(one, rounds, kw["rounds"])
-    assert value["total"] == pytest.approx(plan.objective)
-    # the same rounds mixed twice over give the same point
+    community, kw, plan, one, rounds, _ = tiny
+    assert F.mixture_value(one, rounds, kw["rounds"])["total"] == pytest.approx(plan.objective)
     assert F.mixture_value(one, rounds + rounds, kw["rounds"])["total"] == pytest.approx(plan.objective)
 
 
-def test_mixing_one_seating_into_every_round_pays_its_repeats(tiny) -> None:
-    community, kw, plan, one, rounds = tiny
-    value = F.mixture_value(one, rounds[:1], kw["rounds"])  # round 1 in both rounds: every pair twice
-    assert value["repeats"] < 0 and value["total"] < plan.objective
+def test_one_seating_in_every_round_pays_its_repeats_in_both(tiny) -> None:
+    community, kw, plan, one, rounds, _ = tiny
+    value = F.mixture_value(one, rounds[:1], kw["rounds"])  # round 1 twice: every tablemate pair twice
+    pairs = int(F.meets(one, rounds[0]).sum())
+    assert value["repeats"] == -one.objective.repeat_penalty * pairs
+    floor, lam, prices = F.master(one, rounds[:1], kw["rounds"])
+    assert floor == pytest.approx(value["total"]) and lam == pytest.approx([1.0])
+    # the only seating is used, so its reduced cost is 0: the price of a round is what it earns at the prices
+    assert prices["mu"] != 0 and kw["rounds"] * F.priced_value(one, prices, rounds[0]) == pytest.approx(prices["mu"])
 
 
-def test_master_program_is_a_floor_between_the_plan_and_the_bound(tiny) -> None:
-    community, kw, plan, one, rounds = tiny
-    others = F.mixture(community, kw, 4, 0.5)
-    floor, lam, prices = F.master(one, rounds + others, kw["rounds"])
+def test_master_is_a_floor_between_the_plan_and_the_bound(tiny) -> None:
+    community, kw, plan, one, rounds, others = tiny
+    cols = rounds + others
+    floor, lam, prices = F.master(one, cols, kw["rounds"])
     assert lam.sum() == pytest.approx(1.0) and (lam >= -1e-9).all()
     assert plan.objective - 1e-6 <= floor <= plan.bound + 1e-6
-    # the point the program picked is worth what it says
-    assert F.mixture_value(one, [t for t, x in zip(rounds + others, lam, strict=True) for _ in range(int(round(x * 1000)))],
-                           kw["rounds"])["total"] == pytest.approx(floor, rel=1e-2)
-    assert np.isfinite(prices["mu"])
+    # the point the program picked is worth exactly what it says
+    assert F.mixture_value(one, cols, kw["rounds"], weights=lam)["total"] == pytest.approx(floor, rel=1e-9)
+    # prices: every seating's reduced cost is at most 0, and 0 for the seatings used
+    rc = np.array([kw["rounds"] * F.priced_value(one, prices, t) - prices["mu"] for t in cols])
+    assert (rc <= 1e-6 * max(1.0, abs(floor))).all()
+    assert np.abs(rc[lam > 1e-9]).max() <= 1e-6 * max(1.0, abs(floor))
+
+
+def test_negative_pairs_are_charged_for_every_meeting(tiny) -> None:
+    community, kw, plan, one, rounds, others = tiny
+    rng = np.random.default_rng(0)
+    W = np.triu(rng.choice([-2.0, -1.0, 1.0, 2.0], size=one.weights.shape), 1)
+    neg = dataclasses.replace(one, weights=W + W.T)
+    cols = rounds + others
+    floor, lam, prices = F.master(neg, cols, kw["rounds"])
+    assert floor <= F.mixture_value(neg, cols, kw["rounds"], weights=lam)["total"] + 1e-9
+    rc = np.array([kw["rounds"] * F.priced_value(neg, prices, t) - prices["mu"] for t in cols])
+    assert np.abs(rc[lam > 1e-9]).max() <= 1e-6 * max(1.0, abs(floor))
+
+
+def test_pricing_seats_the_pairs_the_prices_reward(tiny) -> None:
+    community, kw, plan, one, rounds, _ = tiny
+    iu = np.triu_indices(one.n, 1)
+    pairs = np.zeros(len(iu[0]))
+    wanted = [(0, 5), (1, 7), (2, 9), (3, 11)]
+    for i, j in wanted:
+        pairs[np.flatnonzero((iu[0] == i) & (iu[1] == j))] = 50.0
+    tab = F.price(one, {"pairs": pairs, "needs": np.zeros(one.needs.size), "mu": 0.0}, 0.5, seed=0)
+    assert not one.violations(tab)
+    assert all(tab[0, i] == tab[0, j] for i, j in wanted)
+
+
+def test_column_generation_never_lowers_the_floor(tiny) -> None:
+    community, kw, plan, one, rounds, others = tiny
+    start, _, _ = F.master(one, rounds + others, kw["rounds"])
+    floor, tabs, lam = F.generate(community, kw, rounds + others, 0.3, 3, log=False)
+    assert floor >= start - 1e-9 and len(tabs) == len(rounds + others) + 3
+    assert not any(one.violations(t) for t in tabs)
