@@ -160,7 +160,7 @@ def solve(
     sigma = 1.0
     best = DualPoint(w.copy(), [np.zeros(rr.size + 1) for rr in rounds], [np.zeros((rr.size, rr.size)) for rr in rounds])
     history: list[float] = []
-    it = 0
+    it = changed = 0
     start = time.perf_counter()
     for it in range(1, max_iter + 1):
         if it == 4 and min_iterations > 3 and np.isfinite(deadline):
@@ -214,14 +214,36 @@ def solve(
                              it, value, [st["X"] for st in state])
         if time.perf_counter() >= deadline or (target is not None and best.estimate <= target):
             break
-        if len(history) > 6 and history[-6] - min(history[-5:]) <= stall * abs(history[-6]):
+        if _stalled(history, it - changed, check_every, stall):
             break
         if rd > 3 * rp:  # balance primal and dual residuals (the dual residual is X's change / sigma)
             sigma *= 1.5
+            changed = it
         elif rp > 3 * rd:
             sigma /= 1.5
+            changed = it
     best.iterations = it
     return best
+
+
+def _stalled(history: list[float], since_change: int, check_every: int, stall: float) -> bool:
+    """Whether the last five checks improved the estimate by less than the share ``stall``.
+
+    Not until five checks after the last change of sigma (``since_change`` iterations ago): the
+    estimate rises for a while after one, which is no stall.
+
+    Examples
+    --------
+    >>> _stalled([10.0, 9.0, 8.5, 8.4, 8.4, 8.4, 8.4], 100, 10, 1e-3)
+    False
+    >>> _stalled([8.4, 8.4, 8.4, 8.4, 8.4, 8.4, 8.4], 100, 10, 1e-3)
+    True
+    >>> _stalled([8.4, 8.5, 8.6, 8.6, 8.5, 8.45, 8.41], 30, 10, 1e-3)  # a rise right after a change
+    False
+    """
+    if since_change <= 5 * check_every or len(history) <= 6:
+        return False
+    return history[-6] - min(history[-5:]) <= stall * abs(history[-6])
 
 
 def _y_step(rr: RoundRelaxation, G: np.ndarray, y: np.ndarray, sigma: float) -> np.ndarray:

@@ -223,8 +223,8 @@ def rounds_bound(data: RoundsData, *, time_limit: float = 5.0, max_iter: int | N
     ----------
     data : RoundsData
     time_limit : float
-        Seconds for the solver (the certificate's eigenvalue proof comes on top, about one
-        more iteration).
+        Seconds for the solver and the certificate's eigenvalue proof (the solver stops about two
+        iterations before the limit to leave time for the proof).
     max_iter : int, optional
         A fixed effort instead of the clock: the same input gives the same bound.
     target : float, optional
@@ -245,12 +245,14 @@ def rounds_bound(data: RoundsData, *, time_limit: float = 5.0, max_iter: int | N
     groups = distinct_rounds(data.rounds)
     reps = [data.rounds[g[0]] for g in groups]
     with threadpool_limits(_threads([rr.size for rr in reps]), user_api="blas"):
+        per = 0.0
         if max_iter is None:
             per = iteration_seconds([rr.size for rr in reps])
             if per * min_iterations > time_limit:
                 return _too_slow(per, min_iterations, time_limit, t0)
         cp = coupling(data, reps) if couple and len(data.rounds) > 1 else None
-        deadline = np.inf if max_iter is not None else t0 + time_limit
+        # the certificate's eigenvalue proof comes after the solver: keep about two iterations for it
+        deadline = np.inf if max_iter is not None else t0 + max(time_limit - 2.0 * per, 0.5 * time_limit)
         dp: DualPoint = solve(reps, data.first, cp, counts=[len(g) for g in groups], deadline=deadline,
                               max_iter=max_iter or 100_000, target=target,
                               min_iterations=0 if max_iter is not None else min_iterations)

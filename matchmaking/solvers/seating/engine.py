@@ -166,7 +166,8 @@ def _tighter_bound(prob: SeatingProblem, state: SeatingState, search: Tracker, b
     if search.monitor.stopped or objective >= bound - 1e-9 * max(1.0, abs(bound)):
         return bound, bound_terms, []
     search.enter("bound")
-    left = min(max(search.monitor.deadline - time.perf_counter(), 0.05), params.bound_seconds)
+    margin = min(0.01 * search.monitor.time_limit, 0.5)  # for building the plan afterwards
+    left = min(max(search.monitor.deadline - time.perf_counter() - margin, 0.05), params.bound_seconds)
     fixed = iterations is not None and int(prob.capacities.sum()) <= FIXED_EFFORT_SIZE
     effort = params.bound_iterations if fixed else (0 if iterations is not None else None)  # 0: the degree bound only
     return sdp_bound(prob, time_limit=left, max_iter=effort, target=objective)
