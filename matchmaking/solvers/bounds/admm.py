@@ -124,7 +124,8 @@ def solve(
     target : float, optional
         Stop once the estimated bound is below it (e.g. the objective of a known plan).
     stall : float
-        Stop when 50 iterations improved the estimate by less than this share.
+        Stop when 50 iterations improved the estimate by less than this share (not tested in the
+        first 60 iterations after a change of the step size, see :func:`_stalled`).
     trace : list, optional
         Receives ``(iteration, time, estimate, sigma, primal residual, dual residual)``.
     min_iterations : int
@@ -229,8 +230,8 @@ def solve(
 def _stalled(history: list[float], since_change: int, check_every: int, stall: float) -> bool:
     """Whether the last five checks improved the estimate by less than the share ``stall``.
 
-    Not until five checks after the last change of sigma (``since_change`` iterations ago): the
-    estimate rises for a while after one, which is no stall.
+    Not tested until more than five checks after the last change of sigma (``since_change``
+    iterations ago): the estimate rises for a while after one, which is no stall.
 
     Examples
     --------

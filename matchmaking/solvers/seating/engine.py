@@ -27,6 +27,7 @@ from matchmaking.plans.plan import Plan
 from matchmaking.solvers.seating.bound import (
     FIXED_EFFORT_SIZE,
     forced_repeats,
+    plan_seconds,
     sdp_bound,
     sdp_budget,
     seating_bound,
@@ -78,6 +79,8 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     reserve = 0.0 if exact else sdp_budget(
         prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
         fixed_effort=iterations is not None)
+    if reserve:
+        reserve += plan_seconds(prob)  # the plan is built after the bound
     deadline = monitor.deadline - reserve
     search.deadline = deadline
     if state.repeats > 0 and not bound_terms["min_repeats"] and not search.stopped:  # zero repeats may be reachable
@@ -166,7 +169,7 @@ def _tighter_bound(prob: SeatingProblem, state: SeatingState, search: Tracker, b
     if search.monitor.stopped or objective >= bound - 1e-9 * max(1.0, abs(bound)):
         return bound, bound_terms, []
     search.enter("bound")
-    margin = min(0.01 * search.monitor.time_limit, 0.5)  # for building the plan afterwards
+    margin = plan_seconds(prob)  # for building the plan afterwards
     left = min(max(search.monitor.deadline - time.perf_counter() - margin, 0.05), params.bound_seconds)
     fixed = iterations is not None and int(prob.capacities.sum()) <= FIXED_EFFORT_SIZE
     effort = params.bound_iterations if fixed else (0 if iterations is not None else None)  # 0: the degree bound only
