@@ -52,3 +52,21 @@ def test_locked_round_and_absences_stay_valid():
     assert again.objective <= bound + 1e-9 <= seating_bound(prob)[0] + 1e-9
     kept = again.assignments[again.assignments["round"] == 1].reset_index(drop=True)
     assert kept.equals(pd.DataFrame(held).sort_values(["round", "table", "member"]).reset_index(drop=True))
+
+
+def test_bound_reserve_counts_the_cheap_bounds_and_the_certificate(monkeypatch) -> None:
+    """The reserve is kept only when twenty forecast iterations fit beside the cheap bounds and the proof."""
+    import matchmaking.solvers.bounds.rounds as rounds_module
+    from matchmaking.solvers.seating.bound import degree_seconds, plan_seconds, sdp_budget
+
+    c = mm.datasets.synthetic_community(60, seed=60)
+    prob = build_problem(c, tables=6, table_size=10, rounds=3)  # identical rounds: one distinct
+    budget = 0.1 * 10.0
+    cheap = degree_seconds(prob.n)
+    # 20 iterations + the degree bound + one iteration per round for the proof must fit in the budget
+    per_fits = (budget - cheap) / 23 * 0.99
+    monkeypatch.setattr(rounds_module, "iteration_seconds", lambda sizes: per_fits)
+    assert sdp_budget(prob, 10.0, share=0.1, cap=30.0) == budget
+    monkeypatch.setattr(rounds_module, "iteration_seconds", lambda sizes: per_fits * 1.03)
+    assert abs(sdp_budget(prob, 10.0, share=0.1, cap=30.0) - cheap) < 1e-12
+    assert 0.05 < plan_seconds(prob) < 0.1
