@@ -81,31 +81,58 @@ def spread(prob: S.SeatingProblem, tab: np.ndarray) -> float:
     return float(sum(v for k, v in value.items() if k.startswith("spread:")))
 
 
-def mixture_value(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int,
-                  weights: np.ndarray | None = None) -> dict[str, float]:
-    """The objective of the program above at ``x_r = sum_k weights_k tabs_k`` in each of ``rounds`` rounds.
+class Columns:
+    """One-round seatings of ``prob`` with what the program needs of each, computed once on arrival:
+    the pairs it seats together, the (member, need) couples it covers, and its spread."""
 
-    ``prob`` is the one-round problem (no history); ``tabs`` its seatings (arrays ``1 x n`` of
-    tables); ``weights`` sum to 1 (default: equal).
+    def __init__(self, prob: S.SeatingProblem, tabs: list[np.ndarray] = ()) -> None:
+        if prob.met_before.any():
+            raise ValueError("the floor is written for events without history (pairs met before)")
+        self.prob = prob
+        self.tabs: list[np.ndarray] = []
+        self.meets: list[np.ndarray] = []
+        self.covers: list[np.ndarray] = []
+        self.spread: list[float] = []
+        for tab in tabs:
+            self.add(tab)
+
+    def add(self, tab: np.ndarray) -> None:
+        self.tabs.append(tab)
+        self.meets.append(meets(self.prob, tab))
+        self.covers.append(covers(self.prob, tab))
+        self.spread.append(spread(self.prob, tab))
+
+    def __len__(self) -> int:
+        return len(self.tabs)
+
+    def priced(self, prices: dict, k: int) -> float:
+        """Seating ``k``'s value at the master's prices (pairs, needs) plus its spread."""
+        return float(prices["pairs"] @ self.meets[k] + prices["needs"] @ self.covers[k] + self.spread[k])
+
+
+def mixture_value(cols: Columns, rounds: int, weights: np.ndarray | None = None) -> dict[str, float]:
+    """The objective of the program above at ``x_r = sum_k weights_k P_k`` in each of ``rounds`` rounds.
+
+    ``cols`` are one-round seatings ``P_k``; ``weights`` sum to 1 (default: equal).
     """
-    if prob.met_before.any():
-        raise ValueError("the floor is written for events without history (pairs met before)")
-    lam = np.full(len(tabs), 1.0 / len(tabs)) if weights is None else np.asarray(weights, dtype=float)
-    m = rounds * sum(x * meets(prob, t) for x, t in zip(lam, tabs, strict=True))  # meetings of each pair
-    c = rounds * sum(x * covers(prob, t) for x, t in zip(lam, tabs, strict=True))
+    prob = cols.prob
+    lam = np.full(len(cols), 1.0 / len(cols)) if weights is None else np.asarray(weights, dtype=float)
+    m = rounds * (lam @ np.asarray(cols.meets, dtype=float))  # meetings of each pair
+    c = rounds * (lam @ np.asarray(cols.covers, dtype=float))
     iu = np.triu_indices(prob.n, 1)
     w, together = prob.weights[iu], prob.together[iu]
     extra = np.where(together, 0.0, np.maximum(m - 1.0, 0.0))
     out = {"pairs": float((w * np.minimum(1.0, m)).sum()), "needs": float(prob.objective.needs) * float(np.minimum(1.0, c).sum()),
-           "spread": rounds * float(sum(x * spread(prob, t) for x, t in zip(lam, tabs, strict=True))),
+           "spread": rounds * float(lam @ np.asarray(cols.spread)),
            "repeats": -float(prob.objective.repeat_penalty) * float(extra.sum())}
     out["total"] = sum(out.values())
     return out
 
 
-def mixture(community: mm.Community, kw: dict, K: int, seconds: float, seed: int = 0) -> list[np.ndarray]:
-    """``K`` one-round seatings; pairs met ``K / R`` times already are given as history to the next."""
-    one = S.build_problem(community, **{**kw, "rounds": 1})
+def mixture(community: mm.Community, kw: dict, one: S.SeatingProblem, K: int, seconds: float,
+            seed: int = 0) -> list[np.ndarray]:
+    """``K`` seatings of the one-round problem ``one``; pairs met ``K / R`` times already are given as
+    history to the next."""
     cap = K / kw["rounds"]
     met = np.zeros(one.n * (one.n - 1) // 2)
     iu = np.triu_indices(one.n, 1)
@@ -120,8 +147,8 @@ def mixture(community: mm.Community, kw: dict, K: int, seconds: float, seed: int
     return tabs
 
 
-def master(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int) -> tuple[float, np.ndarray, dict]:
-    """The linear program above over the mixtures of ``tabs`` (the same in every round).
+def master(cols: Columns, rounds: int) -> tuple[float, np.ndarray, dict]:
+    """The linear program above over the mixtures of ``cols`` (the same in every round).
 
     Returns its value (a feasible point of the full program, so a floor), the weights of the
     seatings and the prices: ``pairs`` (upper-triangle order), ``needs`` (flattened couples),
@@ -130,21 +157,20 @@ def master(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int) -> tuple
     from scipy import sparse
     from scipy.optimize import linprog
 
-    if prob.met_before.any():
-        raise ValueError("the floor is written for events without history (pairs met before)")
-    R, K = rounds, len(tabs)
+    prob = cols.prob
+    R, K = rounds, len(cols)
     iu = np.triu_indices(prob.n, 1)
     w = prob.weights[iu]
     tg = prob.together[iu] | ~(prob.attend[0][iu[0]] & prob.attend[0][iu[1]])  # always together, or never
-    P = sparse.csc_matrix(np.stack([meets(prob, t) for t in tabs], axis=1).astype(float))
-    C = sparse.csc_matrix(np.stack([covers(prob, t) for t in tabs], axis=1).astype(float))
-    sp = np.asarray([spread(prob, t) for t in tabs])
+    P = sparse.csc_matrix(np.stack(cols.meets, axis=1).astype(float))
+    C = sparse.csc_matrix(np.stack(cols.covers, axis=1).astype(float))
+    sp = np.asarray(cols.spread)
     free = np.flatnonzero(~tg)
     npair, nfree, ncouple = len(w), len(free), C.shape[0]
     pen, nu = float(prob.objective.repeat_penalty), float(prob.objective.needs)
     # variables: lambda (K), z (npair, value share of each pair), e (nfree, repeats), u (ncouple, needs).
     # A pair of negative value is charged for every meeting (w m <= w min(1, m): still a floor), so it
-    # goes into the cost of the seatings and its share z stays 0.
+    # goes into the cost of the seatings and its share z earns nothing.
     neg = np.minimum(w, 0.0)
     cost = np.concatenate([-R * (sp + P.T @ neg), -np.maximum(w, 0.0), pen * np.ones(nfree), -nu * np.ones(ncouple)])
     eye = sparse.identity
@@ -157,7 +183,6 @@ def master(prob: S.SeatingProblem, tabs: list[np.ndarray], rounds: int) -> tuple
     b = np.concatenate([np.zeros(npair), np.ones(nfree), np.zeros(ncouple)])
     A_eq = sparse.csc_matrix(np.concatenate([np.ones(K), np.zeros(npair + nfree + ncouple)])[None, :])
     z_hi = np.where(tg, np.where(prob.together[iu], 1.0, 0.0), 1.0)
-    z_hi = np.where(w < 0, 0.0, z_hi)  # (charged per meeting instead, above)
     bounds = [(0, None)] * K + [(0, h) for h in z_hi] + [(0, None)] * nfree + [(0, 1)] * ncouple
     res = linprog(cost, A_ub=A, b_ub=b, A_eq=A_eq, b_eq=[1.0], bounds=bounds, method="highs")
     if res.status != 0:
@@ -194,25 +219,23 @@ def price(prob: S.SeatingProblem, prices: dict, seconds: float, seed: int) -> np
     return search.best_tab.copy()
 
 
-def generate(community: mm.Community, kw: dict, start: list[np.ndarray], seconds: float, steps: int,
-             log: bool = True) -> tuple[float, list[np.ndarray], np.ndarray]:
-    """Column generation from the seatings ``start``: ``steps`` priced seatings added one by one."""
-    prob = S.build_problem(community, **{**kw, "rounds": 1})
-    tabs = list(start)
-    value, lam, prices = master(prob, tabs, kw["rounds"])
+def generate(cols: Columns, rounds: int, seconds: float, steps: int, log: bool = True) -> tuple[float, np.ndarray]:
+    """Column generation: ``steps`` seatings priced at the master's prices added to ``cols`` one by one;
+    the last master's value and weights."""
+    value, lam, prices = master(cols, rounds)
     for k in range(steps):
-        tab = price(prob, prices, seconds, seed=1000 + k)
-        gain = kw["rounds"] * priced_value(prob, prices, tab) - prices["mu"]  # its reduced cost
-        tabs.append(tab)
-        value, lam, prices = master(prob, tabs, kw["rounds"])
+        cols.add(price(cols.prob, prices, seconds, seed=1000 + k))
+        gain = rounds * cols.priced(prices, -1) - prices["mu"]  # its reduced cost
+        value, lam, prices = master(cols, rounds)
         if log:
-            print(f"  column {len(tabs)}: floor {value:.6g}, reduced cost of the column {gain:.4g}", flush=True)
-    return value, tabs, lam
+            print(f"  column {len(cols)}: floor {value:.6g}, reduced cost of the column {gain:.4g}", flush=True)
+    return value, lam
 
 
-def priced_value(prob: S.SeatingProblem, prices: dict, tab: np.ndarray) -> float:
-    """A one-round seating's value at the master's prices (pairs, needs) plus its spread."""
-    return float(prices["pairs"] @ meets(prob, tab) + prices["needs"] @ covers(prob, tab) + spread(prob, tab))
+def plan_rounds(prob: S.SeatingProblem, plan: mm.Plan) -> list[np.ndarray]:
+    """A plan's rounds as one-round seatings (``1 x n`` arrays of tables) of the full problem ``prob``."""
+    tab = prob.to_tab(plan.assignments)
+    return [tab[r:r + 1] for r in range(prob.rounds)]
 
 
 def check(name: str, seconds: float) -> None:
@@ -220,9 +243,7 @@ def check(name: str, seconds: float) -> None:
     community, kw = instance(name)
     plan = mm.seat(community, time_limit=seconds, seed=0, **kw)
     one = S.build_problem(community, **{**kw, "rounds": 1})
-    full = S.build_problem(community, **kw)
-    tab = full.to_tab(plan.assignments)
-    got = mixture_value(one, [tab[r:r + 1] for r in range(kw["rounds"])], kw["rounds"])
+    got = mixture_value(Columns(one, plan_rounds(S.build_problem(community, **kw), plan)), kw["rounds"])
     print(f"{name}: plan {plan.objective:.6g}, formula {got['total']:.6g} ({got})")
     assert abs(got["total"] - plan.objective) < 1e-6 * max(1.0, abs(plan.objective)), "formula and objective differ"
 
@@ -237,12 +258,11 @@ def floor_row(name: str, old_gap: float, limit: float, K: int, steps: int, secon
     R = kw["rounds"]
     t0 = time.perf_counter()
     plan = mm.seat(community, time_limit=limit, seed=0, **kw)
-    full = S.build_problem(community, **kw)
-    tab = full.to_tab(plan.assignments)
-    start = [tab[r:r + 1] for r in range(R)] + mixture(community, kw, K, seconds)  # the plan's rounds first
-    floor, tabs, lam = generate(community, kw, start, seconds, steps, log=False)
+    one = S.build_problem(community, **{**kw, "rounds": 1})
+    cols = Columns(one, plan_rounds(S.build_problem(community, **kw), plan) + mixture(community, kw, one, K, seconds))
+    floor, lam = generate(cols, R, seconds, steps, log=False)
     target = plan.objective / (1 - old_gap / 2) if np.isfinite(old_gap) else float("nan")
-    return {"instance": f"{name} / {R} rounds", "method": f"LP over {len(tabs)} seatings ({int((lam > 1e-9).sum())} used)",
+    return {"instance": f"{name} / {R} rounds", "method": f"LP over {len(cols)} seatings ({int((lam > 1e-9).sum())} used)",
             "objective": plan.objective, "bound": plan.bound, "gap": (plan.bound - plan.objective) / plan.bound,
             "floor": floor, "floor_gap": (floor - plan.objective) / floor, "halved_gap": old_gap / 2,
             "bound_for_halved": target, "time_s": time.perf_counter() - t0, "peak_mb": float("nan")}

@@ -209,6 +209,13 @@ def iteration_seconds(sizes: list[int]) -> float:
     return 2.0 * unit * sum((max(N, 1) / 192.0) ** 3 for N in sizes)
 
 
+def proof_seconds(per: float, rounds: int, distinct: int) -> float:
+    """Time kept for the certificate after the solver: its eigenvalue proof runs once per round,
+    identical rounds too, so one forecast iteration (``per``, over the ``distinct`` rounds) per
+    round (a Cholesky factorisation, measured at under a tenth of one)."""
+    return per * rounds / max(distinct, 1)
+
+
 def _threads(sizes: list[int]) -> int | None:
     """One BLAS thread for rounds under 1,000 seats: their eigendecompositions are small, and
     threads that wait on a busy machine make them ten times slower."""
@@ -251,10 +258,7 @@ def rounds_bound(data: RoundsData, *, time_limit: float = 5.0, max_iter: int | N
             if per * min_iterations > time_limit:
                 return _too_slow(per, min_iterations, time_limit, t0)
         cp = coupling(data, reps) if couple and len(data.rounds) > 1 else None
-        # the certificate's eigenvalue proof comes after the solver, once per round (identical rounds
-        # too): keep one forecast iteration per round for it (a Cholesky factorisation, measured at
-        # under a tenth of one)
-        proof = per * len(data.rounds) / len(groups)
+        proof = proof_seconds(per, len(data.rounds), len(groups))
         deadline = np.inf if max_iter is not None else t0 + max(time_limit - proof, 0.5 * time_limit)
         dp: DualPoint = solve(reps, data.first, cp, counts=[len(g) for g in groups], deadline=deadline,
                               max_iter=max_iter or 100_000, target=target,

@@ -268,7 +268,7 @@ def sdp_budget(problem: SeatingProblem, time_limit: float, *, share: float, cap:
     with a fixed effort, a size rule instead: rounds up to :data:`FIXED_EFFORT_SIZE` seats), only
     the time of the degree bound (:func:`degree_seconds`).
     """
-    from matchmaking.solvers.bounds.rounds import iteration_seconds
+    from matchmaking.solvers.bounds.rounds import iteration_seconds, proof_seconds
 
     if share <= 0 or not (problem.weights > 0).any():
         return 0.0
@@ -279,9 +279,8 @@ def sdp_budget(problem: SeatingProblem, time_limit: float, *, share: float, cap:
         return share * time_limit if seats <= FIXED_EFFORT_SIZE else cheap
     sizes = [seats] * len({problem.attend[r].tobytes() + problem.fixed[r].tobytes() for r in range(problem.rounds)})
     # what comes off the budget besides the solver's iterations: the cheap bounds, and the certificate
-    # (one forecast iteration per round, as rounds_bound keeps)
     per = iteration_seconds(sizes)
-    overhead = degree_seconds(problem.n) + per * problem.rounds / len(sizes)
+    overhead = degree_seconds(problem.n) + proof_seconds(per, problem.rounds, len(sizes))
     return budget if per * MIN_ITERATIONS + overhead <= budget else cheap
 
 

@@ -23,38 +23,39 @@ def tiny() -> tuple:
     community, kw = instance("tiny")
     plan = mm.seat(community, time_limit=3, seed=0, **kw)
     one = S.build_problem(community, **{**kw, "rounds": 1})
-    tab = S.build_problem(community, **kw).to_tab(plan.assignments)
-    others = F.mixture(community, kw, 4, 0.5)
-    return community, kw, plan, one, [tab[r:r + 1] for r in range(kw["rounds"])], others
+    rounds = F.plan_rounds(S.build_problem(community, **kw), plan)
+    others = F.mixture(community, kw, one, 4, 0.5)
+    return community, kw, plan, one, rounds, others
 
 
 def test_mixture_of_a_plans_rounds_is_worth_the_plan(tiny) -> None:
     community, kw, plan, one, rounds, _ = tiny
-    assert F.mixture_value(one, rounds, kw["rounds"])["total"] == pytest.approx(plan.objective)
-    assert F.mixture_value(one, rounds + rounds, kw["rounds"])["total"] == pytest.approx(plan.objective)
+    assert F.mixture_value(F.Columns(one, rounds), kw["rounds"])["total"] == pytest.approx(plan.objective)
+    assert F.mixture_value(F.Columns(one, rounds + rounds), kw["rounds"])["total"] == pytest.approx(plan.objective)
 
 
 def test_one_seating_in_every_round_pays_its_repeats_in_both(tiny) -> None:
     community, kw, plan, one, rounds, _ = tiny
-    value = F.mixture_value(one, rounds[:1], kw["rounds"])  # round 1 twice: every tablemate pair twice
+    cols = F.Columns(one, rounds[:1])
+    value = F.mixture_value(cols, kw["rounds"])  # round 1 twice: every tablemate pair twice
     pairs = int(F.meets(one, rounds[0]).sum())
     assert value["repeats"] == -one.objective.repeat_penalty * pairs
-    floor, lam, prices = F.master(one, rounds[:1], kw["rounds"])
+    floor, lam, prices = F.master(cols, kw["rounds"])
     assert floor == pytest.approx(value["total"]) and lam == pytest.approx([1.0])
     # the only seating is used, so its reduced cost is 0: the price of a round is what it earns at the prices
-    assert prices["mu"] != 0 and kw["rounds"] * F.priced_value(one, prices, rounds[0]) == pytest.approx(prices["mu"])
+    assert prices["mu"] != 0 and kw["rounds"] * cols.priced(prices, 0) == pytest.approx(prices["mu"])
 
 
 def test_master_is_a_floor_between_the_plan_and_the_bound(tiny) -> None:
     community, kw, plan, one, rounds, others = tiny
-    cols = rounds + others
-    floor, lam, prices = F.master(one, cols, kw["rounds"])
+    cols = F.Columns(one, rounds + others)
+    floor, lam, prices = F.master(cols, kw["rounds"])
     assert lam.sum() == pytest.approx(1.0) and (lam >= -1e-9).all()
     assert plan.objective - 1e-6 <= floor <= plan.bound + 1e-6
     # the point the program picked is worth exactly what it says
-    assert F.mixture_value(one, cols, kw["rounds"], weights=lam)["total"] == pytest.approx(floor, rel=1e-9)
+    assert F.mixture_value(cols, kw["rounds"], weights=lam)["total"] == pytest.approx(floor, rel=1e-9)
     # prices: every seating's reduced cost is at most 0, and 0 for the seatings used
-    rc = np.array([kw["rounds"] * F.priced_value(one, prices, t) - prices["mu"] for t in cols])
+    rc = np.array([kw["rounds"] * cols.priced(prices, k) - prices["mu"] for k in range(len(cols))])
     assert (rc <= 1e-6 * max(1.0, abs(floor))).all()
     assert np.abs(rc[lam > 1e-9]).max() <= 1e-6 * max(1.0, abs(floor))
 
@@ -63,11 +64,10 @@ def test_negative_pairs_are_charged_for_every_meeting(tiny) -> None:
     community, kw, plan, one, rounds, others = tiny
     rng = np.random.default_rng(0)
     W = np.triu(rng.choice([-2.0, -1.0, 1.0, 2.0], size=one.weights.shape), 1)
-    neg = dataclasses.replace(one, weights=W + W.T)
-    cols = rounds + others
-    floor, lam, prices = F.master(neg, cols, kw["rounds"])
-    assert floor <= F.mixture_value(neg, cols, kw["rounds"], weights=lam)["total"] + 1e-9
-    rc = np.array([kw["rounds"] * F.priced_value(neg, prices, t) - prices["mu"] for t in cols])
+    cols = F.Columns(dataclasses.replace(one, weights=W + W.T), rounds + others)
+    floor, lam, prices = F.master(cols, kw["rounds"])
+    assert floor <= F.mixture_value(cols, kw["rounds"], weights=lam)["total"] + 1e-9
+    rc = np.array([kw["rounds"] * cols.priced(prices, k) - prices["mu"] for k in range(len(cols))])
     assert np.abs(rc[lam > 1e-9]).max() <= 1e-6 * max(1.0, abs(floor))
 
 
@@ -85,7 +85,16 @@ def test_pricing_seats_the_pairs_the_prices_reward(tiny) -> None:
 
 def test_column_generation_never_lowers_the_floor(tiny) -> None:
     community, kw, plan, one, rounds, others = tiny
-    start, _, _ = F.master(one, rounds + others, kw["rounds"])
-    floor, tabs, lam = F.generate(community, kw, rounds + others, 0.3, 3, log=False)
-    assert floor >= start - 1e-9 and len(tabs) == len(rounds + others) + 3
-    assert not any(one.violations(t) for t in tabs)
+    cols = F.Columns(one, rounds + others)
+    start, _, _ = F.master(cols, kw["rounds"])
+    floor, lam = F.generate(cols, kw["rounds"], 0.3, 3, log=False)
+    assert floor >= start - 1e-9 and len(cols) == len(rounds + others) + 3
+    assert not any(one.violations(t) for t in cols.tabs)
+
+
+def test_history_is_refused(tiny) -> None:
+    community, kw, plan, one, rounds, _ = tiny
+    met = np.zeros_like(one.met_before)
+    met[0, 1] = met[1, 0] = True
+    with pytest.raises(ValueError, match="history"):
+        F.Columns(dataclasses.replace(one, met_before=met), rounds)
