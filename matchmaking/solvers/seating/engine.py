@@ -79,9 +79,7 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     reserve = 0.0 if exact else sdp_budget(
         prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
         fixed_effort=iterations is not None)
-    if reserve:
-        reserve += plan_seconds(prob)  # the plan is built after the bound
-    deadline = monitor.deadline - reserve
+    deadline = monitor.deadline - reserve - plan_seconds(prob)  # the plan is built after the search and the bound
     search.deadline = deadline
     if state.repeats > 0 and not bound_terms["min_repeats"] and not search.stopped:  # zero repeats may be reachable
         method.append("tabu")

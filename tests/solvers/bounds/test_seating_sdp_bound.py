@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 import matchmaking as mm
-from matchmaking.solvers.seating import build_problem, seating_bound
+from matchmaking.solvers.seating import SeatingParams, build_problem, seating_bound
 from matchmaking.solvers.seating.bound import sdp_bound
 
 
@@ -70,3 +70,24 @@ def test_bound_reserve_counts_the_cheap_bounds_and_the_certificate(monkeypatch) 
     monkeypatch.setattr(rounds_module, "iteration_seconds", lambda sizes: per_fits * 1.03)
     assert abs(sdp_budget(prob, 10.0, share=0.1, cap=30.0) - cheap) < 1e-12
     assert 0.05 < plan_seconds(prob) < 0.1
+
+
+def test_every_search_ends_in_time_to_build_the_plan(monkeypatch) -> None:
+    """Without a bound reserve too, the phases stop ``plan_seconds`` before the limit (the plan is built after)."""
+    import matchmaking.solvers.seating.engine as engine
+    from matchmaking.solvers.seating.bound import plan_seconds
+
+    seen = {}
+    real = engine.anneal
+
+    def spy(search, *args, **kw):
+        seen["gap"] = search.monitor.deadline - search.deadline
+        seen["margin"] = plan_seconds(search.state.p)
+        return real(search, *args, **kw)
+
+    monkeypatch.setattr(engine, "anneal", spy)
+    c, kw = _event()
+    plan = mm.seat(c, time_limit=0.5, seed=0, params=SeatingParams(bound_share=0.0, lns_share=0.0,
+                                                                       anneal_share=1.0), **kw)
+    assert "sdp bound" not in plan.extras["bound_terms"]  # no reserve for the bound
+    assert seen["gap"] >= seen["margin"] - 1e-9 > 0
