@@ -7,6 +7,7 @@ of the equal-size partition): whatever it returns must be proven.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +20,8 @@ from matchmaking.solvers.seating.inputs import waterfill
 if TYPE_CHECKING:
     from matchmaking.solvers.seating.problem import SeatingProblem
 
-__all__ = ["degree_pairs", "forced_repeats", "plan_seconds", "rounds_data", "sdp_bound", "sdp_budget", "seating_bound"]
+__all__ = ["degree_pairs", "forced_repeats", "plan_seconds", "rounds_data", "sdp_bound", "sdp_budget", "seating_bound",
+           "with_reading"]
 
 #: Largest round (people plus empty seats) a fixed-effort run bounds by the SDP (a size rule, not the
 #: clock, so that the same problem always gets the same bound).
@@ -182,7 +184,8 @@ def rounds_data(problem: SeatingProblem, *, penalties: bool = True) -> RoundsDat
 
 
 def sdp_bound(problem: SeatingProblem, *, time_limit: float = 5.0, max_iter: int | None = None,
-              target: float | None = None) -> tuple[float, dict[str, float], list[str]]:
+              target: float | None = None, keep_going: Callable[[], bool] | None = None,
+              threads: int | None = None, forecast: bool = True) -> tuple[float, dict[str, float], list[str]]:
     """The tighter of :func:`seating_bound` and the semidefinite bound, term by term, with notes.
 
     The semidefinite bound replaces the ``pairs`` and ``repeats`` terms by one certified bound on
@@ -204,6 +207,8 @@ def sdp_bound(problem: SeatingProblem, *, time_limit: float = 5.0, max_iter: int
     target : float, optional
         The objective of the plan found: the solver stops once its bound reaches it, and a note
         explains a large gap over several rounds.
+    keep_going, threads, forecast
+        As :func:`matchmaking.solvers.bounds.rounds_bound` (a stopped solve keeps the cheap bounds).
 
     Returns
     -------
@@ -228,26 +233,27 @@ def sdp_bound(problem: SeatingProblem, *, time_limit: float = 5.0, max_iter: int
     penalty = float(problem.objective.repeat_penalty)
     rest = sum(v for k, v in terms.items() if k.startswith(("needs", "spread:")))
     if max_iter == 0:
-        return _with_reading(problem, old, target, notes), terms, notes
+        return with_reading(problem, old, target, notes), terms, notes
     data = rounds_data(problem, penalties=min_rep == 0)
     goal = None if target is None else target - rest + (penalty * min_rep if min_rep else 0.0)
     left = max(time_limit - (time.perf_counter() - start), 0.05)  # the cheap bounds took their share
-    pb = rounds_bound(data, time_limit=left, max_iter=max_iter, target=goal)
+    pb = rounds_bound(data, time_limit=left, max_iter=max_iter, target=goal, keep_going=keep_going, threads=threads,
+                      forecast=forecast)
     notes += pb.notes
     total = pb.value + rest - (penalty * min_rep if min_rep else 0.0)
     if not np.isfinite(pb.value):
-        return _with_reading(problem, old, target, notes), terms, notes
+        return with_reading(problem, old, target, notes), terms, notes
     if total >= old:
         notes.append(f"the semidefinite relaxation proved {total:.6g}, no lower than the simpler bound "
                      f"{old:.6g} (each member's best possible partners), so the simpler bound is kept")
-        return _with_reading(problem, old, target, notes), terms, notes
+        return with_reading(problem, old, target, notes), terms, notes
     terms["sdp pairs" if min_rep else "sdp pairs+repeats"] = pb.value
     terms["sdp bound"] = total
-    return _with_reading(problem, float(total), target, notes), terms, notes
+    return with_reading(problem, float(total), target, notes), terms, notes
 
 
-def _with_reading(problem: SeatingProblem, bound: float, target: float | None, notes: list[str]) -> float:
-    """``bound``, after adding a note on how to read a large gap over several rounds."""
+def with_reading(problem: SeatingProblem, bound: float, target: float | None, notes: list[str]) -> float:
+    """``bound``, after adding to ``notes`` how to read a large gap over several rounds (against ``target``)."""
     if target is None or problem.rounds < 2 or not np.isfinite(bound) or bound <= 0:
         return bound
     gap = (bound - target) / bound

@@ -8,7 +8,9 @@
    memetic tabu search on its whole value, needs and spread included (:mod:`.mixed`);
 4. CP-SAT (:mod:`.lns`): the whole round when one full round is small enough (proving it
    optimal), else (with needs or spread terms) re-solves of a few tables;
-5. fairness (:mod:`.fairness`) when asked.
+5. fairness (:mod:`.fairness`) when asked;
+6. the proven bound (:mod:`.bound`) in the time kept for it, or, with ``workers >= 2``, computed
+   beside phases 2-5 from the start (:mod:`.beside`).
 
 Every phase reports to the solve's :class:`~matchmaking.solvers.control.Monitor` through the
 :class:`~.tracker.Tracker`, so the callback and ``stop=`` criteria can end any of them; the
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matchmaking.plans.plan import Plan
+from matchmaking.solvers.seating.beside import BoundBeside
 from matchmaking.solvers.seating.bound import (
     FIXED_EFFORT_SIZE,
     forced_repeats,
@@ -76,7 +79,11 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     search.enter(method[0])
     # time kept for the semidefinite bound at the end (the phases below stop that much earlier)
     exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
-    reserve = 0.0 if exact else sdp_budget(
+    # with a second core (and a clock), the bound runs beside the search instead (:mod:`.beside`)
+    beside = BoundBeside.start(prob, monitor, params) if workers >= 2 and not exact and iterations is None else None
+    if beside is not None:
+        workers -= 1  # CP-SAT's share
+    reserve = 0.0 if exact or beside else sdp_budget(
         prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
         fixed_effort=iterations is not None)
     deadline = monitor.deadline - reserve - plan_seconds(prob)  # the plan is built after the search and the bound
@@ -146,7 +153,9 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
         raise_minimum(search, rng, fairness)
         state.load(search.best_tab)
     notes: list[str] = []
-    if reserve and not proven:
+    if beside is not None:
+        bound, bound_terms, notes = beside.result(state.total(), bound, bound_terms)
+    elif reserve and not proven:
         bound, bound_terms, notes = _tighter_bound(prob, state, search, bound, bound_terms, params, iterations)
     plan = _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven, notes)
     # the clock may end a fixed effort at the monitor's stop or, earlier, at the deadline the phases keep
