@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a fixed search effort of N iterations per phase (annealing moves, tabu units, repair "
                    "iterations): the same seed then gives the same plan on any machine (the time limit still "
                    "applies; a note says when it cut the run)")
+    p.add_argument("--workers", type=common.positive_int, default=1, metavar="W",
+                   help="cores to use: with 2 or more the proven bound is computed beside the search, for the whole "
+                   "time limit (a much tighter bound on big events); default 1")
     common.add_outputs(p, out_help="plan file to write (round,table,member)")
     p.set_defaults(run=run)
     common.declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         min_table_size=args.min_table_size, rounds=args.rounds, attendance=attendance, requests=requests,
         hosts=hosts, locked=locked, pairs=args.pairs, history=common.load_history(args.history), spread=spread,
         time_limit=args.time_limit, seed=args.seed, callback=progress, iterations=args.iterations,
+        workers=args.workers,
     )
     plan.to_csv(args.out)
     print(plan.summary())
