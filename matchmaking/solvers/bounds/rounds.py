@@ -235,7 +235,7 @@ def rounds_bound(data: RoundsData, *, time_limit: float = 5.0, max_iter: int | N
     data : RoundsData
     time_limit : float
         Seconds for the solver and the certificate's eigenvalue proof (the solver stops one forecast
-        iteration per round before the limit to leave time for the proof).
+        iteration per round, plus one, before the limit to leave time for the proof).
     max_iter : int, optional
         A fixed effort instead of the clock: the same input gives the same bound.
     target : float, optional

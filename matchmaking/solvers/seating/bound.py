@@ -286,7 +286,7 @@ def sdp_budget(problem: SeatingProblem, time_limit: float, *, share: float, cap:
     sizes = [seats] * len({problem.attend[r].tobytes() + problem.fixed[r].tobytes() for r in range(problem.rounds)})
     # what comes off the budget besides the solver's iterations: the cheap bounds, and the certificate
     per = iteration_seconds(sizes)
-    overhead = degree_seconds(problem.n) + proof_seconds(per, problem.rounds, len(sizes))
+    overhead = degree_seconds(problem.n) + proof_seconds(per, problem.rounds, len(sizes)) + per  # as rounds_bound
     return budget if per * MIN_ITERATIONS + overhead <= budget else cheap
 
 

@@ -101,3 +101,54 @@ def test_seat_command_takes_workers(cli, tmp_path) -> None:
     assert "bound" in text
     code, text = cli("seat", members, "--tables", 6, "--table-size", 6, "--workers", 0, "--out", tmp_path / "x.csv")
     assert code == 2 and not (tmp_path / "x.csv").exists()
+
+
+def test_a_failed_child_leaves_the_degree_bound_with_a_note(monkeypatch) -> None:
+    import sys
+
+    c, kw = _event()
+    prob = build_problem(c, **kw)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # a child that exits 1 at once
+    beside = BoundBeside.start(prob, Monitor(time_limit=30), SeatingParams())
+    bound, terms, notes = beside.result(objective=0.0, bound=1e9, terms={})
+    assert "failed" in notes[0] and "sdp bound" not in terms
+    assert bound == sdp_bound(prob, max_iter=0)[0] < 1e9
+
+
+def test_short_solves_and_fixed_efforts_keep_the_serial_bound(monkeypatch) -> None:
+    import matchmaking.solvers.seating.engine as engine
+
+    started = []
+    monkeypatch.setattr(engine.BoundBeside, "start", classmethod(lambda cls, *a: started.append(a) or None))
+    c, kw = _event()
+    a = mm.seat(c, iterations=3_000, time_limit=60, seed=2, workers=2, **kw)
+    b = mm.seat(c, iterations=3_000, time_limit=60, seed=2, workers=1, **kw)
+    assert not started  # a fixed effort never starts the child
+    assert (a.objective, a.bound) == (b.objective, b.bound)
+    monkeypatch.undo()
+    assert BoundBeside.start(build_problem(c, **kw), Monitor(time_limit=3), SeatingParams()) is None  # < MIN_SECONDS
+
+
+def test_keep_stops_the_solver_that_many_measured_iterations_before_the_deadline(monkeypatch) -> None:
+    """With a clock that ticks 0.01 s a call, keeping 20 iterations' worth of time ends the run earlier."""
+
+    class Clock:
+        t = 0.0
+
+        def perf_counter(self) -> float:
+            self.t += 0.01
+            return self.t
+
+    W = np.triu(np.random.default_rng(2).integers(0, 4, (30, 30)).astype(float), 1)
+    data = build(W + W.T, np.array([10, 10, 10]), np.ones((1, 30), dtype=bool))
+    runs = {}
+    for keep in (0.0, 20.0):
+        clock = Clock()
+        monkeypatch.setattr(admm, "time", clock)
+        count = []
+        admm.solve(data.rounds, data.first, None, deadline=5.0, max_iter=100_000, stall=0.0, keep=keep,
+                   keep_going=lambda count=count: count.append(1) or True)
+        per = clock.t / len(count)  # fake seconds an iteration
+        runs[keep] = len(count)
+        assert 5.0 - (keep + 2) * per <= clock.t <= 5.0 - (keep - 2) * per
+    assert runs[20.0] < runs[0.0]
