@@ -2,7 +2,7 @@
 
 With ``workers >= 2`` a time-limited solve keeps no time at its end for the bound
 (:func:`.bound.sdp_budget`): the bound starts at once in a child process, on one BLAS thread,
-and its solver runs until the time limit (or until it converges) while the search keeps its whole
+and its solver runs until 2% before the time limit (or until it converges) while the search keeps its
 time on the other core. The relaxation does not depend on the plan (only its early stop at the
 plan's value does), so the bound gets the whole time limit instead of a share of it: on large
 events that is what lets the relaxation run at all (2,000 people over 3 rounds: about 1 s an
@@ -41,6 +41,8 @@ __all__ = ["BoundBeside", "serve"]
 
 #: Seconds past the time limit the plan waits for the bound's process before printing the cheap bounds.
 GRACE = 0.25
+#: Share of the time limit the child keeps for an iteration or a proof that runs longer than measured.
+LATE = 0.02
 #: Fewest seconds worth a child (it starts in about two; shorter solves keep the serial reserve).
 MIN_SECONDS = 5.0
 
@@ -77,8 +79,8 @@ class BoundBeside:
     def __init__(self, problem: SeatingProblem, monitor: Monitor, seconds: float) -> None:
         self.problem, self.monitor = problem, monitor
         payload = pickle.dumps((problem, time.time() + seconds), protocol=pickle.HIGHEST_PROTOCOL)
-        # the child imports the code this process runs: the folder holding this package, after the caller's
-        # path, and no current directory in front (-P), so that a stray module there cannot shadow it
+        # the child finds this package (its folder after the caller's own PYTHONPATH) and has no current
+        # directory in front of its path (-P), so that a stray module there cannot shadow it
         root = str(Path(__file__).resolve().parents[3])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), root])),
                    OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
@@ -87,7 +89,11 @@ class BoundBeside:
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self._answer: tuple[bytes, bytes] | None = None
         self._talk = threading.Thread(target=self._communicate, args=(payload,), name="seating-bound", daemon=True)
-        self._talk.start()
+        try:
+            self._talk.start()
+        except BaseException:
+            self.process.kill()
+            raise
 
     def _communicate(self, payload: bytes) -> None:
         try:
@@ -100,12 +106,13 @@ class BoundBeside:
         """Start the bound's process; ``None`` (the serial bound then) when the bound is switched off
         (``bound_share=0``), the event has no pair value to bound, less than :data:`MIN_SECONDS` are
         left, or the child cannot be started."""
-        seconds = monitor.deadline - time.perf_counter() - plan_seconds(problem)
+        # the child answers a little early (LATE of the limit): its last iteration and proof may run long
+        seconds = monitor.deadline - time.perf_counter() - plan_seconds(problem) - LATE * monitor.time_limit
         if params.bound_share <= 0 or not (problem.weights > 0).any() or seconds < MIN_SECONDS:
             return None
         try:
             return cls(problem, monitor, seconds)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        except (OSError, RuntimeError, pickle.PicklingError, TypeError, AttributeError):
             return None
 
     def cancel(self) -> None:
@@ -133,7 +140,8 @@ class BoundBeside:
         out, err = self._answer
         try:
             if self.process.returncode != 0:
-                raise RuntimeError(err.decode(errors="replace").strip().splitlines()[-1:] or "no message")
+                lines = err.decode(errors="replace").strip().splitlines()
+                raise RuntimeError(f"exit code {self.process.returncode}: {lines[-1] if lines else 'no message'}")
             new, new_terms, notes = pickle.loads(out)  # noqa: S301 - our own child's answer
         except Exception as exc:  # a crash, an import error, memory: no bound from the child
             return self._fallback(objective, f"failed ({exc})")

@@ -29,6 +29,7 @@ from matchmaking.plans.plan import Plan
 from matchmaking.solvers.seating.beside import BoundBeside
 from matchmaking.solvers.seating.bound import (
     FIXED_EFFORT_SIZE,
+    degree_seconds,
     forced_repeats,
     plan_seconds,
     sdp_bound,
@@ -60,31 +61,31 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
     params = params or SeatingParams()
     rng = np.random.default_rng(seed)
     bound, bound_terms = seating_bound(prob)
-    state = SeatingState(prob)
-    greedy(state, rng, range(prob.rounds))
-    method = ["greedy"]
-    # the design search and the repair get a share of the time; with a fixed effort only their
-    # counts bound them (the time limit stays the hard stop), so the plan does not depend on the clock
-    soft = monitor.deadline if iterations is not None else monitor.start + params.repair_share * monitor.time_limit
-    design = design_start(prob, rng, deadline=soft, keep_going=lambda: monitor.report("design"),
-                          effort=None if iterations is None else min(iterations, DESIGN_EFFORT))
-    if design is not None:
-        greedy_tab, greedy_key = state.tab.copy(), state.key()
-        state.load(design)
-        if state.key() < greedy_key and not prob.violations(state.tab):
-            method = ["design"]
-        else:
-            state.load(greedy_tab)
-    search = Tracker(state, monitor, bound, max_iterations=iterations)
-    search.enter(method[0])
-    # time kept for the semidefinite bound at the end (the phases below stop that much earlier)
     exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
-    # with a second core (and a clock), the bound runs beside the search instead (:mod:`.beside`)
+    # with a second core (and a clock), the bound runs beside the search from the start (:mod:`.beside`)
     beside = BoundBeside.start(prob, monitor, params) if workers >= 2 and not exact and iterations is None else None
     if beside is not None:
         workers -= 1  # CP-SAT's share
     try:
-        reserve = 0.0 if exact or beside else sdp_budget(
+        state = SeatingState(prob)
+        greedy(state, rng, range(prob.rounds))
+        method = ["greedy"]
+        # the design search and the repair get a share of the time; with a fixed effort only their
+        # counts bound them (the time limit stays the hard stop), so the plan does not depend on the clock
+        soft = monitor.deadline if iterations is not None else monitor.start + params.repair_share * monitor.time_limit
+        design = design_start(prob, rng, deadline=soft, keep_going=lambda: monitor.report("design"),
+                              effort=None if iterations is None else min(iterations, DESIGN_EFFORT))
+        if design is not None:
+            greedy_tab, greedy_key = state.tab.copy(), state.key()
+            state.load(design)
+            if state.key() < greedy_key and not prob.violations(state.tab):
+                method = ["design"]
+            else:
+                state.load(greedy_tab)
+        search = Tracker(state, monitor, bound, max_iterations=iterations)
+        search.enter(method[0])
+        # time kept for the semidefinite bound at the end (the phases below stop that much earlier)
+        reserve = 0.0 if exact else degree_seconds(prob.n) if beside else sdp_budget(  # beside: its fallback
             prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
             fixed_effort=iterations is not None)
         deadline = monitor.deadline - reserve - plan_seconds(prob)  # the plan is built after the search and the bound

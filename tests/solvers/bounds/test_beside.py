@@ -95,10 +95,10 @@ def test_seat_command_takes_workers(cli, tmp_path) -> None:
     demo = mm.datasets.demo_community()
     demo.subset(demo.ids[:36]).to_frame().to_csv(members, index=False)
     out = tmp_path / "plan.csv"
-    code, text = cli("seat", members, "--tables", 6, "--table-size", 6, "--rounds", 2, "--time-limit", 6,
+    code, text = cli("seat", members, "--tables", 6, "--table-size", 6, "--rounds", 2, "--time-limit", 10,
                      "--workers", 2, "--out", out)
     assert code == 0 and out.exists(), text
-    assert "bound" in text
+    assert "beside the search" in text
     code, text = cli("seat", members, "--tables", 6, "--table-size", 6, "--workers", 0, "--out", tmp_path / "x.csv")
     assert code == 2 and not (tmp_path / "x.csv").exists()
 
@@ -115,12 +115,27 @@ def test_a_failed_child_leaves_the_degree_bound_with_a_note(monkeypatch) -> None
     assert bound == sdp_bound(prob, max_iter=0)[0] < 1e9
 
 
+def test_a_late_child_is_killed_and_leaves_the_degree_bound(monkeypatch) -> None:
+    import matchmaking.solvers.seating.beside as beside_module
+
+    c, kw = _event()
+    prob = build_problem(c, **kw)
+    monitor = Monitor(time_limit=30)
+    beside = BoundBeside.start(prob, monitor, SeatingParams())
+    monkeypatch.setattr(beside_module, "GRACE", 0.0)
+    monitor.deadline = 0.0  # the time limit has passed before the child could answer
+    bound, terms, notes = beside.result(objective=0.0, bound=1e9, terms={})
+    assert "did not end within the time limit" in notes[0] and bound == sdp_bound(prob, max_iter=0)[0]
+    assert beside.process.wait(timeout=5) != 0  # killed
+
+
 def test_short_solves_and_fixed_efforts_keep_the_serial_bound(monkeypatch) -> None:
     import matchmaking.solvers.seating.engine as engine
 
     started = []
     monkeypatch.setattr(engine.BoundBeside, "start", classmethod(lambda cls, *a: started.append(a) or None))
     c, kw = _event()
+    # (3,000 < lns_every: CP-SAT does not run, so its workers cannot change the plan either)
     a = mm.seat(c, iterations=3_000, time_limit=60, seed=2, workers=2, **kw)
     b = mm.seat(c, iterations=3_000, time_limit=60, seed=2, workers=1, **kw)
     assert not started  # a fixed effort never starts the child
