@@ -33,8 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "iterations): the same seed then gives the same plan on any machine (the time limit still "
                    "applies; a note says when it cut the run)")
     p.add_argument("--workers", type=common.positive_int, default=1, metavar="W",
-                   help="cores to use: with 2 or more the proven bound is computed beside the search, for the whole "
-                   "time limit (a much tighter bound on big events); default 1")
+                   help="cores to use: with 2 or more, events too big for the bound's share of the time get the "
+                   "proven bound computed beside the search, for the whole time limit (much tighter); default 1")
     common.add_outputs(p, out_help="plan file to write (round,table,member)")
     p.set_defaults(run=run)
     common.declare_paths(p, inputs=("members", "pairs", "constraints", "history", "attendance", "locked"),

@@ -220,11 +220,11 @@ def seat(
         deterministic time. The same seed and worker count then give the same plan on any
         machine, as long as the time limit is not reached first (a note says when it was).
     workers : int
-        Cores to use. With 2 or more (and a time limit, not ``iterations=``) the proven bound
-        is computed on one of them beside the search, for the whole time limit, and the search
-        keeps the time it would leave for the bound (the bound is much tighter on big events:
-        see :mod:`matchmaking.solvers.seating.beside`); the rest are CP-SAT's workers for the
-        exact parts.
+        Cores to use. With 2 or more (and a time limit, not ``iterations=``), an event too big
+        for the bound's share of the time (about 1,000 seats and more) gets its proven bound
+        computed on one of them beside the search, for the whole time limit (much tighter: see
+        :mod:`matchmaking.solvers.seating.beside`); the rest are CP-SAT's workers for the exact
+        parts.
 
     Returns
     -------

@@ -20,8 +20,8 @@ from matchmaking.solvers.seating.inputs import waterfill
 if TYPE_CHECKING:
     from matchmaking.solvers.seating.problem import SeatingProblem
 
-__all__ = ["degree_pairs", "forced_repeats", "plan_seconds", "rounds_data", "sdp_bound", "sdp_budget", "seating_bound",
-           "with_reading"]
+__all__ = ["degree_pairs", "forced_repeats", "plan_seconds", "rounds_data", "sdp_bound", "sdp_budget", "sdp_fits",
+           "seating_bound", "with_reading"]
 
 #: Largest round (people plus empty seats) a fixed-effort run bounds by the SDP (a size rule, not the
 #: clock, so that the same problem always gets the same bound).
@@ -288,6 +288,12 @@ def sdp_budget(problem: SeatingProblem, time_limit: float, *, share: float, cap:
     per = iteration_seconds(sizes)
     overhead = degree_seconds(problem.n) + proof_seconds(per, problem.rounds, len(sizes)) + per  # as rounds_bound
     return budget if per * MIN_ITERATIONS + overhead <= budget else cheap
+
+
+def sdp_fits(problem: SeatingProblem, time_limit: float, *, share: float, cap: float) -> bool:
+    """Whether :func:`sdp_budget` keeps time for the semidefinite bound (not only for the degree bound)."""
+    budget = sdp_budget(problem, time_limit, share=share, cap=cap)
+    return budget > 0 and budget > min(degree_seconds(problem.n), min(share * time_limit, cap))
 
 
 def plan_seconds(problem: SeatingProblem) -> float:

@@ -20,7 +20,15 @@ def _event():
     return c, {"tables": 6, "table_size": 6, "rounds": 2, "spread": ["sector"]}
 
 
-def test_two_workers_print_the_bound_computed_beside_the_search() -> None:
+def _never_fits(monkeypatch) -> None:
+    """Make the event look too big for the serial reserve (as 2,000 people are): the child is used."""
+    import matchmaking.solvers.seating.engine as engine
+
+    monkeypatch.setattr(engine, "sdp_fits", lambda *a, **k: False)
+
+
+def test_two_workers_print_the_bound_computed_beside_the_search(monkeypatch) -> None:
+    _never_fits(monkeypatch)
     c, kw = _event()
     prob = build_problem(c, **kw)
     plan = mm.seat(c, time_limit=10, seed=0, workers=2, **kw)
@@ -90,7 +98,8 @@ def test_measured_reserve_certifies_in_time_and_matches_the_forecast_path() -> N
     assert abs(certify(data, a.certificate) - a.value) <= 1e-9 * a.value
 
 
-def test_seat_command_takes_workers(cli, tmp_path) -> None:
+def test_seat_command_takes_workers(cli, tmp_path, monkeypatch) -> None:
+    _never_fits(monkeypatch)
     members = tmp_path / "m.csv"
     demo = mm.datasets.demo_community()
     demo.subset(demo.ids[:36]).to_frame().to_csv(members, index=False)
@@ -135,6 +144,9 @@ def test_short_solves_and_fixed_efforts_keep_the_serial_bound(monkeypatch) -> No
     started = []
     monkeypatch.setattr(engine.BoundBeside, "start", classmethod(lambda cls, *a: started.append(a) or None))
     c, kw = _event()
+    mm.seat(c, time_limit=6, seed=2, workers=2, **kw)
+    assert not started  # the serial reserve fits this event: no child (it slowed the search at 300 people)
+    _never_fits(monkeypatch)
     # (3,000 < lns_every: CP-SAT does not run, so its workers cannot change the plan either)
     a = mm.seat(c, iterations=3_000, time_limit=60, seed=2, workers=2, **kw)
     b = mm.seat(c, iterations=3_000, time_limit=60, seed=2, workers=1, **kw)

@@ -262,7 +262,7 @@ def test_benchmark_quick_run(capsys) -> None:
 
     table = bench_seating.main(["--quick"])
     assert set(table["method"]) == {"random", "greedy", "plain SA", "plain SA compiled", "plain SA compiled + gain table",
-                                    "ours", "ours, workers=2 (bound beside)"}
+                                    "ours", "ours, workers=2"}
     assert (table["violations"] == 0).all() and (table["bound"] >= table["objective"] - 1e-9).all()
     assert "instance" in capsys.readouterr().out
 
