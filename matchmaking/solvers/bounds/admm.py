@@ -259,7 +259,8 @@ def _split(V: np.ndarray, sigma: float, st: dict) -> tuple[np.ndarray, np.ndarra
     positive = st.get("side", "neg") == "pos"
     lam, Q = scipy.linalg.eigh(V.astype(np.float32), subset_by_value=(0.0, np.inf) if positive else (-np.inf, 0.0),
                                driver="evr")
-    st["side"] = ("pos" if len(lam) <= N // 2 else "neg") if positive else ("neg" if len(lam) <= N // 2 else "pos")
+    if len(lam) > N // 2:  # this side was the bigger one: compute the other next time
+        st["side"] = "neg" if positive else "pos"
     part = ((Q * np.abs(lam)) @ Q.T).astype(np.float64)
     if positive:
         return part, sigma * (part - V)

@@ -266,34 +266,34 @@ def with_reading(problem: SeatingProblem, bound: float, target: float | None, no
 
 
 def sdp_budget(problem: SeatingProblem, time_limit: float, *, share: float, cap: float,
-               fixed_effort: bool = False) -> float:
+               fixed_effort: bool = False, fits: bool | None = None) -> float:
     """Seconds to keep for :func:`sdp_bound` at the end of a solve (0: not worth it).
 
     Nothing when ``share`` is 0 or the event has no pair value to bound. When the relaxation's
-    solver cannot do :data:`MIN_ITERATIONS` iterations in the time (forecast on this machine;
-    with a fixed effort, a size rule instead: rounds up to :data:`FIXED_EFFORT_SIZE` seats), only
-    the time of the degree bound (:func:`degree_seconds`).
+    solver cannot do :data:`MIN_ITERATIONS` iterations in the time (:func:`sdp_fits`, unless the
+    caller gives its answer as ``fits``; with a fixed effort, a size rule instead: rounds up to
+    :data:`FIXED_EFFORT_SIZE` seats), only the time of the degree bound (:func:`degree_seconds`).
     """
-    from matchmaking.solvers.bounds.rounds import iteration_seconds, proof_seconds
-
     if share <= 0 or not (problem.weights > 0).any():
         return 0.0
-    seats = int(problem.capacities.sum())
     budget = min(share * time_limit, cap)
     cheap = min(budget, degree_seconds(problem.n))  # the degree bound alone
     if fixed_effort:
-        return share * time_limit if seats <= FIXED_EFFORT_SIZE else cheap
+        return share * time_limit if int(problem.capacities.sum()) <= FIXED_EFFORT_SIZE else cheap
+    return budget if (sdp_fits(problem, budget) if fits is None else fits) else cheap
+
+
+def sdp_fits(problem: SeatingProblem, seconds: float) -> bool:
+    """Whether :data:`MIN_ITERATIONS` of the relaxation's solver, the cheap bounds and the certificate
+    fit in ``seconds`` (the iteration time forecast on this machine now)."""
+    from matchmaking.solvers.bounds.rounds import iteration_seconds, proof_seconds
+
+    seats = int(problem.capacities.sum())
     sizes = [seats] * len({problem.attend[r].tobytes() + problem.fixed[r].tobytes() for r in range(problem.rounds)})
-    # what comes off the budget besides the solver's iterations: the cheap bounds, and the certificate
     per = iteration_seconds(sizes)
+    # what comes off the time besides the solver's iterations: the cheap bounds, and the certificate
     overhead = degree_seconds(problem.n) + proof_seconds(per, problem.rounds, len(sizes)) + per  # as rounds_bound
-    return budget if per * MIN_ITERATIONS + overhead <= budget else cheap
-
-
-def sdp_fits(problem: SeatingProblem, time_limit: float, *, share: float, cap: float) -> bool:
-    """Whether :func:`sdp_budget` keeps time for the semidefinite bound (not only for the degree bound)."""
-    budget = sdp_budget(problem, time_limit, share=share, cap=cap)
-    return budget > 0 and budget > min(degree_seconds(problem.n), min(share * time_limit, cap))
+    return per * MIN_ITERATIONS + overhead <= seconds
 
 
 def plan_seconds(problem: SeatingProblem) -> float:

@@ -60,122 +60,142 @@ def solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams | Non
           iterations: int | None = None, workers: int = 1, fairness: float = 0.0) -> Plan:
     """Seat ``prob`` within ``monitor``'s time and criteria; the plan (see :func:`matchmaking.seat`)."""
     params = params or SeatingParams()
+    exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
+    beside, reserve = _bound_time(prob, monitor, params, exact=exact, workers=workers, iterations=iterations)
+    run = {"params": params, "seed": seed, "iterations": iterations, "fairness": fairness, "exact": exact,
+           "reserve": reserve}
+    if beside is None:
+        return _solve(prob, monitor, workers=workers, beside=None, **run)
+    try:
+        return _solve(prob, monitor, workers=workers - 1, beside=beside, **run)  # CP-SAT gets the other workers
+    finally:  # an interrupted or failed solve leaves no child computing (after result(), a no-op)
+        beside.cancel()
+
+
+def _bound_time(prob: SeatingProblem, monitor: Monitor, params: SeatingParams, *, exact: bool, workers: int,
+                iterations: int | None) -> tuple[BoundBeside | None, float]:
+    """How the solve gets its proven bound: the child computing it beside the search (or ``None``), and
+    the seconds the phases keep at the end (for the semidefinite bound, or, beside, the degree bound
+    in case the child fails).
+
+    With a second core (and a clock), an event too big for the bound's serial reserve gets it beside
+    the search, from the start (:mod:`.beside`); where the reserve fits, the child measured 0.5-1% lower
+    plans at 300 people.
+    """
+    if exact:
+        return None, 0.0
+    fixed = iterations is not None
+    fits = None if fixed or workers < 2 else sdp_fits(prob, min(params.bound_share * monitor.time_limit,
+                                                                params.bound_seconds))
+    beside = BoundBeside.start(prob, monitor, params) if fits is False else None
+    if beside is not None:
+        return beside, degree_seconds(prob.n)
+    return None, sdp_budget(prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
+                            fixed_effort=fixed, fits=fits)
+
+
+def _solve(prob: SeatingProblem, monitor: Monitor, *, params: SeatingParams, seed: int, iterations: int | None,
+           workers: int, fairness: float, exact: bool, reserve: float, beside: BoundBeside | None) -> Plan:
+    """The phases of :func:`solve` (see the module), the phases keeping ``reserve`` seconds at the end."""
     rng = np.random.default_rng(seed)
     bound, bound_terms = seating_bound(prob)
-    exact = _exact_case(prob, params)  # one round, every seat taken: CP-SAT re-solves it whole
-    # with a second core (and a clock), an event too big for the bound's serial reserve gets it beside the search,
-    # from the start (:mod:`.beside`; where the reserve fits, the child measured 0.5-1% lower plans at 300 people)
-    beside = None
-    if workers >= 2 and not exact and iterations is None and not sdp_fits(
-            prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds):
-        beside = BoundBeside.start(prob, monitor, params)
-    if beside is not None:
-        workers -= 1  # CP-SAT's share
-    try:
-        state = SeatingState(prob)
-        greedy(state, rng, range(prob.rounds))
-        method = ["greedy"]
-        # the design search and the repair get a share of the time; with a fixed effort only their
-        # counts bound them (the time limit stays the hard stop), so the plan does not depend on the clock
-        soft = monitor.deadline if iterations is not None else monitor.start + params.repair_share * monitor.time_limit
-        design = design_start(prob, rng, deadline=soft, keep_going=lambda: monitor.report("design"),
-                              effort=None if iterations is None else min(iterations, DESIGN_EFFORT))
-        if design is not None:
-            greedy_tab, greedy_key = state.tab.copy(), state.key()
-            state.load(design)
-            if state.key() < greedy_key and not prob.violations(state.tab):
-                method = ["design"]
-            else:
-                state.load(greedy_tab)
-        search = Tracker(state, monitor, bound, max_iterations=iterations)
-        search.enter(method[0])
-        # time kept for the semidefinite bound at the end (the phases below stop that much earlier)
-        reserve = 0.0 if exact else degree_seconds(prob.n) if beside else sdp_budget(  # beside: its fallback
-            prob, monitor.time_limit, share=params.bound_share, cap=params.bound_seconds,
-            fixed_effort=iterations is not None)
-        deadline = monitor.deadline - reserve - plan_seconds(prob)  # the plan is built after the search and the bound
+    state = SeatingState(prob)
+    greedy(state, rng, range(prob.rounds))
+    method = ["greedy"]
+    # the design search and the repair get a share of the time; with a fixed effort only their
+    # counts bound them (the time limit stays the hard stop), so the plan does not depend on the clock
+    soft = monitor.deadline if iterations is not None else monitor.start + params.repair_share * monitor.time_limit
+    design = design_start(prob, rng, deadline=soft, keep_going=lambda: monitor.report("design"),
+                          effort=None if iterations is None else min(iterations, DESIGN_EFFORT))
+    if design is not None:
+        greedy_tab, greedy_key = state.tab.copy(), state.key()
+        state.load(design)
+        if state.key() < greedy_key and not prob.violations(state.tab):
+            method = ["design"]
+        else:
+            state.load(greedy_tab)
+    search = Tracker(state, monitor, bound, max_iterations=iterations)
+    search.enter(method[0])
+    deadline = monitor.deadline - reserve - plan_seconds(prob)  # the plan is built after the search and the bound
+    search.deadline = deadline
+    if state.repeats > 0 and not bound_terms["min_repeats"] and not search.stopped:  # zero repeats may be reachable
+        method.append("tabu")
+        search.enter("repair")
+        start = state.tab.copy()
+        repair_repeats(state, int(rng.integers(1 << 62)), min(soft, deadline),
+                       max_iter=min(params.repair_iterations, iterations or params.repair_iterations),
+                       give_up=params.repair_give_up, search=search,
+                       tenure=params.tabu_tenure, stall_limit=params.tabu_stall)
+        search.improved()
+        if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
+            state.load(start)
+    pairwise = is_pairwise(prob)  # each round is then a grouping problem (MDGP)
+    if not search.stopped:
+        search.enter("search")
+        share = params.exact_share if exact else 0.0 if pairwise else params.lns_share  # kept for CP-SAT
+        if iterations is None:  # (a fixed effort keeps the whole time as its hard stop)
+            search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
+        if pairwise:
+            method.append("groups")
+            search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]))
+        else:
+            method.append("sa")
+            mixed = _mixed_rounds(prob, params)
+            end, cap = search.deadline, search.max_iterations
+            if mixed:  # the annealing first, then the rounds re-seated in turn on their whole value
+                if cap is None:
+                    search.deadline = time.perf_counter() + params.anneal_share * max(end - time.perf_counter(), 0.0)
+                else:
+                    search.max_iterations = search.iterations + int(params.anneal_share * (cap - search.iterations))
+            anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners,
+                   cool=params.cool if mixed else params.cool_alone, p_move=params.p_move, p_group=params.p_group)
+            search.deadline, search.max_iterations = end, cap
+            if mixed and not search.stopped:
+                method.append("rounds")
+                search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]),
+                              mixed=True)
         search.deadline = deadline
-        if state.repeats > 0 and not bound_terms["min_repeats"] and not search.stopped:  # zero repeats may be reachable
-            method.append("tabu")
-            search.enter("repair")
-            start = state.tab.copy()
-            repair_repeats(state, int(rng.integers(1 << 62)), min(soft, deadline),
-                           max_iter=min(params.repair_iterations, iterations or params.repair_iterations),
-                           give_up=params.repair_give_up, search=search,
-                           tenure=params.tabu_tenure, stall_limit=params.tabu_stall)
-            search.improved()
-            if state.repeats:  # zero is out of reach: anneal from the start, the repaired plan kept as a candidate
-                state.load(start)
-        pairwise = is_pairwise(prob)  # each round is then a grouping problem (MDGP)
-        if not search.stopped:
-            search.enter("search")
-            share = params.exact_share if exact else 0.0 if pairwise else params.lns_share  # kept for CP-SAT
-            if iterations is None:  # (a fixed effort keeps the whole time as its hard stop)
-                search.deadline = deadline - share * max(deadline - time.perf_counter(), 0.0)
-            if pairwise:
-                method.append("groups")
-                search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]))
-            else:
-                method.append("sa")
-                mixed = _mixed_rounds(prob, params)
-                end, cap = search.deadline, search.max_iterations
-                if mixed:  # the annealing first, then the rounds re-seated in turn on their whole value
-                    if cap is None:
-                        search.deadline = time.perf_counter() + params.anneal_share * max(end - time.perf_counter(), 0.0)
-                    else:
-                        search.max_iterations = search.iterations + int(params.anneal_share * (cap - search.iterations))
-                anneal(search, int(rng.integers(1 << 62)), guide=params.guide, partners=params.partners,
-                       cool=params.cool if mixed else params.cool_alone, p_move=params.p_move, p_group=params.p_group)
-                search.deadline, search.max_iterations = end, cap
-                if mixed and not search.stopped:
-                    method.append("rounds")
-                    search_rounds(search, params, int(rng.integers(1 << 30)), min_repeats=int(bound_terms["min_repeats"]),
-                                  mixed=True)
-            search.deadline = deadline
+    state.load(search.best_tab)
+    proven = False
+    if exact and not search.stopped:
+        method.append("cp-sat")
+        search.enter("exact")
+        open_ = [t for t in range(prob.n_tables) if state.at[0][t]]
+        _, proven = resolve_tables(state, 0, open_, time_limit=max(deadline - time.perf_counter(), 0.1),
+                                   seed=seed, workers=workers)
+        search.improved()
         state.load(search.best_tab)
-        proven = False
-        if exact and not search.stopped:
-            method.append("cp-sat")
-            search.enter("exact")
-            open_ = [t for t in range(prob.n_tables) if state.at[0][t]]
-            _, proven = resolve_tables(state, 0, open_, time_limit=max(deadline - time.perf_counter(), 0.1),
-                                       seed=seed, workers=workers)
-            search.improved()
-            state.load(search.best_tab)
-            if proven:
-                bound = state.total()
-                bound_terms["cp-sat optimum"] = bound
-        elif (not exact and not pairwise and not search.stopped and time.perf_counter() < deadline
-              and (iterations is None or iterations >= params.lns_every)):
-            method.append("lns")
-            search.enter("lns")
-            search.max_iterations = None  # the re-solves have their own (deterministic) effort
-            steps = None if iterations is None else iterations // params.lns_every
-            lns_search(search, rng, n_tables=params.lns_tables, step_time=params.lns_step_time if steps is None else 0.2,
-                       workers=workers, patience=params.lns_patience, max_steps=steps)
-            state.load(search.best_tab)
-        if fairness > 0 and not search.stopped:
-            method.append("fair")
-            search.enter("fair")
-            raise_minimum(search, rng, fairness)
-            state.load(search.best_tab)
-        notes: list[str] = []
-        if beside is not None:
-            bound, bound_terms, notes = beside.result(state.total(), bound, bound_terms)
-        elif reserve and not proven:
-            bound, bound_terms, notes = _tighter_bound(prob, state, search, bound, bound_terms, params, iterations)
-        plan = _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven, notes)
-        # the clock may end a fixed effort at the monitor's stop or, earlier, at the deadline the phases keep
-        # before the bound's reserve: either way the plan depends on the machine's speed
-        cut = plan.extras.get("stopped") or search.clock_ended
-        if iterations is not None and cut and plan.extras["iterations"] < iterations:
-            plan.notes.append(f"the fixed effort was cut short: {plan.extras['iterations']:,} of the {iterations:,} "
-                              "iterations asked ran before the stop, so another run with the same seed can give another "
-                              "plan (give more time for runs that repeat exactly)")
-        return plan
-    finally:  # an interrupted or failed solve leaves no child computing (after result(), a no-op)
-        if beside is not None:
-            beside.cancel()
+        if proven:
+            bound = state.total()
+            bound_terms["cp-sat optimum"] = bound
+    elif (not exact and not pairwise and not search.stopped and time.perf_counter() < deadline
+          and (iterations is None or iterations >= params.lns_every)):
+        method.append("lns")
+        search.enter("lns")
+        search.max_iterations = None  # the re-solves have their own (deterministic) effort
+        steps = None if iterations is None else iterations // params.lns_every
+        lns_search(search, rng, n_tables=params.lns_tables, step_time=params.lns_step_time if steps is None else 0.2,
+                   workers=workers, patience=params.lns_patience, max_steps=steps)
+        state.load(search.best_tab)
+    if fairness > 0 and not search.stopped:
+        method.append("fair")
+        search.enter("fair")
+        raise_minimum(search, rng, fairness)
+        state.load(search.best_tab)
+    notes: list[str] = []
+    if beside is not None:
+        bound, bound_terms, notes = beside.result(state.total(), bound, bound_terms)
+    elif reserve and not proven:
+        bound, bound_terms, notes = _tighter_bound(prob, state, search, bound, bound_terms, params, iterations)
+    plan = _make_plan(prob, state, bound, bound_terms, "+".join(method), search, proven, notes)
+    # the clock may end a fixed effort at the monitor's stop or, earlier, at the deadline the phases keep
+    # before the bound's reserve: either way the plan depends on the machine's speed
+    cut = plan.extras.get("stopped") or search.clock_ended
+    if iterations is not None and cut and plan.extras["iterations"] < iterations:
+        plan.notes.append(f"the fixed effort was cut short: {plan.extras['iterations']:,} of the {iterations:,} "
+                          "iterations asked ran before the stop, so another run with the same seed can give another "
+                          "plan (give more time for runs that repeat exactly)")
+    return plan
 
 
 def _tighter_bound(prob: SeatingProblem, state: SeatingState, search: Tracker, bound: float, bound_terms: dict,
